@@ -1,0 +1,96 @@
+"""Accounts: every account belongs to one organization and has one role."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.organizations.roles import ADMIN_SITE_ROLES, Role, role_has_perm, role_perms
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, username, password=None, **fields):
+        user = self.model(username=self.model.normalize_username(username), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username, password=None, **fields):
+        """``createsuperuser`` makes a district administrator: there are no superusers here."""
+        fields["role"] = Role.DISTRICT_ADMIN
+        return self.create_user(username, password, **fields)
+
+
+class User(AbstractBaseUser):
+    """An account. What it may do is its role's rights, within its organization's subtree.
+
+    There are no superusers, groups or per-user permissions: ``has_perm``
+    reads the role's rights and nothing else, so no form can grant more.
+    """
+
+    username = models.CharField(
+        _("username"),
+        max_length=150,
+        unique=True,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Letters, digits and @/./+/-/_ only."),
+        error_messages={"unique": _("An account with this username already exists.")},
+    )
+    name = models.CharField(_("name"), max_length=50)
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Unselect this instead of deleting an account.")
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = ["name", "organization", "role"]
+    scope_field = "organization"
+    is_superuser = False  # never: the role table is the only source of rights
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["organization__path", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="user_role_is_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.username}）" if self.name else self.username
+
+    @property
+    def is_staff(self) -> bool:
+        """Whether the account works in the Django admin (stations use the API)."""
+        return self.is_active and self.role in ADMIN_SITE_ROLES
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return self.is_active and role_has_perm(self.role, perm)
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and any(
+            perm.startswith(f"{app_label}.") for perm in role_perms(self.role)
+        )
+
+    def get_all_permissions(self, obj=None) -> set[str]:
+        return role_perms(self.role) if self.is_active else set()

@@ -1,0 +1,118 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from apps.organizations import selectors, services
+from apps.organizations.admin_base import ScopedHistoryAdmin
+from apps.organizations.choices import Kind
+from apps.organizations.models import Organization, Position, PositionKind, Title, TitleKind
+
+INDENT = "\u3000"  # a full-width space per level of the tree
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["parent", "kind", "sector", "name", "code", "opened_on", "closed_on", "address"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parent = self.fields.get("parent")
+        if parent is not None:
+            parent.queryset = parent.queryset.exclude(kind=Kind.COMMITTEE)
+            parent.label_from_instance = lambda org: f"{INDENT * (org.depth - 1)}{org.name}"
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and self.instance.pk and parent.path.startswith(self.instance.path):
+            raise ValidationError(
+                _("An organization cannot be moved under itself or its own subtree.")
+            )
+        return parent
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Open")), ("no", _("Dissolved"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(closed_on__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(closed_on__isnull=False)
+        return queryset
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedHistoryAdmin):
+    """The tree, indented, with the path to the root; moving is choosing another parent."""
+
+    form = OrganizationForm
+    list_display = ["tree_name", "code", "kind", "ancestry_display", "opened_on", "closed_on"]
+    list_filter = ["kind", "sector", OpenFilter]
+    search_fields = ["name", "code", "name_pinyin"]
+    ordering = ["path"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        return selectors.with_ancestry(super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind"] if obj is not None else []
+
+    @admin.display(description=_("name"), ordering="name_pinyin")
+    def tree_name(self, obj):
+        return format_html("{}{}", INDENT * (obj.depth - 1), obj.name)
+
+    @admin.display(description=_("path to the root"))
+    def ancestry_display(self, obj):
+        return " › ".join(obj.ancestry or [])
+
+    def save_model(self, request, obj, form, change):
+        data = {field: form.cleaned_data[field] for field in services.ORGANIZATION_EDITABLE_FIELDS}
+        if not change:
+            saved = services.organization_create(
+                parent=form.cleaned_data["parent"], kind=form.cleaned_data["kind"], **data
+            )
+        else:
+            if "parent" in form.changed_data:
+                services.organization_move(organization=obj, parent=form.cleaned_data["parent"])
+            saved = services.organization_update(
+                organization=Organization.objects.get(pk=obj.pk), **data
+            )
+        # The admin goes on with the object it built (for its message and log entry).
+        vars(obj).update(vars(saved))
+
+
+@admin.register(PositionKind, TitleKind)
+class ReferenceListAdmin(admin.ModelAdmin):
+    """Lists staff can extend; a code, once given, does not change."""
+
+    list_display = ["name", "code", "sort_order"]
+    search_fields = ["name", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj is not None else []
+
+
+@admin.register(Position)
+class PositionAdmin(ScopedHistoryAdmin):
+    list_display = ["name", "kind", "organization", "opened_on", "closed_on"]
+    list_filter = ["kind"]
+    list_select_related = ["kind", "organization"]
+    search_fields = ["name", "organization__name"]
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(Title)
+class TitleAdmin(ScopedHistoryAdmin):
+    list_display = ["kind", "organization", "position", "level", "year", "status"]
+    list_filter = ["year", "level", "status", "kind"]
+    list_select_related = ["kind", "organization", "position"]
+    search_fields = ["organization__name", "position__name", "note"]
+    autocomplete_fields = ["organization", "position"]

@@ -1,0 +1,39 @@
+"""The API's access check: the role first (403), then the scope (404)."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from apps.organizations.scoping import in_scope
+
+ACTIONS = {
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
+}
+
+
+def required_perm(model, method: str) -> str:
+    return f"{model._meta.app_label}.{ACTIONS[method]}_{model._meta.model_name}"
+
+
+class RolePermission(BasePermission):
+    """A role that may not do this at all gets 403 before its scope is looked at.
+
+    The object itself comes from the view's scoped queryset, so an object
+    outside the subtree is a 404. An object that is readable but not
+    writable (an ancestor) answers 403 to a write.
+    """
+
+    def has_permission(self, request, view):
+        user = request.user
+        if user is None or not user.is_authenticated:
+            return False
+        return user.has_perm(required_perm(view.model, request.method))
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS:
+            return True
+        return in_scope(obj, request.user)

@@ -1,0 +1,66 @@
+"""Shared fixtures: a small tree, accounts of any role anywhere, API clients."""
+
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from apps.organizations.choices import Kind, Sector
+from apps.organizations.models import Organization
+from tests.factories.accounts import UserFactory
+from tests.factories.organizations import make_org
+
+
+@dataclass
+class Tree:
+    """district → street_a → (village_a1, village_a2, committee_a); street_b → village_b1"""
+
+    district: Organization
+    street_a: Organization
+    village_a1: Organization
+    village_a2: Organization
+    committee_a: Organization
+    street_b: Organization
+    village_b1: Organization
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    district = make_org(None, Kind.DISTRICT, "测试区妇联")
+    street_a = make_org(district, Kind.STREET, "甲街道妇联")
+    street_b = make_org(district, Kind.STREET, "乙镇妇联")
+    return Tree(
+        district=district,
+        street_a=street_a,
+        village_a1=make_org(street_a, Kind.VILLAGE, "甲一社区妇联"),
+        village_a2=make_org(street_a, Kind.VILLAGE, "甲二社区妇联"),
+        committee_a=make_org(
+            street_a, Kind.COMMITTEE, "甲街道快递行业妇委会", sector=Sector.NEW_ECONOMY
+        ),
+        street_b=street_b,
+        village_b1=make_org(street_b, Kind.VILLAGE, "乙一村妇联"),
+    )
+
+
+@pytest.fixture
+def user_in(db):
+    """user_in(org, role): an account of that role in that organization."""
+
+    def make(organization, role, **fields):
+        return UserFactory(organization=organization, role=role, **fields)
+
+    return make
+
+
+@pytest.fixture
+def api_as(db):
+    """api_as(user): a client that sends the user's token, as a station client does."""
+
+    def make(user):
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
