@@ -30,10 +30,11 @@ test: install lint
 	$(DEVENV) sh -c '$(BIN)/python manage.py makemigrations --check --dry-run \
 	  && $(BIN)/python -m pytest $(PYTEST_ARGS)'
 
-# Recompile the translations after editing locale/*/LC_MESSAGES/django.po.
+# After changing a user-visible string: update the catalogue, translate, recompile.
 messages: install
-	DJANGO_SETTINGS_MODULE=federation.settings_test DATABASE_URL=postgres://unused/x \
-	  $(BIN)/django-admin compilemessages --ignore '.venv'
+	DJANGO_SETTINGS_MODULE=federation.settings_test DATABASE_URL=postgres://unused/x sh -c '\
+	  $(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=var \
+	  && $(BIN)/python manage.py compilemessages --ignore=.venv'
 
 clean-db:
 	rm -rf var/pgdata

@@ -64,3 +64,16 @@ def api_as(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def browser_as(db):
+    """browser_as(user): a Django test client logged in with a session, as in the admin."""
+    from django.test import Client
+
+    def make(user):
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make

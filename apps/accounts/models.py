@@ -14,6 +14,9 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, username, password=None, **fields):
+        organization = fields.get("organization")
+        if organization is not None and not isinstance(organization, models.Model):
+            fields["organization_id"] = fields.pop("organization")  # createsuperuser gives a pk
         user = self.model(username=self.model.normalize_username(username), **fields)
         user.set_password(password)
         user.full_clean(exclude=["password"])

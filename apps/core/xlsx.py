@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from io import BytesIO
+from zipfile import BadZipFile
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -36,7 +37,7 @@ def read_sheet(data: bytes, columns: dict[str, set[str]]) -> list[tuple[int, dic
     """
     try:
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise SheetError(_("The file is not an .xlsx workbook.")) from exc
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows()

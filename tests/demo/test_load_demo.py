@@ -1,0 +1,64 @@
+"""The demo district: realistic, the same every run, and idempotent."""
+
+import pytest
+from django.core.management import call_command
+
+from apps.accounts.models import User
+from apps.organizations.choices import Kind, TitleStatus
+from apps.organizations.models import Organization, Position, Title
+from apps.organizations.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return {
+        "organizations": list(
+            Organization.objects.order_by("code").values_list("code", "name", "path", "closed_on")
+        ),
+        "positions": list(
+            Position.objects.order_by("organization__code", "kind__code").values_list(
+                "organization__code", "kind__code", "name", "opened_on"
+            )
+        ),
+        "titles": sorted(
+            Title.objects.values_list("organization__code", "kind__code", "level", "year", "status")
+        ),
+        "accounts": list(
+            User.objects.order_by("username").values_list("username", "password", "role")
+        ),
+    }
+
+
+def test_load_demo_builds_the_district_and_a_second_run_changes_nothing():
+    call_command("load_demo", verbosity=0)
+    first = snapshot()
+
+    call_command("load_demo", verbosity=0)
+
+    assert snapshot() == first
+    assert Organization.objects.filter(kind=Kind.STREET).count() == 15
+    assert 280 <= Organization.objects.filter(kind=Kind.VILLAGE).count() <= 330
+    assert Organization.objects.filter(kind=Kind.COMMITTEE).exists()
+    assert Organization.objects.filter(closed_on__isnull=False).count() == 1
+    assert {status for *_, status in first["titles"]} == set(TitleStatus.values)
+
+
+def test_the_demo_has_every_role_and_station_operators_in_two_streets():
+    call_command("load_demo", verbosity=0)
+
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    operators = User.objects.filter(role=Role.STATION_OPERATOR).select_related("organization")
+    assert len({operator.organization.street_id for operator in operators}) >= 2
+    assert all(operator.organization.kind == Kind.VILLAGE for operator in operators)
+
+
+def test_villages_sort_by_pinyin_within_their_street():
+    call_command("load_demo", verbosity=0)
+    street = Organization.objects.filter(kind=Kind.STREET).order_by("path").first()
+
+    villages = list(Organization.objects.filter(parent=street, kind=Kind.VILLAGE).order_by("path"))
+
+    keys = [village.name_pinyin for village in villages]
+    assert keys == sorted(keys)
+    assert all(village.name.endswith("妇联") for village in villages)

@@ -1,0 +1,49 @@
+"""The tests' own copy of product.md's Roles table, for what exists so far.
+
+Written from the document, never read from the code under test: when the
+two disagree, a test fails and one of them is wrong.
+"""
+
+DISTRICT_ADMIN, STAFF, CASE_WORKER = "district_admin", "staff", "case_worker"
+STATION_OPERATOR, LEADERSHIP = "station_operator", "leadership"
+ROLES = [DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR, LEADERSHIP]
+
+# Who works in the Django admin: district staff. Stations use the API; leadership the reports.
+ADMIN_SITE = {DISTRICT_ADMIN, STAFF, CASE_WORKER}
+
+# resource → action → roles allowed (within their scope).
+RIGHTS = {
+    "organization": {
+        "view": set(ROLES),
+        "add": {DISTRICT_ADMIN},
+        "change": {DISTRICT_ADMIN},
+    },
+    "position": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN},
+        "change": {DISTRICT_ADMIN},
+    },
+    "title": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN},
+        "change": {DISTRICT_ADMIN},
+    },
+    "account": {
+        "view": {DISTRICT_ADMIN},
+        "add": {DISTRICT_ADMIN},
+        "change": {DISTRICT_ADMIN},
+    },
+    "token": {
+        "view": {DISTRICT_ADMIN},
+        "add": {DISTRICT_ADMIN},
+        "delete": {DISTRICT_ADMIN},
+    },
+}
+
+PERMISSION_NAMES = {
+    "organization": "organizations.{action}_organization",
+    "position": "organizations.{action}_position",
+    "title": "organizations.{action}_title",
+    "account": "accounts.{action}_user",
+    "token": "authtoken.{action}_tokenproxy",
+}
