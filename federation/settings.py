@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "treebeard",
     "simple_history",
-    "axes",
+    "apps.accounts.apps.LoginRecordsConfig",  # django-axes
     "apps.core",
     "apps.organizations",
     "apps.accounts",

@@ -10,6 +10,7 @@ from apps.core.views import healthz
 
 admin.site.site_header = admin.site.site_title = _("District Women's Federation")
 admin.site.index_title = _("Workbench")
+admin.site.site_url = None  # the admin is the site; no "view site" link
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),

@@ -79,6 +79,12 @@ class User(AbstractBaseUser):
     def __str__(self):
         return f"{self.name}（{self.username}）" if self.name else self.username
 
+    def get_full_name(self) -> str:
+        return self.name or self.username
+
+    def get_short_name(self) -> str:
+        return self.name or self.username
+
     @property
     def is_staff(self) -> bool:
         """Whether the account works in the Django admin (stations use the API)."""

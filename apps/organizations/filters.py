@@ -2,6 +2,8 @@
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from apps.organizations.choices import Kind
 from apps.organizations.models import Organization
@@ -12,8 +14,13 @@ def scoped_organizations(request):
     return scoped(Organization.objects.all(), request.user if request else None)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class OrganizationIdFilter(django_filters.ModelChoiceFilter):
+    """An organization named by id; ids outside the caller's subtree do not exist."""
+
+
 class OrganizationFilter(django_filters.FilterSet):
-    within = django_filters.ModelChoiceFilter(
+    within = OrganizationIdFilter(
         label=_("within"),
         queryset=scoped_organizations,
         method="filter_within",
