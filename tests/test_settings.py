@@ -53,7 +53,7 @@ def test_production_settings_pass_the_deploy_check(monkeypatch):
         "DJANGO_ALLOWED_HOSTS": "fulian.example.gov.cn",
         "PATH": "/usr/bin:/bin",
     }
-    result = subprocess.run(  # noqa: S603 - our own manage.py
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,
