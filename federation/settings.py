@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "treebeard",
     "simple_history",
-    "apps.accounts.apps.LoginRecordsConfig",  # django-axes
+    "apps.accounts.login_records.LoginRecordsConfig",  # django-axes
     "apps.core",
     "apps.organizations",
     "apps.accounts",

@@ -1,12 +1,5 @@
-from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
-
-
-class LoginRecordsConfig(AxesAppConfig):
-    """django-axes, under a name district staff understand."""
-
-    verbose_name = _("Login records")
 
 
 class AccountsConfig(AppConfig):

@@ -82,9 +82,7 @@ class OrganizationAdmin(ScopedHistoryAdmin):
         else:
             if "parent" in form.changed_data:
                 services.organization_move(organization=obj, parent=form.cleaned_data["parent"])
-            saved = services.organization_update(
-                organization=Organization.objects.get(pk=obj.pk), **data
-            )
+            saved = services.organization_update(organization=obj, **data)
         # The admin goes on with the object it built (for its message and log entry).
         vars(obj).update(vars(saved))
 

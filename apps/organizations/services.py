@@ -33,6 +33,9 @@ def organization_create(
     address: str = "",
 ) -> Organization:
     """Add an organization under ``parent`` (a district is a root, with no parent)."""
+    if parent is not None:
+        # Judge the parent as stored (not a caller's stale copy), and hold it still.
+        parent = Organization.objects.select_for_update().get(pk=parent.pk)
     organization = Organization(
         parent=parent,
         kind=kind,
@@ -64,19 +67,24 @@ ORGANIZATION_EDITABLE_FIELDS = ("name", "code", "sector", "opened_on", "closed_o
 
 @transaction.atomic
 def organization_update(*, organization: Organization, **fields) -> Organization:
-    """Change an organization's own fields; moving it is ``organization_move``."""
+    """Change an organization's own fields; moving it is ``organization_move``.
+
+    Only the named fields are written, onto the row as stored: a caller's
+    stale copy cannot put back an old place in the tree.
+    """
     unknown = set(fields) - set(ORGANIZATION_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"organization_update() cannot change {sorted(unknown)}")
+    current = Organization.objects.select_for_update().get(pk=organization.pk)
     for field, value in fields.items():
-        setattr(organization, field, value)
-    organization.full_clean()
+        setattr(current, field, value)
+    current.full_clean()
     try:
         with transaction.atomic():
-            organization.save()
+            current.save(update_fields=[*fields, "name_pinyin", "updated_at"])
     except IntegrityError as exc:
         raise _code_taken() from exc
-    return organization
+    return current
 
 
 @transaction.atomic
