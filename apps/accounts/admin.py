@@ -114,7 +114,12 @@ admin.site.unregister(TokenProxy)
 
 @admin.register(TokenProxy)
 class ScopedTokenAdmin(ScopedAdminMixin, TokenAdmin):
-    """API tokens of the subtree's accounts, for district administrators."""
+    """API tokens of the subtree's accounts, for district administrators.
+
+    The key is not listed: it is shown once, on the page after it is made.
+    """
+
+    list_display = ["user", "created"]
 
 
 class UsernameScopedMixin:

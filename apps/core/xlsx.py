@@ -39,6 +39,19 @@ def read_sheet(data: bytes, columns: dict[str, set[str]]) -> list[tuple[int, dic
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise SheetError(_("The file is not an .xlsx workbook.")) from exc
+    try:
+        return _rows(workbook, columns)
+    except SheetError:
+        raise
+    except Exception as exc:  # openpyxl parses lazily: a broken sheet fails while read
+        raise SheetError(_("The file is not an .xlsx workbook.")) from exc
+    finally:
+        workbook.close()
+
+
+def _rows(workbook, columns):
+    if not workbook.worksheets:
+        raise SheetError(_("The sheet is empty."))
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows()
     header = next(rows, None)

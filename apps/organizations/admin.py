@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +8,7 @@ from apps.organizations import selectors, services
 from apps.organizations.admin_base import ScopedHistoryAdmin
 from apps.organizations.choices import Kind
 from apps.organizations.models import Organization, Position, PositionKind, Title, TitleKind
+from apps.organizations.scoping import in_scope
 
 INDENT = "\u3000"  # a full-width space per level of the tree
 
@@ -21,6 +22,7 @@ class OrganizationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         parent = self.fields.get("parent")
         if parent is not None:
+            parent.required = True  # a new root district is made from the shell, not here
             parent.queryset = parent.queryset.exclude(kind=Kind.COMMITTEE)
             parent.label_from_instance = lambda org: f"{INDENT * (org.depth - 1)}{org.name}"
 
@@ -63,7 +65,11 @@ class OrganizationAdmin(ScopedHistoryAdmin):
         return selectors.with_ancestry(super().get_queryset(request))
 
     def get_readonly_fields(self, request, obj=None):
-        return ["kind"] if obj is not None else []
+        if obj is None:
+            return []
+        if obj.parent_id and not in_scope(obj.parent, request.user):
+            return ["kind", "parent"]  # the top of one's own subtree stays where it is
+        return ["kind"]
 
     @admin.display(description=_("name"), ordering="name_pinyin")
     def tree_name(self, obj):
@@ -83,6 +89,8 @@ class OrganizationAdmin(ScopedHistoryAdmin):
             if "parent" in form.changed_data:
                 services.organization_move(organization=obj, parent=form.cleaned_data["parent"])
             saved = services.organization_update(organization=obj, **data)
+        if not in_scope(saved, request.user):
+            raise PermissionDenied  # the admin's transaction rolls the write back
         # The admin goes on with the object it built (for its message and log entry).
         vars(obj).update(vars(saved))
 
@@ -96,6 +104,16 @@ class ReferenceListAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["code"] if obj is not None else []
+
+    def _at_the_root(self, request) -> bool:
+        """The lists serve the whole district: only its own administrators change them."""
+        return request.user.organization.is_root()
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self._at_the_root(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._at_the_root(request)
 
 
 @admin.register(Position)

@@ -285,3 +285,66 @@ def test_repeated_failed_logins_lock_the_username(tree, user_in, client):
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
     assert account.is_active
+
+
+def test_an_empty_parent_cannot_make_a_new_district_outside_the_subtree(tree, user_in, browser_as):
+    client = browser_as(user_in(tree.street_a, Role.DISTRICT_ADMIN))
+    before = Organization.objects.count()
+
+    page = client.post(
+        "/admin/organizations/organization/add/",
+        {
+            "parent": "",
+            "kind": Kind.DISTRICT,
+            "sector": "",
+            "name": "另立区妇联",
+            "code": "ROGUE",
+            "opened_on": "2020-01-01",
+            "closed_on": "",
+            "address": "",
+        },
+    )
+
+    assert page.status_code == 200  # the form again, with its error
+    assert Organization.objects.count() == before
+
+
+def test_the_top_of_ones_own_subtree_can_be_edited_but_not_moved(tree, user_in, browser_as):
+    client = browser_as(user_in(tree.street_a, Role.DISTRICT_ADMIN))
+    street = tree.street_a
+
+    page = client.post(
+        f"/admin/organizations/organization/{street.pk}/change/",
+        {
+            "parent": tree.street_b.pk,
+            "sector": "",
+            "name": "甲街道妇联（新）",
+            "code": street.code,
+            "opened_on": "2010-01-01",
+            "closed_on": "",
+            "address": "",
+        },
+    )
+
+    assert page.status_code == 302
+    street.refresh_from_db()
+    assert (street.name, street.parent) == ("甲街道妇联（新）", tree.district)
+
+
+def test_reference_lists_are_changed_by_the_districts_own_admins_only(tree, user_in, browser_as):
+    street_admin = browser_as(user_in(tree.street_a, Role.DISTRICT_ADMIN))
+    district_admin = browser_as(user_in(tree.district, Role.DISTRICT_ADMIN))
+
+    assert street_admin.get("/admin/organizations/positionkind/add/").status_code == 403
+    assert street_admin.get("/admin/organizations/positionkind/").status_code == 200
+    assert district_admin.get("/admin/organizations/positionkind/add/").status_code == 200
+
+
+def test_the_token_list_does_not_show_the_keys(tree, user_in, browser_as):
+    token = Token.objects.create(user=user_in(tree.village_a1, Role.STATION_OPERATOR))
+    client = browser_as(user_in(tree.street_a, Role.DISTRICT_ADMIN))
+
+    page = client.get("/admin/authtoken/tokenproxy/")
+
+    assert page.status_code == 200
+    assert token.key not in page.content.decode()

@@ -125,3 +125,25 @@ def test_the_import_page_is_for_district_admins_only(tree, user_in, browser_as):
     page = browser_as(user_in(tree.district, Role.STAFF)).get("/admin/accounts/user/import/")
 
     assert page.status_code == 403
+
+
+def test_a_broken_sheet_inside_a_valid_zip_is_refused_not_a_500(tree, admin_a, browser_as):
+    import zipfile
+
+    original = zipfile.ZipFile(BytesIO(sheet(["one", "张秀英", tree.village_a1.code, "staff"])))
+    broken = BytesIO()
+    with zipfile.ZipFile(broken, "w") as out:
+        for item in original.infolist():
+            content = original.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content[: len(content) // 2]
+            out.writestr(item, content)
+
+    with pytest.raises(SheetError):
+        accounts_import(data=broken.getvalue(), by=admin_a, dry_run=True)
+    page = browser_as(admin_a).post(
+        "/admin/accounts/user/import/",
+        {"file": SimpleUploadedFile("a.xlsx", broken.getvalue()), "dry_run": "on"},
+    )
+    assert page.status_code == 200
+    assert "不是.xlsx格式" in page.content.decode()
