@@ -62,3 +62,24 @@ def test_production_settings_pass_the_deploy_check(monkeypatch):
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_manage_py_in_a_development_tree_uses_the_secret_make_created():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    assert (root / "var" / "secret_key").exists()  # made by scripts/devenv.py under make
+    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres", "PATH": "/usr/bin:/bin"}
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
