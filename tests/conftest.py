@@ -1,8 +1,10 @@
 """Shared fixtures: a small tree, accounts of any role anywhere, API clients."""
 
+import os
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -10,6 +12,18 @@ from apps.organizations.choices import Kind, Sector
 from apps.organizations.models import Organization
 from tests.factories.accounts import UserFactory
 from tests.factories.organizations import make_org
+
+# Property tests: `ci` (the default, also for `make test`) is derandomized and bounded so a run
+# costs the same every time; HYPOTHESIS_PROFILE=thorough searches longer before a release.
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @dataclass
