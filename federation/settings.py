@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.organizations",
     "apps.accounts",
+    "apps.members",
     "apps.demo",
 ]
 
@@ -123,6 +124,7 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 # Security. Production is DJANGO_DEBUG unset with a real secret.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -155,9 +157,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CappedPageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.LimitedJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.core.throttling.AccountRateThrottle",
+        "apps.core.throttling.AnonymousRateThrottle",
+    ],
+    "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
+# Per account and per anonymous address; a station on a bad line retries, so be generous.
+API_THROTTLE_RATES = {
+    "account": env_str("API_THROTTLE_RATE") or "300/min",
+    "anonymous": env_str("API_THROTTLE_RATE_ANONYMOUS") or "60/min",
+}
+# Longest text a client may send in a free-text field (a note, an address, minutes).
+API_TEXT_MAX_LENGTH = 5000
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
         "rest_framework.renderers.BrowsableAPIRenderer"

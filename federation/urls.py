@@ -10,6 +10,8 @@ from apps.core.views import healthz
 
 admin.site.site_header = admin.site.site_title = _("District Women's Federation")
 admin.site.index_title = _("Workbench")
+handler500 = "apps.core.views.server_error"  # a database outage is a 503, not a 500
+
 admin.site.site_url = None  # the admin is the site; no "view site" link
 
 urlpatterns = [
@@ -19,6 +21,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("apps.organizations.api.urls")),
+    path("api/v1/", include("apps.members.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

@@ -28,6 +28,13 @@ RIGHTS = {
         "add": {DISTRICT_ADMIN},
         "change": {DISTRICT_ADMIN},
     },
+    # People: every role that keeps records; leadership sees figures only.
+    "member": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "change": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
     "account": {
         "view": {DISTRICT_ADMIN},
         "add": {DISTRICT_ADMIN},
@@ -40,10 +47,14 @@ RIGHTS = {
     },
 }
 
+# "people's full ID numbers" (and phones), on a person's own page; lists are masked for all.
+IDENTITY_READERS = {DISTRICT_ADMIN, STAFF}
+
 PERMISSION_NAMES = {
     "organization": "organizations.{action}_organization",
     "position": "organizations.{action}_position",
     "title": "organizations.{action}_title",
+    "member": "members.{action}_member",
     "account": "accounts.{action}_user",
     "token": "authtoken.{action}_tokenproxy",
 }

@@ -14,7 +14,9 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from apps.members.models import Member
 from apps.organizations.models import Organization
+from tests.factories.members import make_member
 from tests.roles_table import RIGHTS, ROLES
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +33,17 @@ MAKERS = {
             "code": "MATRIX-1",
             "name": "越权妇委会",
             "opened_on": "2024-01-01",
+            "client_id": "00000000-0000-4000-8000-000000000001",
+        },
+    ),
+    Member: (
+        "member",
+        lambda tree: make_member(tree.village_a2),
+        lambda tree: {
+            "organization": tree.village_a2.pk,
+            "name": "越权人员",
+            "gender": "female",
+            "client_id": "00000000-0000-4000-8000-000000000002",
         },
     ),
 }
@@ -41,7 +54,7 @@ METHOD_ACTIONS = {
     "put": "change",
     "delete": "delete",
 }
-OUR_APPS = ["organizations", "accounts"]
+OUR_APPS = ["organizations", "accounts", "members"]
 
 
 def api_routes(patterns=None, prefix=""):

@@ -1,9 +1,21 @@
-"""Turning model validation into API validation, so both speak with one voice."""
+"""The API's error answers: model validation as 400, conflicts, and the database away as 503."""
+
+import logging
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
+
+DATABASE_AWAY_MESSAGE = _("The database is not available just now. Please try again shortly.")
+RETRY_AFTER_SECONDS = "5"
 
 
 def as_api_error(exc: DjangoValidationError) -> ValidationError:
@@ -15,3 +27,42 @@ def as_api_error(exc: DjangoValidationError) -> ValidationError:
         }
         return ValidationError(detail)
     return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+
+
+class Conflict(APIException):
+    """409 (or 412 for an If-Match): the request disagrees with what is stored.
+
+    ``current`` is the stored record as the API shows it, so a client whose
+    earlier answer was lost can see that its change is already there.
+    """
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("This record was changed by someone else.")
+    default_code = "conflict"
+
+    def __init__(self, detail=None, *, current=None, status_code=None):
+        super().__init__(detail)
+        self.current = current
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _("Send the version you read, in the body or an If-Match header.")
+    default_code = "version_required"
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, plus 503 while the database is away and the current record on a conflict."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        return Response(
+            {"detail": DATABASE_AWAY_MESSAGE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
+    response = exception_handler(exc, context)
+    if isinstance(exc, Conflict) and exc.current is not None and response is not None:
+        response.data["current"] = exc.current
+    return response

@@ -12,3 +12,58 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ClientKeyedModel(models.Model):
+    """A record a client creates with its own key, so a retried POST finds it again.
+
+    ``client_id`` is the UUID the client made once for the record; the unique
+    constraint, not a look-up, is what keeps two racing retries to one row.
+    ``request_hash`` is the hash of the first request's validated body, so a
+    replay with a different body is told apart (409). Records made in the
+    admin or by an import have neither.
+    """
+
+    client_id = models.UUIDField(_("client id"), unique=True, null=True, editable=False)
+    request_hash = models.CharField(_("request hash"), max_length=64, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class VersionedModel(models.Model):
+    """A record two people may edit at once: each change raises ``version`` by one.
+
+    The API compares the version a client read with the stored one before it
+    writes (409/412 when stale, 428 when missing); a client never sets it.
+    """
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+
+
+class SoftDeletableModel(models.Model):
+    """A record whose deletion clients must learn about when they sync.
+
+    Deleting sets ``deleted_at`` (and so ``updated_at``); lists leave the row
+    out, except a sync list (``?updated_after=``), which shows it as
+    ``"deleted": true``.
+    """
+
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

@@ -1,9 +1,15 @@
 """Views that know no domain."""
 
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from apps.core.errors import DATABASE_AWAY_MESSAGE, RETRY_AFTER_SECONDS
 
 
 @never_cache
@@ -16,3 +22,18 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
+
+
+def server_error(request):
+    """handler500: the database being away is a 503 with a plain message, not a 500.
+
+    Django calls this while the exception is still being handled, so it can
+    tell an outage apart from a bug; everything else gets Django's own page.
+    """
+    if isinstance(sys.exception(), OperationalError | InterfaceError):
+        response = HttpResponse(
+            gettext(DATABASE_AWAY_MESSAGE), status=503, content_type="text/plain; charset=utf-8"
+        )
+        response["Retry-After"] = RETRY_AFTER_SECONDS
+        return response
+    return defaults.server_error(request)

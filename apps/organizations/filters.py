@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from apps.core.filters import DatedFilterSet, SyncFilterSet
 from apps.organizations.choices import Kind
 from apps.organizations.models import Organization
-from apps.organizations.scoping import scoped
+from apps.organizations.scoping import scope_field, scoped
 
 
 def scoped_organizations(request):
@@ -19,7 +20,28 @@ class OrganizationIdFilter(django_filters.ModelChoiceFilter):
     """An organization named by id; ids outside the caller's subtree do not exist."""
 
 
-class OrganizationFilter(django_filters.FilterSet):
+class RecordFilterSet(SyncFilterSet):
+    """The filters every record list has: ``?organization=`` (its subtree) and sync."""
+
+    organization = OrganizationIdFilter(
+        label=_("organization"),
+        queryset=scoped_organizations,
+        method="filter_organization",
+        help_text=_("Only records of this organization and those below it."),
+    )
+
+    def filter_organization(self, queryset, name, value):
+        field = scope_field(queryset.model)
+        return queryset.filter(**{f"{field}__path__startswith": value.path})
+
+
+class DatedRecordFilterSet(RecordFilterSet, DatedFilterSet):
+    """Also ``?date_after=`` / ``?date_before=`` on the record's own date (``date_field``)."""
+
+
+class OrganizationFilter(DatedFilterSet):
+    date_field = "opened_on"
+
     within = OrganizationIdFilter(
         label=_("within"),
         queryset=scoped_organizations,

@@ -8,7 +8,7 @@ from pypinyin import lazy_pinyin
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
-from apps.core.models import TimeStampedModel
+from apps.core.models import ClientKeyedModel, TimeStampedModel
 from apps.organizations.choices import ALLOWED_PARENT_KINDS, Kind, Level, Sector, TitleStatus
 
 
@@ -17,7 +17,7 @@ def pinyin_key(name: str) -> str:
     return " ".join(lazy_pinyin(name)).lower()[:255]
 
 
-class Organization(MP_Node, TimeStampedModel):
+class Organization(MP_Node, ClientKeyedModel, TimeStampedModel):
     """One organization of the federation's tree.
 
     The tree is a materialized path (``path``): a subtree is one indexed
@@ -70,7 +70,9 @@ class Organization(MP_Node, TimeStampedModel):
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["path", "depth", "numchild", "name_pinyin"])
+    history = HistoricalRecords(
+        excluded_fields=["path", "depth", "numchild", "name_pinyin", "client_id", "request_hash"]
+    )
 
     scope_field = ""  # the organization is its own scope
 

@@ -15,8 +15,11 @@ ACTIONS = {
 }
 
 
-def required_perm(model, method: str) -> str:
-    return f"{model._meta.app_label}.{ACTIONS[method]}_{model._meta.model_name}"
+def required_perm(model, method: str, action: str | None = None) -> str:
+    """The permission a request needs: by its method, or as the view maps an extra action
+    (``permission_actions = {"transition": "change"}``: a POST that changes, not adds)."""
+    verb = action or ACTIONS[method]
+    return f"{model._meta.app_label}.{verb}_{model._meta.model_name}"
 
 
 class RolePermission(BasePermission):
@@ -31,7 +34,8 @@ class RolePermission(BasePermission):
         user = request.user
         if user is None or not user.is_authenticated:
             return False
-        return user.has_perm(required_perm(view.model, request.method))
+        action = getattr(view, "permission_actions", {}).get(getattr(view, "action", None))
+        return user.has_perm(required_perm(view.model, request.method, action))
 
     def has_object_permission(self, request, view, obj):
         if request.method in SAFE_METHODS:

@@ -7,12 +7,14 @@ from django.test import RequestFactory
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from apps.accounts.models import User
+from apps.members.models import Member
 from apps.organizations.admin_base import ScopedAdminMixin
 from apps.organizations.choices import Kind
 from apps.organizations.models import Organization, Position, PositionKind, Title, TitleKind
 from apps.organizations.roles import Role
 from apps.organizations.scoping import has_scope
 from tests.factories.accounts import PASSWORD, UserFactory
+from tests.factories.members import make_member
 from tests.factories.organizations import PositionFactory, TitleFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +43,7 @@ MAKERS = {
     Position: lambda org: PositionFactory(organization=org),
     Title: lambda org: TitleFactory(organization=org),
     User: lambda org: UserFactory(organization=org),
+    Member: lambda org: make_member(org),
     TokenProxy: lambda org: TokenProxy.objects.get(
         pk=Token.objects.create(user=UserFactory(organization=org)).pk
     ),

@@ -1,6 +1,7 @@
 """/api/v1/organizations/ through real HTTP requests, and the API's own pages."""
 
 import re
+import uuid
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -57,6 +58,7 @@ def snapshot(organization) -> dict:
 
 def new_village(parent, **fields) -> dict:
     return {
+        "client_id": str(uuid.uuid4()),
         "code": "330299001099",
         "name": "新建社区妇联",
         "kind": Kind.VILLAGE,
@@ -126,6 +128,7 @@ def test_a_row_names_its_parent_by_id_and_its_street_by_id_and_name(tree, user_i
 
     assert set(row) == {
         "id",
+        "client_id",
         "code",
         "name",
         "kind",

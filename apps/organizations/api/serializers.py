@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.organizations.api.base import ScopedPrimaryKeyRelatedField
+from apps.organizations.api.base import ScopedPrimaryKeyRelatedField, ScopedRecordSerializer
 from apps.organizations.models import Organization
 
 
@@ -11,7 +11,7 @@ class OrganizationRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(ScopedRecordSerializer):
     """An organization as the API shows it. ``kind``, ``parent`` and ``code`` are set once."""
 
     parent = ScopedPrimaryKeyRelatedField(

@@ -1,0 +1,50 @@
+from apps.core.identity import normalize_id_number, normalize_mobile
+from apps.members.models import Member
+from apps.organizations.api.base import ScopedRecordSerializer
+from apps.organizations.api.serializers import OrganizationRefSerializer
+
+
+class MemberSerializer(ScopedRecordSerializer):
+    """A person. ``id_number`` and ``phone`` come back masked (``110105********002X``,
+    ``138****5678``) except on the person's own page for roles that read them in full."""
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "organization",
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "id_number",
+            "phone",
+            "political_status",
+            "education",
+            "occupation",
+            "address",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+    def validate_id_number(self, value):
+        return normalize_id_number(value) if value else value
+
+    def validate_phone(self, value):
+        return normalize_mobile(value) if value else value
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["organization"] = OrganizationRefSerializer(instance.organization).data
+        if not self.shows_identity():
+            data["id_number"] = instance.id_number_masked
+            data["phone"] = instance.phone_masked
+        return data
+
+    def shows_identity(self) -> bool:
+        view, request = self.context.get("view"), self.context.get("request")
+        return (
+            view is not None
+            and view.action == "retrieve"
+            and request.user.has_perm("members.view_identity")
+        )

@@ -1,0 +1,28 @@
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
+from apps.members import selectors, services
+from apps.members.api.serializers import MemberSerializer
+from apps.members.filters import MemberFilter
+from apps.members.models import Member
+from apps.organizations.api.base import ScopedViewSet
+
+
+@extend_schema_view(
+    list=extend_schema(summary="People of the caller's subtree (ID and phone numbers masked)"),
+    retrieve=extend_schema(summary="One person (full numbers for roles that may read them)"),
+    create=extend_schema(summary="Add a person"),
+    partial_update=extend_schema(summary="Change a person (send the version you read)"),
+)
+class MemberViewSet(ScopedViewSet):
+    model = Member
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilter
+
+    def get_queryset(self):
+        return selectors.member_list(user=self.request.user)
+
+    def create_object(self, data):
+        return services.member_create(**data)
+
+    def update_object(self, instance, data):
+        return services.member_update(member=instance, **data)

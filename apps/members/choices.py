@@ -1,0 +1,92 @@
+"""Fixed codes for people: English codes, Chinese names (GB/T 2261.1, GB 3304, GB/T 4762)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", pgettext_lazy("ethnicity", "female")
+    MALE = "male", pgettext_lazy("ethnicity", "male")
+
+
+class PoliticalStatus(models.TextChoices):
+    """政治面貌 (GB/T 4762), with the eight democratic parties as one choice."""
+
+    PARTY_MEMBER = "party_member", _("Communist Party member")
+    PROBATIONARY_MEMBER = "probationary_member", _("probationary Party member")
+    LEAGUE_MEMBER = "league_member", _("Communist Youth League member")
+    DEMOCRATIC_PARTY = "democratic_party", _("member of a democratic party")
+    NON_PARTY = "non_party", _("non-party personage")
+    MASSES = "masses", pgettext_lazy("ethnicity", "ordinary citizen")
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", pgettext_lazy("ethnicity", "primary school or less")
+    JUNIOR_HIGH = "junior_high", _("junior high school")
+    SENIOR_HIGH = "senior_high", _("senior high or vocational school")
+    JUNIOR_COLLEGE = "junior_college", _("junior college")
+    BACHELOR = "bachelor", pgettext_lazy("ethnicity", "bachelor's degree")
+    MASTER = "master", pgettext_lazy("ethnicity", "master's degree")
+    DOCTORATE = "doctorate", pgettext_lazy("ethnicity", "doctorate")
+
+
+class Ethnicity(models.TextChoices):
+    """The 56 ethnic groups in the order of GB 3304, with their romanized names as codes."""
+
+    HAN = "han", pgettext_lazy("ethnicity", "Han")
+    MONGOL = "mongol", pgettext_lazy("ethnicity", "Mongol")
+    HUI = "hui", pgettext_lazy("ethnicity", "Hui")
+    TIBETAN = "tibetan", pgettext_lazy("ethnicity", "Tibetan")
+    UYGHUR = "uyghur", pgettext_lazy("ethnicity", "Uyghur")
+    MIAO = "miao", pgettext_lazy("ethnicity", "Miao")
+    YI = "yi", pgettext_lazy("ethnicity", "Yi")
+    ZHUANG = "zhuang", pgettext_lazy("ethnicity", "Zhuang")
+    BUYEI = "buyei", pgettext_lazy("ethnicity", "Buyei")
+    KOREAN = "korean", pgettext_lazy("ethnicity", "Korean")
+    MANCHU = "manchu", pgettext_lazy("ethnicity", "Manchu")
+    DONG = "dong", pgettext_lazy("ethnicity", "Dong")
+    YAO = "yao", pgettext_lazy("ethnicity", "Yao")
+    BAI = "bai", pgettext_lazy("ethnicity", "Bai")
+    TUJIA = "tujia", pgettext_lazy("ethnicity", "Tujia")
+    HANI = "hani", pgettext_lazy("ethnicity", "Hani")
+    KAZAKH = "kazakh", pgettext_lazy("ethnicity", "Kazakh")
+    DAI = "dai", pgettext_lazy("ethnicity", "Dai")
+    LI = "li", pgettext_lazy("ethnicity", "Li")
+    LISU = "lisu", pgettext_lazy("ethnicity", "Lisu")
+    VA = "va", pgettext_lazy("ethnicity", "Va")
+    SHE = "she", pgettext_lazy("ethnicity", "She")
+    GAOSHAN = "gaoshan", pgettext_lazy("ethnicity", "Gaoshan")
+    LAHU = "lahu", pgettext_lazy("ethnicity", "Lahu")
+    SUI = "sui", pgettext_lazy("ethnicity", "Sui")
+    DONGXIANG = "dongxiang", pgettext_lazy("ethnicity", "Dongxiang")
+    NAXI = "naxi", pgettext_lazy("ethnicity", "Naxi")
+    JINGPO = "jingpo", pgettext_lazy("ethnicity", "Jingpo")
+    KYRGYZ = "kyrgyz", pgettext_lazy("ethnicity", "Kyrgyz")
+    TU = "tu", pgettext_lazy("ethnicity", "Tu")
+    DAUR = "daur", pgettext_lazy("ethnicity", "Daur")
+    MULAO = "mulao", pgettext_lazy("ethnicity", "Mulao")
+    QIANG = "qiang", pgettext_lazy("ethnicity", "Qiang")
+    BLANG = "blang", pgettext_lazy("ethnicity", "Blang")
+    SALAR = "salar", pgettext_lazy("ethnicity", "Salar")
+    MAONAN = "maonan", pgettext_lazy("ethnicity", "Maonan")
+    GELAO = "gelao", pgettext_lazy("ethnicity", "Gelao")
+    XIBE = "xibe", pgettext_lazy("ethnicity", "Xibe")
+    ACHANG = "achang", pgettext_lazy("ethnicity", "Achang")
+    PUMI = "pumi", pgettext_lazy("ethnicity", "Pumi")
+    TAJIK = "tajik", pgettext_lazy("ethnicity", "Tajik")
+    NU = "nu", pgettext_lazy("ethnicity", "Nu")
+    UZBEK = "uzbek", pgettext_lazy("ethnicity", "Uzbek")
+    RUSSIAN = "russian", pgettext_lazy("ethnicity", "Russian")
+    EWENKI = "ewenki", pgettext_lazy("ethnicity", "Evenki")
+    DEANG = "deang", pgettext_lazy("ethnicity", "De'ang")
+    BONAN = "bonan", pgettext_lazy("ethnicity", "Bonan")
+    YUGUR = "yugur", pgettext_lazy("ethnicity", "Yugur")
+    GIN = "gin", pgettext_lazy("ethnicity", "Gin")
+    TATAR = "tatar", pgettext_lazy("ethnicity", "Tatar")
+    DERUNG = "derung", pgettext_lazy("ethnicity", "Derung")
+    OROQEN = "oroqen", pgettext_lazy("ethnicity", "Oroqen")
+    HEZHEN = "hezhen", pgettext_lazy("ethnicity", "Hezhen")
+    MONBA = "monba", pgettext_lazy("ethnicity", "Monba")
+    LHOBA = "lhoba", pgettext_lazy("ethnicity", "Lhoba")
+    JINO = "jino", pgettext_lazy("ethnicity", "Jino")

@@ -1,0 +1,130 @@
+"""People (人员): one record per person, which every later app points at."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.core.identity import (
+    id_number_birth_date,
+    id_number_gender,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    normalize_mobile,
+)
+from apps.core.models import (
+    ClientKeyedModel,
+    SoftDeletableModel,
+    TimeStampedModel,
+    VersionedModel,
+)
+from apps.members.choices import Education, Ethnicity, Gender, PoliticalStatus
+from apps.organizations.models import pinyin_key
+
+
+class Member(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedModel):
+    """A person the federation works with: an executive member, a volunteer, a client …
+
+    The ID number and phone are stored normalized (18 characters, E.164) and
+    shown masked everywhere except the person's own page, to the roles that
+    may read them. A birth date and gender that disagree with the ID number
+    are refused.
+    """
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    name_pinyin = models.CharField(max_length=255, editable=False)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
+    ethnicity = models.CharField(
+        _("ethnicity"), max_length=16, choices=Ethnicity.choices, default=Ethnicity.HAN
+    )
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    id_number = models.CharField(
+        _("resident ID number"),
+        max_length=18,
+        blank=True,
+        help_text=_("18 characters; the birth date and gender are read from it."),
+    )
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    political_status = models.CharField(
+        _("political status"), max_length=24, choices=PoliticalStatus.choices, blank=True
+    )
+    education = models.CharField(
+        _("education"), max_length=16, choices=Education.choices, blank=True
+    )
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["name_pinyin", "client_id", "request_hash"])
+
+    scope_field = "organization"
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name_pinyin", "id"]
+        permissions = [("view_identity", _("Can see full ID numbers and phone numbers"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=~Q(id_number="") & Q(deleted_at__isnull=True),
+                name="member_id_number_unique",
+                violation_error_message=_("A person with this ID number is already on file."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="member_sync"),
+            models.Index(fields=["organization", "name_pinyin"], name="member_org_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    def clean(self):
+        errors = {}
+        if self.id_number:
+            try:
+                self.id_number = normalize_id_number(self.id_number)
+            except ValidationError as exc:
+                errors["id_number"] = exc.messages
+            else:
+                errors.update(self._disagreements_with_id_number())
+        if self.phone:
+            try:
+                self.phone = normalize_mobile(self.phone)
+            except ValidationError as exc:
+                errors["phone"] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
+    def _disagreements_with_id_number(self) -> dict:
+        errors = {}
+        born = id_number_birth_date(self.id_number)
+        if self.birth_date is None:
+            self.birth_date = born
+        elif self.birth_date != born:
+            errors["birth_date"] = [_("The birth date does not agree with the ID number.")]
+        if self.gender and self.gender != id_number_gender(self.id_number):
+            errors["gender"] = [_("The gender does not agree with the ID number.")]
+        return errors
+
+    def save(self, *args, **kwargs):
+        self.name_pinyin = pinyin_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_pinyin"}
+        super().save(*args, **kwargs)
