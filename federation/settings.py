@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.organizations",
     "apps.accounts",
+    "apps.files",
     "apps.members",
     "apps.demo",
 ]
@@ -123,7 +124,7 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = env_str("DJANGO_MEDIA_ROOT") or BASE_DIR / "var" / "media"
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 # Security. Production is DJANGO_DEBUG unset with a real secret.

@@ -12,11 +12,15 @@ import re
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from apps.files.services import attachment_create
 from apps.members.models import Member
 from apps.organizations.models import Organization
+from tests.factories.accounts import UserFactory
 from tests.factories.members import make_member
+from tests.files.samples import photo
 from tests.roles_table import RIGHTS, ROLES
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +51,9 @@ MAKERS = {
         },
     ),
 }
+# Routes below a record whose POST changes the record rather than adding one (the test's own
+# reading of api.md: attaching a file or moving a status is a change).
+CHANGING_POSTS = {"attachments", "transition"}
 METHOD_ACTIONS = {
     "get": "view",
     "post": "add",
@@ -54,7 +61,7 @@ METHOD_ACTIONS = {
     "put": "change",
     "delete": "delete",
 }
-OUR_APPS = ["organizations", "accounts", "members"]
+OUR_APPS = ["organizations", "accounts", "members", "files"]
 
 
 def api_routes(patterns=None, prefix=""):
@@ -70,12 +77,21 @@ def api_routes(patterns=None, prefix=""):
                 yield route, viewset, "<pk>" in route, sorted(methods)
 
 
+def required_action(route: str, method: str) -> str:
+    """What a request asks to do, by the test's own reading of the route."""
+    last = [part for part in re.split(r"[/$^]", route) if part and "(" not in part][-1]
+    if method == "post" and last in CHANGING_POSTS:
+        return "change"
+    return METHOD_ACTIONS[method]
+
+
 ROUTES = list(api_routes())
 
 
-def url_for(route: str, pk=None) -> str:
-    """A concrete URL from a route: the pk group filled in, the regex anchors dropped."""
+def url_for(route: str, pk=None, attachment_pk=None) -> str:
+    """A concrete URL from a route: the pk groups filled in, the regex anchors dropped."""
     path = re.sub(r"\(\?P<pk>[^)]*\)|<(int:)?pk>", str(pk), route)
+    path = re.sub(r"\(\?P<attachment_pk>[^)]*\)", str(attachment_pk), path)
     return "/" + path.replace("^", "").replace("$", "")
 
 
@@ -91,6 +107,18 @@ def test_the_url_conf_has_api_routes_and_each_has_a_maker():
     assert ROUTES, "no API routes found: the walker is broken"
     for route, viewset, _, _ in ROUTES:
         assert viewset.model in MAKERS, f"{route}: no maker for {viewset.model.__name__}"
+
+
+def attach_a_photo(record):
+    upload = SimpleUploadedFile("photo.png", photo("PNG"), content_type="image/png")
+    return attachment_create(
+        record=record, uploaded_file=upload, user=UserFactory(organization=record.organization)
+    )
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 CASES = [
@@ -111,12 +139,14 @@ def test_a_station_never_reaches_its_siblings_object(
 ):
     resource, target_of, body_of = MAKERS[viewset.model]
     target = target_of(tree)
+    attachment = attach_a_photo(target) if "attachment_pk" in route else None
     client = api_as(user_in(tree.village_a1, role))
-    allowed = role in RIGHTS[resource].get(METHOD_ACTIONS[method], set())
+    allowed = role in RIGHTS[resource].get(required_action(route, method), set())
     before = snapshot()
 
     if detail:
-        answer = getattr(client, method)(url_for(route, target.pk), {}, format="json")
+        url = url_for(route, target.pk, attachment and attachment.pk)
+        answer = getattr(client, method)(url, {}, format="json")
         expected = 404 if allowed else 403
     elif method == "get":
         answer = client.get(url_for(route), {"page_size": 200})
@@ -135,6 +165,6 @@ def test_a_station_never_reaches_its_siblings_object(
     ("route", "method"), [(r, m) for r, _, _, methods in ROUTES for m in methods]
 )
 def test_anonymous_requests_get_401(tree, client, route, method):
-    answer = getattr(client, method)(url_for(route, tree.village_a2.pk), {})
+    answer = getattr(client, method)(url_for(route, tree.village_a2.pk, 1), {})
 
     assert answer.status_code == 401

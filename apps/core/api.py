@@ -110,7 +110,9 @@ class IdempotentCreateMixin:
         model = self.model
         try:
             obj = self.write(lambda: self.create_keyed(model, data, client_id, digest))
-        except IntegrityError:
+        except (IntegrityError, serializers.ValidationError):
+            # A racing replay may have committed first; whatever this insert then
+            # tripped over (client_id, or another unique field), the answer is its row.
             replay = self.replayed(client_id, digest)
             if replay is None:
                 raise

@@ -27,8 +27,9 @@ def estimated_count(queryset) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def capped_count(queryset, limit: int = EXACT_COUNT_LIMIT) -> tuple[int, bool]:
+def capped_count(queryset, limit: int | None = None) -> tuple[int, bool]:
     """(count, is_estimate): exact up to ``limit`` rows, counted on at most limit + 1 of them."""
+    limit = EXACT_COUNT_LIMIT if limit is None else limit
     exact = queryset.order_by()[: limit + 1].count()
     if exact <= limit:
         return exact, False

@@ -6,8 +6,8 @@ from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
-    FEMALE = "female", pgettext_lazy("ethnicity", "female")
-    MALE = "male", pgettext_lazy("ethnicity", "male")
+    FEMALE = "female", _("female")
+    MALE = "male", _("male")
 
 
 class PoliticalStatus(models.TextChoices):
@@ -18,17 +18,17 @@ class PoliticalStatus(models.TextChoices):
     LEAGUE_MEMBER = "league_member", _("Communist Youth League member")
     DEMOCRATIC_PARTY = "democratic_party", _("member of a democratic party")
     NON_PARTY = "non_party", _("non-party personage")
-    MASSES = "masses", pgettext_lazy("ethnicity", "ordinary citizen")
+    MASSES = "masses", _("ordinary citizen")
 
 
 class Education(models.TextChoices):
-    PRIMARY = "primary", pgettext_lazy("ethnicity", "primary school or less")
+    PRIMARY = "primary", _("primary school or less")
     JUNIOR_HIGH = "junior_high", _("junior high school")
     SENIOR_HIGH = "senior_high", _("senior high or vocational school")
     JUNIOR_COLLEGE = "junior_college", _("junior college")
-    BACHELOR = "bachelor", pgettext_lazy("ethnicity", "bachelor's degree")
-    MASTER = "master", pgettext_lazy("ethnicity", "master's degree")
-    DOCTORATE = "doctorate", pgettext_lazy("ethnicity", "doctorate")
+    BACHELOR = "bachelor", _("bachelor's degree")
+    MASTER = "master", _("master's degree")
+    DOCTORATE = "doctorate", _("doctorate")
 
 
 class Ethnicity(models.TextChoices):

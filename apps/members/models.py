@@ -40,7 +40,7 @@ class Member(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedMo
         related_name="members",
     )
     name = models.CharField(_("name"), max_length=50)
-    name_pinyin = models.CharField(max_length=255, editable=False)
+    name_pinyin = models.CharField(_("pinyin sort key"), max_length=255, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
     ethnicity = models.CharField(
         _("ethnicity"), max_length=16, choices=Ethnicity.choices, default=Ethnicity.HAN

@@ -1,4 +1,7 @@
 from django.db import models
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import TimeStampedModel, VersionedModel
 
 
 class Record(models.Model):
@@ -20,3 +23,16 @@ class Referral(models.Model):
 
 class Unscoped(models.Model):
     name = models.CharField(max_length=50)
+
+
+class Ticket(VersionedModel, TimeStampedModel):
+    """A record with statuses, to prove the transition machinery before cases exist."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT)
+    title = models.CharField(max_length=50)
+    status = models.CharField(max_length=16, default="open")
+    outcome = models.CharField(max_length=16, blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    scope_field = "organization"

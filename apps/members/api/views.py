@@ -1,5 +1,6 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
+from apps.files.api import AttachmentsMixin
 from apps.members import selectors, services
 from apps.members.api.serializers import MemberSerializer
 from apps.members.filters import MemberFilter
@@ -13,7 +14,7 @@ from apps.organizations.api.base import ScopedViewSet
     create=extend_schema(summary="Add a person"),
     partial_update=extend_schema(summary="Change a person (send the version you read)"),
 )
-class MemberViewSet(ScopedViewSet):
+class MemberViewSet(AttachmentsMixin, ScopedViewSet):
     model = Member
     serializer_class = MemberSerializer
     filterset_class = MemberFilter
