@@ -77,9 +77,11 @@ def build_tree(rng: Random, today: date) -> Tree:
                 )
             )
     # One village merged into its neighbour this year: dissolved, kept in history.
-    merged = tree.villages[rng.randrange(len(tree.villages))]
-    if merged.closed_on is None:
-        services.organization_update(organization=merged, closed_on=today - timedelta(days=200))
+    index = rng.randrange(len(tree.villages))
+    if tree.villages[index].closed_on is None:
+        tree.villages[index] = services.organization_update(
+            organization=tree.villages[index], closed_on=today - timedelta(days=200)
+        )
     committees = [
         (tree.district, "区级机关妇委会", Sector.ORGAN),
         (tree.streets[0], "云溪纺织集团妇委会", Sector.ENTERPRISE),

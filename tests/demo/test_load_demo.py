@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.accounts.models import User
+from apps.members.models import Member
 from apps.organizations.choices import Kind, TitleStatus
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
@@ -24,6 +25,7 @@ def snapshot():
         "titles": sorted(
             Title.objects.values_list("organization__code", "kind__code", "level", "year", "status")
         ),
+        "members": list(Member.objects.order_by("pk").values_list("id_number", "phone", "name")),
         "accounts": list(
             User.objects.order_by("username").values_list("username", "password", "role")
         ),
@@ -42,6 +44,17 @@ def test_load_demo_builds_the_district_and_a_second_run_changes_nothing():
     assert Organization.objects.filter(kind=Kind.COMMITTEE).exists()
     assert Organization.objects.filter(closed_on__isnull=False).count() == 1
     assert {status for *_, status in first["titles"]} == set(TitleStatus.values)
+
+
+def test_the_demo_people_are_valid_and_spread_over_the_villages():
+    call_command("load_demo", verbosity=0)
+
+    people = list(Member.objects.all())
+    assert 900 <= len(people) <= 2500
+    for member in people:
+        member.full_clean()  # valid ID numbers agreeing with birth date and gender; E.164 phones
+    villages = [v.pk for v in Organization.objects.filter(kind=Kind.VILLAGE) if v.is_open]
+    assert set(villages) == {member.organization_id for member in people}
 
 
 def test_the_demo_has_every_role_and_station_operators_in_two_streets():

@@ -1,0 +1,113 @@
+"""Demo people: a handful per village — leaders, volunteers, residents — with valid numbers."""
+
+from datetime import date, timedelta
+from random import Random
+
+from simple_history.utils import bulk_create_with_history
+
+from apps.core.identity import check_character
+from apps.demo.names import GIVEN, SURNAMES
+from apps.demo.organizations import Tree
+from apps.members.choices import Education, PoliticalStatus
+from apps.members.models import Member
+from apps.organizations.models import pinyin_key
+
+REGION = "330299"  # the fictional district's own code (Zhejiang's 33 makes it a valid province)
+PEOPLE_PER_VILLAGE = (3, 8)
+OCCUPATIONS = [
+    "村干部",
+    "社区工作者",
+    "个体工商户",
+    "农民",
+    "教师",
+    "家政服务员",
+    "快递员",
+    "网约车司机",
+    "退休",
+    "企业职工",
+    "医生",
+    "",
+]
+POLITICAL = [
+    (PoliticalStatus.PARTY_MEMBER, 30),
+    (PoliticalStatus.PROBATIONARY_MEMBER, 2),
+    (PoliticalStatus.LEAGUE_MEMBER, 8),
+    (PoliticalStatus.MASSES, 58),
+    (PoliticalStatus.DEMOCRATIC_PARTY, 1),
+    (PoliticalStatus.NON_PARTY, 1),
+]
+EDUCATION = [
+    (Education.PRIMARY, 8),
+    (Education.JUNIOR_HIGH, 30),
+    (Education.SENIOR_HIGH, 27),
+    (Education.JUNIOR_COLLEGE, 18),
+    (Education.BACHELOR, 15),
+    (Education.MASTER, 2),
+]
+MOBILE_PREFIXES = [
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "158",
+    "159",
+    "187",
+    "189",
+]
+
+
+def _weighted(rng: Random, table):
+    values, weights = zip(*table, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+def _id_number(born: date, gender: str, sequence: int) -> str:
+    order = (sequence % 500) * 2 + (1 if gender == "male" else 0)
+    first17 = f"{REGION}{born:%Y%m%d}{order:03d}"
+    return first17 + check_character(first17)
+
+
+def build_members(rng: Random, today: date, tree: Tree) -> int:
+    """People for every open village, made once; returns how many were added this run."""
+    if Member.objects.filter(organization__path__startswith=tree.district.path).exists():
+        return 0
+    on_file = set(Member.objects.exclude(id_number="").values_list("id_number", flat=True))
+    new = []
+    sequence = 0
+    for village in tree.villages:
+        if not village.is_open:
+            continue
+        place = village.name.removesuffix("妇联")
+        for _ in range(rng.randint(*PEOPLE_PER_VILLAGE)):
+            sequence += 1
+            gender = "male" if rng.random() < 0.06 else "female"
+            born = date(1950, 1, 1) + timedelta(days=rng.randint(0, 365 * 52))
+            name = rng.choice(SURNAMES) + "".join(
+                rng.choice(GIVEN) for _ in range(rng.choice([1, 2, 2]))
+            )
+            id_number = _id_number(born, gender, sequence)
+            phone = f"+86{rng.choice(MOBILE_PREFIXES)}{rng.randint(0, 99_999_999):08d}"
+            if id_number in on_file:
+                continue
+            on_file.add(id_number)
+            new.append(
+                Member(
+                    organization=village,
+                    name=name,
+                    name_pinyin=pinyin_key(name),
+                    gender=gender,
+                    birth_date=born,
+                    id_number=id_number if rng.random() < 0.9 else "",
+                    phone=phone if rng.random() < 0.95 else "",
+                    political_status=_weighted(rng, POLITICAL),
+                    education=_weighted(rng, EDUCATION),
+                    occupation=rng.choice(OCCUPATIONS),
+                    address=f"{place}{rng.randint(1, 120)}号",
+                )
+            )
+    bulk_create_with_history(new, Member, batch_size=1000)
+    return len(new)
