@@ -24,7 +24,7 @@ class MemberAdmin(ScopedHistoryAdmin):
     list_display = [
         "name",
         "gender",
-        "birth_date",
+        "birth_year",
         "id_number_masked",
         "phone_masked",
         "organization",
@@ -49,6 +49,10 @@ class MemberAdmin(ScopedHistoryAdmin):
         "address",
     ]
 
+    @admin.display(description=_("year of birth"))
+    def birth_year(self, obj):
+        return obj.birth_year
+
     @admin.display(description=_("resident ID number"))
     def id_number_masked(self, obj):
         return obj.id_number_masked
@@ -69,12 +73,16 @@ class MemberAdmin(ScopedHistoryAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is not None and not request.user.has_perm("members.view_identity"):
-            masked = {"id_number": "id_number_masked", "phone": "phone_masked"}
+            masked = {
+                "id_number": "id_number_masked",
+                "phone": "phone_masked",
+                "birth_date": "birth_year",
+            }
             return [masked.get(name, name) for name in self.fields]
         return self.fields
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["id_number_masked", "phone_masked"]
+        readonly = ["id_number_masked", "phone_masked", "birth_year"]
         if obj is not None:
             readonly.append("organization")  # a person is not moved by editing the form
         return readonly

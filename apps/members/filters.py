@@ -1,5 +1,6 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.members.choices import Education, Gender, PoliticalStatus
 from apps.members.models import Member
@@ -8,7 +9,9 @@ from apps.organizations.filters import RecordFilterSet
 
 class MemberFilter(RecordFilterSet):
     name = django_filters.CharFilter(
-        label=_("name"), lookup_expr="icontains", help_text=_("Part of the name.")
+        label=pgettext_lazy("person", "name"),
+        lookup_expr="icontains",
+        help_text=_("Part of the name."),
     )
     gender = django_filters.ChoiceFilter(label=_("gender"), choices=Gender.choices)
     political_status = django_filters.ChoiceFilter(

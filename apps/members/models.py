@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from apps.core.identity import (
@@ -39,7 +40,7 @@ class Member(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedMo
         on_delete=models.PROTECT,
         related_name="members",
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     name_pinyin = models.CharField(_("pinyin sort key"), max_length=255, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
     ethnicity = models.CharField(
@@ -86,6 +87,11 @@ class Member(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedMo
 
     def __str__(self):
         return self.name
+
+    @property
+    def birth_year(self) -> int | None:
+        """What lists show: the full date is the hidden middle of a masked ID number."""
+        return self.birth_date.year if self.birth_date else None
 
     @property
     def id_number_masked(self) -> str:

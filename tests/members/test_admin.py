@@ -38,6 +38,7 @@ def test_the_list_shows_the_subtree_with_numbers_masked(tree, people, user_in, b
     assert "周桂兰" in body and "吴春燕" not in body
     assert ID_NUMBER not in body and ID_NUMBER[:6] + "********" + ID_NUMBER[-4:] in body
     assert "13912345678" not in body and "139****5678" in body
+    assert "1979年6月1日" not in body  # the birth date is the masked middle of the ID number
 
 
 @pytest.mark.parametrize(
@@ -68,6 +69,7 @@ def test_the_form_shows_full_numbers_only_to_roles_that_read_them(
     body = page.content.decode()
     assert page.status_code == 200
     assert (ID_NUMBER in body) == full
+    assert ("1979-06-01" in body or "1979/06/01" in body) == full
     assert ("13912345678" in body or "+8613912345678" in body) == full
 
 

@@ -238,6 +238,7 @@ def test_lists_mask_numbers_for_every_role(tree, user_in, api_as):
         row = api_as(user_in(tree.district, role)).get(URL).json()["results"][0]
         assert row["id_number"] == ID_NUMBER[:6] + "********" + ID_NUMBER[-4:], role
         assert row["phone"] == "138****8000", role
+        assert (row["birth_date"], row["birth_year"]) == (None, 1985), role  # the hidden middle
 
 
 def test_a_persons_own_page_shows_full_numbers_only_to_the_roles_that_read_them(
@@ -248,6 +249,7 @@ def test_a_persons_own_page_shows_full_numbers_only_to_the_roles_that_read_them(
         body = api_as(user_in(tree.district, role)).get(detail(member)).json()
         assert (body["id_number"] == ID_NUMBER) == (role in IDENTITY_READERS), role
         assert ("********" in body["id_number"]) == (role not in IDENTITY_READERS), role
+        assert (body["birth_date"] == "1985-03-08") == (role in IDENTITY_READERS), role
 
 
 # Lists.

@@ -1,3 +1,5 @@
+from rest_framework import serializers
+
 from apps.core.identity import normalize_id_number, normalize_mobile
 from apps.members.models import Member
 from apps.organizations.api.base import ScopedRecordSerializer
@@ -6,7 +8,10 @@ from apps.organizations.api.serializers import OrganizationRefSerializer
 
 class MemberSerializer(ScopedRecordSerializer):
     """A person. ``id_number`` and ``phone`` come back masked (``110105********002X``,
-    ``138****5678``) except on the person's own page for roles that read them in full."""
+    ``138****5678``) and ``birth_date`` as null (its digits are the masked middle of the ID
+    number; ``birth_year`` stays) except on the person's own page for roles that read them."""
+
+    birth_year = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Member
@@ -17,6 +22,7 @@ class MemberSerializer(ScopedRecordSerializer):
             "gender",
             "ethnicity",
             "birth_date",
+            "birth_year",
             "id_number",
             "phone",
             "political_status",
@@ -39,6 +45,7 @@ class MemberSerializer(ScopedRecordSerializer):
         if not self.shows_identity():
             data["id_number"] = instance.id_number_masked
             data["phone"] = instance.phone_masked
+            data["birth_date"] = None
         return data
 
     def shows_identity(self) -> bool:
