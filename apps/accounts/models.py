@@ -90,6 +90,11 @@ class User(AbstractBaseUser):
         """Whether the account works in the Django admin (stations use the API)."""
         return self.is_active and self.role in ADMIN_SITE_ROLES
 
+    @property
+    def sees_whole_tree(self) -> bool:
+        """Whether the account's subtree is the whole district (its organization is a root)."""
+        return self.organization_id is not None and self.organization.depth == 1
+
     def has_perm(self, perm: str, obj=None) -> bool:
         return self.is_active and role_has_perm(self.role, perm)
 

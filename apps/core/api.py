@@ -136,7 +136,8 @@ class IdempotentCreateMixin:
         return Response(self.get_serializer(readable).data, status=status.HTTP_200_OK)
 
 
-IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+IF_MATCH = re.compile(r'^\s*(?:W/)?"?([0-9]{1,9})"?\s*$')
+VERSION = re.compile(r"[0-9]{1,9}")
 
 
 def expected_version(request) -> tuple[int, bool]:
@@ -154,7 +155,7 @@ def expected_version(request) -> tuple[int, bool]:
     raw = request.data.get("version") if hasattr(request.data, "get") else None
     if raw is None:
         raise PreconditionRequired
-    if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).isdigit():
+    if isinstance(raw, bool) or not isinstance(raw, int | str) or not VERSION.fullmatch(str(raw)):
         raise serializers.ValidationError({"version": [_("A whole number is required.")]})
     return int(raw), False
 

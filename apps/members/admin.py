@@ -1,16 +1,49 @@
 import re
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.template_utils import HistoricalRecordContextHelper
 
+from apps.core.identity import mask_id_number, mask_phone
 from apps.members import services
 from apps.members.models import Member
 from apps.organizations.admin_base import ScopedHistoryAdmin
 
-# The last digits of a phone or ID number: enough to find someone, not enough to be one.
-NUMBER_TAIL = re.compile(r"\d{4,6}[Xx]?")
-IDENTITY_FIELDS = ("id_number", "phone")
+# The last digits of a phone or ID number. A role that sees numbers masked may search only by
+# the four characters the mask shows; a longer tail would let it test the hidden digits.
+NUMBER_TAIL = re.compile(r"\d{3,5}[\dXx]")
+SHOWN_TAIL = re.compile(r"\d{3}[\dXx]")
+
+
+class MaskedHistoryHelper(HistoricalRecordContextHelper):
+    """The history page's "changes" column, masked like the list for roles that see it so."""
+
+    MASKS = {
+        "id_number": lambda value: mask_id_number(value or ""),
+        "phone": lambda value: mask_phone(value or ""),
+        "birth_date": lambda value: value.year if value else value,
+    }
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        mask = self.MASKS.get(change.field)
+        return mask(value) if mask else value
+
+
+class MemberForm(forms.ModelForm):
+    """Checks the ID number against the people the user can see, as the API does."""
+
+    user = None  # set per request by MemberAdmin.get_form
+
+    def _post_clean(self):
+        super()._post_clean()
+        try:
+            services.check_id_number_free(self.instance, self.user)
+        except ValidationError as exc:
+            self.add_error(None, exc)
 
 
 @admin.register(Member)
@@ -21,6 +54,7 @@ class MemberAdmin(ScopedHistoryAdmin):
     Deleting marks the person deleted; the record stays for history and sync.
     """
 
+    form = MemberForm
     list_display = [
         "name",
         "gender",
@@ -33,7 +67,7 @@ class MemberAdmin(ScopedHistoryAdmin):
     list_filter = ["gender", "political_status", "education", "ethnicity"]
     list_select_related = ["organization"]
     search_fields = ["name"]
-    search_help_text = _("A name, or the last 4–6 digits of a phone or ID number.")
+    search_help_text = _("A name, or the last 4 digits of a phone or ID number.")
     autocomplete_fields = ["organization"]
     fields = [
         "organization",
@@ -64,9 +98,19 @@ class MemberAdmin(ScopedHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(deleted_at__isnull=True)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        if request.user.has_perm("members.view_identity"):
+            return super().get_historical_record_context_helper(request, historical_record)
+        return MaskedHistoryHelper(self.model, historical_record)
+
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
-        if NUMBER_TAIL.fullmatch(term):
+        tail = NUMBER_TAIL if request.user.has_perm("members.view_identity") else SHOWN_TAIL
+        if tail.fullmatch(term):
             tail = term.upper()
             return queryset.filter(Q(id_number__endswith=tail) | Q(phone__endswith=tail)), False
         return super().get_search_results(request, queryset, search_term)
@@ -94,9 +138,10 @@ class MemberAdmin(ScopedHistoryAdmin):
             if name in form.cleaned_data
         }
         if change:
-            services.member_update(member=obj, **fields)
+            services.member_update(member=obj, user=request.user, **fields)
         else:
-            saved = services.member_create(organization=form.cleaned_data["organization"], **fields)
+            organization = form.cleaned_data["organization"]
+            saved = services.member_create(organization=organization, user=request.user, **fields)
             obj.pk = saved.pk
 
     def delete_model(self, request, obj):

@@ -72,17 +72,10 @@ class Member(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedMo
         verbose_name_plural = _("people")
         ordering = ["name_pinyin", "id"]
         permissions = [("view_identity", _("Can see full ID numbers and phone numbers"))]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["id_number"],
-                condition=~Q(id_number="") & Q(deleted_at__isnull=True),
-                name="member_id_number_unique",
-                violation_error_message=_("A person with this ID number is already on file."),
-            )
-        ]
         indexes = [
             models.Index(fields=["updated_at", "id"], name="member_sync"),
             models.Index(fields=["organization", "name_pinyin"], name="member_org_name"),
+            models.Index(fields=["id_number"], condition=~Q(id_number=""), name="member_id_number"),
         ]
 
     def __str__(self):

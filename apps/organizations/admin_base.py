@@ -1,6 +1,7 @@
 """The scoped admin every app's ModelAdmin is built on."""
 
 from django.contrib import admin
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -18,6 +19,22 @@ class ScopedAdminMixin:
 
     def get_queryset(self, request):
         return scoped(super().get_queryset(request), request.user)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Only the list's own filters may be used as URL lookups.
+
+        Django also accepts any lookup on the model's own fields, such as
+        ``?id_number__startswith=``, which would let a user probe the digits
+        a masked column hides (and put them in a URL).
+        """
+        filters = {
+            f if isinstance(f, str) else f[0] for f in self.list_filter if not isinstance(f, type)
+        }
+        if self.date_hierarchy:
+            filters.add(self.date_hierarchy)
+        if lookup.split(LOOKUP_SEP)[0] not in filters:
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def _scoped_choices(self, db_field, request, kwargs):
         remote = db_field.remote_field.model

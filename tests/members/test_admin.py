@@ -5,6 +5,7 @@ import logging
 
 import pytest
 
+from apps.members import services
 from apps.members.models import Member
 from apps.organizations.roles import Role
 from tests.factories.identity import make_id_number
@@ -139,3 +140,53 @@ def test_no_id_number_or_phone_reaches_a_log_line(
     assert caplog.records  # the requests above did log something (a 400 at least)
     for secret in (ID_NUMBER, ID_NUMBER[:17], "13912345678", "+8613912345678"):
         assert secret not in text
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        {"id_number__startswith": ID_NUMBER[:14]},
+        {"id_number": ID_NUMBER},
+        {"phone__startswith": "+86139123"},
+        {"birth_date": "1979-06-01"},
+    ],
+)
+def test_url_lookups_cannot_probe_the_hidden_digits(tree, people, user_in, browser_as, lookup):
+    page = browser_as(user_in(tree.district, Role.CASE_WORKER)).get(CHANGELIST, lookup)
+
+    assert page.status_code == 400  # Django's "disallowed lookup", not a filtered list
+
+
+def test_the_list_filters_still_work(tree, people, user_in, browser_as):
+    page = browser_as(user_in(tree.district, Role.STAFF)).get(CHANGELIST, {"gender__exact": "male"})
+
+    assert page.status_code == 200
+    assert list(page.context["cl"].result_list) == []
+
+
+def test_the_history_page_masks_numbers_for_roles_that_see_them_masked(tree, user_in, browser_as):
+    member = make_member(tree.village_a1)
+    old_id, old_phone = member.id_number, member.phone
+    born = datetime.date(1990, 5, 6)
+    new_id = make_id_number(born, "female", sequence=42)
+    services.member_update(member=member, id_number=new_id, birth_date=born, phone="13912345678")
+    url = f"{CHANGELIST}{member.pk}/history/"
+
+    masked = browser_as(user_in(tree.district, Role.CASE_WORKER)).get(url).content.decode()
+    full = browser_as(user_in(tree.district, Role.STAFF)).get(url).content.decode()
+
+    for number in (old_id, new_id, old_phone, "+8613912345678"):
+        assert number not in masked
+    assert new_id[:6] + "********" + new_id[-4:] in masked
+    assert new_id in full
+
+
+@pytest.mark.parametrize(("role", "found"), [(Role.STAFF, True), (Role.CASE_WORKER, False)])
+def test_only_roles_that_read_numbers_may_search_by_more_than_the_shown_four(
+    tree, people, user_in, browser_as, role, found
+):
+    six = ID_NUMBER[-6:]  # two of these digits are hidden by the mask
+
+    page = browser_as(user_in(tree.district, role)).get(CHANGELIST, {"q": six})
+
+    assert (people["mine"] in page.context["cl"].result_list) == found

@@ -177,7 +177,17 @@ def test_if_match_works_like_the_body_and_a_stale_one_is_412(tree, station):
     assert Member.objects.get().name == "一"
 
 
-@pytest.mark.parametrize("version", ["two", -1, True, None, [1]])
+@pytest.mark.parametrize("header", ['"abc"', '"' + "9" * 5000 + '"', "*", '"²"'])
+def test_an_unreadable_if_match_is_400(tree, station, header):
+    member = make_member(tree.village_a1)
+
+    response = station.patch(detail(member), {"name": "改"}, format="json", HTTP_IF_MATCH=header)
+
+    assert response.status_code == 400
+    assert Member.objects.get().version == 1
+
+
+@pytest.mark.parametrize("version", ["two", -1, True, None, [1], "²", "٣", "9" * 5000, 10**20])
 def test_an_unreadable_version_is_400_or_428(tree, station, version):
     member = make_member(tree.village_a1)
 
@@ -210,15 +220,25 @@ def test_bad_input_is_a_400_on_its_field_and_nothing_is_stored(station, fields, 
     assert not Member.objects.exists()
 
 
-def test_an_id_number_on_file_is_refused_without_saying_whose(tree, station):
-    make_member(tree.village_b1, name="乙村的人", id_number=ID_NUMBER, birth_date=None)
+def test_an_id_number_on_file_in_the_callers_subtree_is_refused(tree, station):
+    make_member(tree.village_a1, name="本村的人", id_number=ID_NUMBER, birth_date=None)
 
     response = station.post(URL, person(), format="json")
 
     assert response.status_code == 400
-    assert "乙村的人" not in response.content.decode()
     assert list(response.json()) == ["id_number"]
     assert Member.objects.count() == 1
+
+
+def test_an_id_number_held_only_by_a_sibling_village_is_neither_refused_nor_revealed(tree, station):
+    """Refusing it would tell village A that village B has this person."""
+    make_member(tree.village_b1, name="乙村的人", id_number=ID_NUMBER, birth_date=None)
+
+    response = station.post(URL, person(), format="json")
+
+    assert response.status_code == 201
+    assert "乙村的人" not in response.content.decode()
+    assert Member.objects.filter(id_number=ID_NUMBER).count() == 2  # for staff to merge
 
 
 def test_messages_follow_accept_language(station):
@@ -296,6 +316,20 @@ def test_sync_lists_changes_in_order_and_shows_deletions(tree, station):
     assert [(r["name"], r["deleted"]) for r in synced] == [("二", False), ("一", True)]
     assert [r["name"] for r in plain] == ["二"]
     assert station.get(detail(first)).status_code == 404
+
+
+def test_a_deleted_person_cannot_be_changed_even_through_a_sync_url(tree, station):
+    member = make_member(tree.village_a1)
+    services.member_delete(member=member)
+
+    response = station.patch(
+        f"{detail(member)}?updated_after=2000-01-01T00:00:00Z",
+        {"name": "复活", "version": member.version},
+        format="json",
+    )
+
+    assert response.status_code == 404
+    assert Member.objects.get().name == "林秀英"
 
 
 def test_history_records_who_made_each_api_change(tree, user_in, api_as):

@@ -23,7 +23,7 @@ class MemberViewSet(AttachmentsMixin, ScopedViewSet):
         return selectors.member_list(user=self.request.user)
 
     def create_object(self, data):
-        return services.member_create(**data)
+        return services.member_create(user=self.request.user, **data)
 
     def update_object(self, instance, data):
-        return services.member_update(member=instance, **data)
+        return services.member_update(member=instance, user=self.request.user, **data)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.viewsets import GenericViewSet
 
 from apps.core.api import IdempotentCreateMixin, RecordSerializer, VersionedUpdateMixin
@@ -83,6 +84,12 @@ class ScopedViewSet(
     model = None
     permission_classes = [RolePermission]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.request.method not in SAFE_METHODS and hasattr(queryset.model, "deleted_at"):
+            queryset = queryset.filter(deleted_at__isnull=True)  # a deleted record is not edited
+        return queryset
 
     def create_object(self, data: dict):
         raise NotImplementedError
