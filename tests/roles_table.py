@@ -35,6 +35,13 @@ RIGHTS = {
         "change": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
         "delete": {DISTRICT_ADMIN, STAFF},
     },
+    # Appointments (任职) are part of people: the same rights.
+    "appointment": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "change": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
     "account": {
         "view": {DISTRICT_ADMIN},
         "add": {DISTRICT_ADMIN},
@@ -55,6 +62,7 @@ PERMISSION_NAMES = {
     "position": "organizations.{action}_position",
     "title": "organizations.{action}_title",
     "member": "members.{action}_member",
+    "appointment": "members.{action}_appointment",
     "account": "accounts.{action}_user",
     "token": "authtoken.{action}_tokenproxy",
 }

@@ -8,6 +8,7 @@ permission classes under test. A route whose model has no maker here fails,
 so a new endpoint is covered the day it is added.
 """
 
+import datetime
 import re
 
 import pytest
@@ -16,7 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.files.services import attachment_create
-from apps.members.models import Member
+from apps.members import services as member_services
+from apps.members.models import Appointment, Member
 from apps.organizations.models import Organization
 from tests.factories.accounts import UserFactory
 from tests.factories.members import make_member
@@ -38,6 +40,22 @@ MAKERS = {
             "name": "越权妇委会",
             "opened_on": "2024-01-01",
             "client_id": "00000000-0000-4000-8000-000000000001",
+        },
+    ),
+    Appointment: (
+        "appointment",
+        lambda tree: member_services.appointment_create(
+            member=make_member(tree.village_a2),
+            organization=tree.village_a2,
+            role="chair",
+            started_on=datetime.date(2023, 1, 1),
+        ),
+        lambda tree: {
+            "member": make_member(tree.village_a2, name="乙方的人").pk,
+            "organization": tree.village_a1.pk,
+            "role": "volunteer",
+            "started_on": "2024-01-01",
+            "client_id": "00000000-0000-4000-8000-000000000003",
         },
     ),
     Member: (
@@ -142,6 +160,7 @@ def test_a_station_never_reaches_its_siblings_object(
     attachment = attach_a_photo(target) if "attachment_pk" in route else None
     client = api_as(user_in(tree.village_a1, role))
     allowed = role in RIGHTS[resource].get(required_action(route, method), set())
+    body = body_of(tree)  # may make B's objects it points at: before the snapshot
     before = snapshot()
 
     if detail:
@@ -152,7 +171,7 @@ def test_a_station_never_reaches_its_siblings_object(
         answer = client.get(url_for(route), {"page_size": 200})
         expected = 200 if allowed else 403
     else:
-        answer = getattr(client, method)(url_for(route), body_of(tree), format="json")
+        answer = getattr(client, method)(url_for(route), body, format="json")
         expected = 400 if allowed else 403  # the reference to B "does not exist"
 
     assert answer.status_code == expected, answer.content

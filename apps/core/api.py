@@ -68,15 +68,20 @@ class RecordSerializer(serializers.ModelSerializer):
         model = self.Meta.model
         if issubclass(model, ClientKeyedModel):
             fields["client_id"] = serializers.UUIDField(
-                read_only=self.instance is not None,
+                write_only=True,
+                required=self.instance is None,
                 help_text=_(
-                    "A UUID the client makes once per record; a retry with the same one "
-                    "returns the stored record instead of making another."
+                    "Required on create: a UUID the client makes once per record; a retry "
+                    "with the same one returns the stored record instead of making another."
                 ),
             )
         if issubclass(model, VersionedModel):
             fields["version"] = serializers.IntegerField(
-                read_only=True, help_text=_("Send it back on PATCH or transition.")
+                required=False,
+                min_value=1,
+                help_text=_(
+                    "On PATCH, the version you read (or send If-Match); compared, never written."
+                ),
             )
         if issubclass(model, SoftDeletableModel):
             fields["deleted"] = serializers.BooleanField(source="is_deleted", read_only=True)
@@ -85,6 +90,12 @@ class RecordSerializer(serializers.ModelSerializer):
                 if name in fields:
                     fields[name].read_only = True
         return fields
+
+    def validate(self, attrs):
+        attrs.pop("version", None)  # compared by the view (VersionedUpdateMixin), never stored
+        if self.instance is not None:
+            attrs.pop("client_id", None)
+        return super().validate(attrs)
 
 
 class IdempotentCreateMixin:

@@ -4,12 +4,34 @@ Dates are calendar days in the server's zone (Asia/Shanghai): a record made
 at 23:30 Beijing time on 1 May is in ``?date_before=2024-05-01``.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import django_filters
+from django import forms
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
+
+
+class UTCDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, turned to UTC; an offset PostgreSQL can't take (beyond ±15:59) or a
+    time that leaves the calendar once turned is a 400, not a database error."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is None:
+            return None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError(_("Enter a valid date/time."), code="invalid") from exc
+
+
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
 
 
 class SyncFilterSet(django_filters.FilterSet):
@@ -18,7 +40,7 @@ class SyncFilterSet(django_filters.FilterSet):
     Without it, soft-deleted rows are left out of lists and detail pages alike.
     """
 
-    updated_after = django_filters.IsoDateTimeFilter(
+    updated_after = UTCDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label=_("updated after"),

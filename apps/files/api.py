@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from apps.files import selectors, services, uploads
 from apps.files.models import Attachment
-from apps.organizations.permissions import RolePermission, required_perm
+from apps.organizations.permissions import RolePermission
 
 # Room in a multipart body for the boundaries, the part's headers and a long file name.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -45,12 +45,8 @@ class AttachmentPermission(RolePermission):
     readable but not writable answers 403 to an upload.
     """
 
-    def has_permission(self, request, view):
-        user = request.user
-        if user is None or not user.is_authenticated:
-            return False
-        method = "PATCH" if request.method == "POST" else request.method
-        return user.has_perm(required_perm(view.model, method))
+    def action(self, request, view):
+        return "change" if request.method == "POST" else None
 
 
 class AttachmentsMixin:
@@ -112,8 +108,9 @@ class AttachmentsMixin:
         summary="Download one attachment of the record",
         parameters=[OpenApiParameter("attachment_pk", int, OpenApiParameter.PATH)],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file, as an attachment."
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The file, as an attachment, with its own content type.",
             )
         },
         filters=False,

@@ -9,8 +9,11 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from apps.core.identity import mask_id_number, mask_phone
 from apps.members import services
-from apps.members.models import Member
+from apps.members.choices import LEADERSHIP_ROLES
+from apps.members.models import Appointment, Member
 from apps.organizations.admin_base import ScopedHistoryAdmin
+from apps.organizations.models import Organization
+from apps.organizations.scoping import scoped
 
 # The last digits of a phone or ID number. A role that sees numbers masked may search only by
 # the four characters the mask shows; a longer tail would let it test the hidden digits.
@@ -150,3 +153,120 @@ class MemberAdmin(ScopedHistoryAdmin):
     def delete_queryset(self, request, queryset):
         for member in queryset:
             services.member_delete(member=member)
+
+
+class AppointmentForm(forms.ModelForm):
+    """Refuses a second chair (or secretary) for the same time, as the API does."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.organization_id and self.instance.started_on and not self.errors:
+            try:
+                services.check_single_holder(self.instance)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+
+
+class AppointmentInline(admin.TabularInline):
+    """A person's roles and terms, on the person's page."""
+
+    model = Appointment
+    form = AppointmentForm
+    fields = ["organization", "role", "started_on", "ended_on", "note"]
+    autocomplete_fields = ["organization"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), request.user).filter(deleted_at__isnull=True)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "organization":
+            formfield.queryset = scoped(formfield.queryset, request.user)
+        return formfield
+
+
+MemberAdmin.inlines = [AppointmentInline]
+
+
+class CurrentFilter(admin.SimpleListFilter):
+    title = _("term")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Current")), ("no", _("Ended"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.current()
+        if self.value() == "no":
+            return queryset.past()
+        return queryset
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ScopedHistoryAdmin):
+    """Every appointment of the subtree, filtered by role and by current or ended terms."""
+
+    form = AppointmentForm
+    list_display = ["member", "role", "organization", "started_on", "ended_on"]
+    list_filter = ["role", CurrentFilter]
+    list_select_related = ["member", "organization"]
+    search_fields = ["member__name", "organization__name"]
+    autocomplete_fields = ["member", "organization"]
+    fields = ["member", "organization", "role", "started_on", "ended_on", "note"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(deleted_at__isnull=True)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["member", "organization"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in services.APPOINTMENT_EDITABLE_FIELDS}
+        if change:
+            services.appointment_update(appointment=obj, **fields)
+        else:
+            saved = services.appointment_create(
+                member=form.cleaned_data["member"],
+                organization=form.cleaned_data["organization"],
+                **fields,
+            )
+            obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.appointment_delete(appointment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for appointment in queryset:
+            services.appointment_delete(appointment=appointment)
+
+
+class LeadershipInline(admin.TabularInline):
+    """An organization's current leadership, read-only, on the organization's page."""
+
+    model = Appointment
+    fk_name = "organization"
+    verbose_name = _("current leader")
+    verbose_name_plural = _("current leadership")
+    fields = ["member", "role", "started_on", "ended_on"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .current()
+            .filter(role__in=LEADERSHIP_ROLES)
+            .select_related("member")
+        )
+
+
+# The organization's page is the organizations app's; its leadership comes from people.
+admin.site._registry[Organization].inlines = [
+    *admin.site._registry[Organization].inlines,
+    LeadershipInline,
+]

@@ -11,6 +11,8 @@ class MembersConfig(AppConfig):
 
         # Every role that keeps records keeps people; leadership sees figures only.
         grant(RECORD_READERS, *model_perms("members", "member", "view", "add", "change"))
+        grant(RECORD_READERS, *model_perms("members", "appointment", "view", "add", "change"))
         # Full ID and phone numbers, on a person's own page (lists are always masked).
         grant([Role.DISTRICT_ADMIN, Role.STAFF], "members.view_identity")
-        grant([Role.DISTRICT_ADMIN, Role.STAFF], *model_perms("members", "member", "delete"))
+        for model in ("member", "appointment"):
+            grant([Role.DISTRICT_ADMIN, Role.STAFF], *model_perms("members", model, "delete"))

@@ -90,3 +90,27 @@ class Ethnicity(models.TextChoices):
     MONBA = "monba", pgettext_lazy("ethnicity", "Monba")
     LHOBA = "lhoba", pgettext_lazy("ethnicity", "Lhoba")
     JINO = "jino", pgettext_lazy("ethnicity", "Jino")
+
+
+class AppointmentRole(models.TextChoices):
+    """Roles a person holds in an organization for a term (任职)."""
+
+    CHAIR = "chair", _("chair")
+    VICE_CHAIR = "vice_chair", _("vice-chair")
+    EXECUTIVE = "executive", _("executive committee member")
+    BRANCH_SECRETARY = "branch_secretary", _("party branch secretary")
+    PARTY_MEMBER = "party_member", _("party member")
+    VOLUNTEER = "volunteer", _("women's volunteer")
+    MEDIATOR = "mediator", _("mediator")
+    LIAISON = "liaison", _("liaison")
+
+
+# Roles an organization has at most one of at any time.
+SINGLE_HOLDER_ROLES = frozenset({AppointmentRole.CHAIR, AppointmentRole.BRANCH_SECRETARY})
+# Roles shown as an organization's leadership, in this order.
+LEADERSHIP_ROLES = (
+    AppointmentRole.CHAIR,
+    AppointmentRole.VICE_CHAIR,
+    AppointmentRole.BRANCH_SECRETARY,
+    AppointmentRole.EXECUTIVE,
+)

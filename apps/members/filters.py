@@ -2,8 +2,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.members.choices import Education, Gender, PoliticalStatus
-from apps.members.models import Member
+from apps.members.choices import AppointmentRole, Education, Gender, PoliticalStatus
+from apps.members.models import Appointment, Member
 from apps.organizations.filters import RecordFilterSet
 
 
@@ -22,3 +22,19 @@ class MemberFilter(RecordFilterSet):
     class Meta:
         model = Member
         fields = ["organization", "name", "gender", "political_status", "education"]
+
+
+class AppointmentFilter(RecordFilterSet):
+    role = django_filters.ChoiceFilter(label=_("role"), choices=AppointmentRole.choices)
+    current = django_filters.BooleanFilter(
+        label=_("current"),
+        method="filter_current",
+        help_text=_("true: terms running today; false: terms that have ended."),
+    )
+
+    class Meta:
+        model = Appointment
+        fields = ["organization", "role", "current"]
+
+    def filter_current(self, queryset, name, value):
+        return queryset.current() if value else queryset.past()

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -21,7 +22,7 @@ from apps.core.models import (
     TimeStampedModel,
     VersionedModel,
 )
-from apps.members.choices import Education, Ethnicity, Gender, PoliticalStatus
+from apps.members.choices import AppointmentRole, Education, Ethnicity, Gender, PoliticalStatus
 from apps.organizations.models import pinyin_key
 
 
@@ -127,3 +128,77 @@ class Member(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedMo
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "name_pinyin"}
         super().save(*args, **kwargs)
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """Terms running on ``on`` (today in Beijing time by default)."""
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(started_on__lte=on), Q(ended_on__isnull=True) | Q(ended_on__gte=on)
+        ).filter(deleted_at__isnull=True)
+
+    def past(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(ended_on__lt=on, deleted_at__isnull=True)
+
+
+class Appointment(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedModel):
+    """A person's role in an organization for a term (任职): chair, executive member …
+
+    The person is one record however many roles they hold; the organization is
+    where the role is held, which may be above the person's own village.
+    """
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("person"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    role = models.CharField(_("role"), max_length=24, choices=AppointmentRole.choices)
+    started_on = models.DateField(_("term starts"))
+    ended_on = models.DateField(
+        _("term ends"), null=True, blank=True, help_text=_("Empty while the term runs on.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["client_id", "request_hash"])
+    objects = AppointmentQuerySet.as_manager()
+
+    scope_field = "organization"
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["organization", "role", "-started_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="appointment_ends_after_it_starts",
+                violation_error_message=_("A term cannot end before it starts."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="appointment_sync"),
+            models.Index(fields=["organization", "role", "ended_on"], name="appointment_org_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.get_role_display()}"
+
+    def clean(self):
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": [_("A term cannot end before it starts.")]})
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return (
+            self.deleted_at is None
+            and self.started_on <= today
+            and (self.ended_on is None or self.ended_on >= today)
+        )

@@ -2,10 +2,12 @@
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.members.models import Member
+from apps.members.choices import SINGLE_HOLDER_ROLES
+from apps.members.models import Appointment, Member
 from apps.organizations.scoping import scoped
 
 EDITABLE_FIELDS = (
@@ -75,3 +77,66 @@ def member_delete(*, member: Member) -> Member:
     member.deleted_at = timezone.now()
     member.save(update_fields=["deleted_at", "updated_at"])
     return member
+
+
+APPOINTMENT_EDITABLE_FIELDS = ("role", "started_on", "ended_on", "note")
+
+
+def check_single_holder(appointment: Appointment) -> None:
+    """A chair (or branch secretary) at a time: terms of one such role may not overlap."""
+    if appointment.role not in SINGLE_HOLDER_ROLES or appointment.deleted_at is not None:
+        return
+    with connection.cursor() as cursor:  # until commit: two saves for one post take turns
+        key = f"appointment:{appointment.organization_id}:{appointment.role}"
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+    overlapping = Appointment.objects.filter(
+        organization_id=appointment.organization_id,
+        role=appointment.role,
+        deleted_at__isnull=True,
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=appointment.started_on))
+    if appointment.ended_on is not None:
+        overlapping = overlapping.filter(started_on__lte=appointment.ended_on)
+    if overlapping.exclude(pk=appointment.pk).exists():
+        raise ValidationError(
+            {
+                "role": [
+                    _("The organization already has someone in this role for part of this term.")
+                ]
+            }
+        )
+
+
+def _save_appointment(appointment: Appointment, **kwargs) -> Appointment:
+    appointment.full_clean(validate_constraints=False)
+    with transaction.atomic():
+        check_single_holder(appointment)
+        appointment.save(**kwargs)
+    return appointment
+
+
+def appointment_create(*, member: Member, organization, role: str, started_on, **fields):
+    """Appoint a person to a role in an organization from ``started_on``."""
+    unknown = set(fields) - set(APPOINTMENT_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    appointment = Appointment(
+        member=member, organization=organization, role=role, started_on=started_on, **fields
+    )
+    return _save_appointment(appointment)
+
+
+def appointment_update(*, appointment: Appointment, **fields) -> Appointment:
+    """Change the term or role; the person and the organization stay."""
+    unknown = set(fields) - set(APPOINTMENT_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(appointment, name, value)
+    return _save_appointment(appointment, update_fields={*fields, "updated_at"})
+
+
+def appointment_delete(*, appointment: Appointment) -> Appointment:
+    """Mark the appointment deleted (entered by mistake); an ended term is ended, not deleted."""
+    appointment.deleted_at = timezone.now()
+    appointment.save(update_fields=["deleted_at", "updated_at"])
+    return appointment

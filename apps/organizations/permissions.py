@@ -34,8 +34,13 @@ class RolePermission(BasePermission):
         user = request.user
         if user is None or not user.is_authenticated:
             return False
-        action = getattr(view, "permission_actions", {}).get(getattr(view, "action", None))
-        return user.has_perm(required_perm(view.model, request.method, action))
+        if request.method.lower() not in view.http_method_names or request.method not in ACTIONS:
+            return True  # the view answers 405 for a method it does not have
+        return user.has_perm(required_perm(view.model, request.method, self.action(request, view)))
+
+    def action(self, request, view) -> str | None:
+        """The right an extra action needs, if not its method's (see ``permission_actions``)."""
+        return getattr(view, "permission_actions", {}).get(getattr(view, "action", None))
 
     def has_object_permission(self, request, view, obj):
         if request.method in SAFE_METHODS:

@@ -1,5 +1,7 @@
 """The admin is scoped too: changelists, dropdowns, autocompletes and third-party pages."""
 
+from datetime import date
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
@@ -7,7 +9,8 @@ from django.test import RequestFactory
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from apps.accounts.models import User
-from apps.members.models import Member
+from apps.members import services as member_services
+from apps.members.models import Appointment, Member
 from apps.organizations.admin_base import ScopedAdminMixin
 from apps.organizations.choices import Kind
 from apps.organizations.models import Organization, Position, PositionKind, Title, TitleKind
@@ -37,6 +40,9 @@ def _failure(username):
     return AccessFailureLog.objects.create(username=username, ip_address="10.0.0.1", user_agent="t")
 
 
+# The organization page's read-only inline of current leaders (from the members app).
+LEADERSHIP_INLINE = {"appointments-TOTAL_FORMS": "0", "appointments-INITIAL_FORMS": "0"}
+
 # One maker per registered admin: given an organization, a record that belongs to it.
 MAKERS = {
     Organization: lambda org: org,
@@ -44,6 +50,9 @@ MAKERS = {
     Title: lambda org: TitleFactory(organization=org),
     User: lambda org: UserFactory(organization=org),
     Member: lambda org: make_member(org),
+    Appointment: lambda org: member_services.appointment_create(
+        member=make_member(org), organization=org, role="volunteer", started_on=date(2024, 1, 1)
+    ),
     TokenProxy: lambda org: TokenProxy.objects.get(
         pk=Token.objects.create(user=UserFactory(organization=org)).pk
     ),
@@ -121,6 +130,7 @@ def test_an_account_outside_the_subtree_is_refused_and_nothing_saved(tree, user_
     page = client.post(
         "/admin/accounts/user/add/",
         {
+            **LEADERSHIP_INLINE,
             "username": "intruder",
             "name": "外人",
             "organization": tree.village_b1.pk,
@@ -240,6 +250,7 @@ def test_moving_a_village_is_one_change_of_parent(tree, user_in, browser_as):
     page = client.post(
         f"/admin/organizations/organization/{village.pk}/change/",
         {
+            **LEADERSHIP_INLINE,
             "parent": tree.street_b.pk,
             "sector": "",
             "name": village.name,
@@ -262,6 +273,7 @@ def test_a_closing_date_before_the_opening_date_is_a_chinese_message(tree, user_
     page = client.post(
         "/admin/organizations/organization/add/",
         {
+            **LEADERSHIP_INLINE,
             "parent": tree.street_a.pk,
             "kind": Kind.VILLAGE,
             "sector": "",
@@ -297,6 +309,7 @@ def test_an_empty_parent_cannot_make_a_new_district_outside_the_subtree(tree, us
     page = client.post(
         "/admin/organizations/organization/add/",
         {
+            **LEADERSHIP_INLINE,
             "parent": "",
             "kind": Kind.DISTRICT,
             "sector": "",
@@ -319,6 +332,7 @@ def test_the_top_of_ones_own_subtree_can_be_edited_but_not_moved(tree, user_in, 
     page = client.post(
         f"/admin/organizations/organization/{street.pk}/change/",
         {
+            **LEADERSHIP_INLINE,
             "parent": tree.street_b.pk,
             "sector": "",
             "name": "甲街道妇联（新）",

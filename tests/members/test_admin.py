@@ -85,6 +85,8 @@ def test_a_person_added_in_the_admin_is_stored_normalized_with_history(tree, use
             "ethnicity": "han",
             "id_number": ID_NUMBER.lower(),
             "phone": "139-1234-5678",
+            "appointments-TOTAL_FORMS": "0",
+            "appointments-INITIAL_FORMS": "0",
         },
     )
 

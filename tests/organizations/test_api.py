@@ -128,7 +128,6 @@ def test_a_row_names_its_parent_by_id_and_its_street_by_id_and_name(tree, user_i
 
     assert set(row) == {
         "id",
-        "client_id",
         "code",
         "name",
         "kind",

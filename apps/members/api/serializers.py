@@ -1,9 +1,8 @@
 from rest_framework import serializers
 
 from apps.core.identity import normalize_id_number, normalize_mobile
-from apps.members.models import Member
+from apps.members.models import Appointment, Member
 from apps.organizations.api.base import ScopedRecordSerializer
-from apps.organizations.api.serializers import OrganizationRefSerializer
 
 
 class MemberSerializer(ScopedRecordSerializer):
@@ -41,7 +40,6 @@ class MemberSerializer(ScopedRecordSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data["organization"] = OrganizationRefSerializer(instance.organization).data
         if not self.shows_identity():
             data["id_number"] = instance.id_number_masked
             data["phone"] = instance.phone_masked
@@ -55,3 +53,32 @@ class MemberSerializer(ScopedRecordSerializer):
             and view.action == "retrieve"
             and request.user.has_perm("members.view_identity")
         )
+
+
+class AppointmentSerializer(ScopedRecordSerializer):
+    """A person's role in an organization for a term. The person and organization are set once."""
+
+    is_current = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "member",
+            "organization",
+            "role",
+            "started_on",
+            "ended_on",
+            "is_current",
+            "note",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["member"].read_only = True
+        else:
+            fields["member"].queryset = Member.objects.filter(deleted_at__isnull=True)
+        return fields

@@ -2,9 +2,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from apps.files.api import AttachmentsMixin
 from apps.members import selectors, services
-from apps.members.api.serializers import MemberSerializer
-from apps.members.filters import MemberFilter
-from apps.members.models import Member
+from apps.members.api.serializers import AppointmentSerializer, MemberSerializer
+from apps.members.filters import AppointmentFilter, MemberFilter
+from apps.members.models import Appointment, Member
 from apps.organizations.api.base import ScopedViewSet
 
 
@@ -27,3 +27,24 @@ class MemberViewSet(AttachmentsMixin, ScopedViewSet):
 
     def update_object(self, instance, data):
         return services.member_update(member=instance, user=self.request.user, **data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Appointments (任职) held in the caller's subtree"),
+    retrieve=extend_schema(summary="One appointment"),
+    create=extend_schema(summary="Appoint a person to a role for a term"),
+    partial_update=extend_schema(summary="Change a term or end it (send the version you read)"),
+)
+class AppointmentViewSet(ScopedViewSet):
+    model = Appointment
+    serializer_class = AppointmentSerializer
+    filterset_class = AppointmentFilter
+
+    def get_queryset(self):
+        return selectors.appointment_list(user=self.request.user)
+
+    def create_object(self, data):
+        return services.appointment_create(**data)
+
+    def update_object(self, instance, data):
+        return services.appointment_update(appointment=instance, **data)

@@ -33,6 +33,19 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return scoped(super().get_queryset(), request.user)
 
 
+class ScopedRefField(ScopedPrimaryKeyRelatedField):
+    """Written as an id; read back as ``{"id": …, "name": …}`` (api.md, Objects and lists).
+
+    The schema says so in each direction (apps/organizations/api/schema.py).
+    """
+
+    def use_pk_only_optimization(self):
+        return False  # the name is needed; selectors select_related the object
+
+    def to_representation(self, value):
+        return {"id": value.pk, "name": str(value)}
+
+
 class CallerOrganization:
     """The default ``organization`` of a new record: the caller's own."""
 
@@ -49,7 +62,7 @@ class ScopedRecordSerializer(RecordSerializer):
     """Every related object a client writes must be in its subtree; ``organization``
     defaults to the caller's own and is set once."""
 
-    serializer_related_field = ScopedPrimaryKeyRelatedField
+    serializer_related_field = ScopedRefField
 
     def build_relational_field(self, field_name, relation_info):
         field_class, kwargs = super().build_relational_field(field_name, relation_info)

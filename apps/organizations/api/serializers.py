@@ -16,9 +16,13 @@ class OrganizationSerializer(ScopedRecordSerializer):
 
     parent = ScopedPrimaryKeyRelatedField(
         queryset=Organization.objects.all(),
-        help_text=_("The parent organization's id; it must be in the caller's subtree."),
+        allow_null=True,  # the district, read as an ancestor, has none
+        help_text=_(
+            "The parent organization's id; it must be in the caller's subtree. "
+            "Only the district has none."
+        ),
     )
-    street = OrganizationRefSerializer(read_only=True)
+    street = OrganizationRefSerializer(read_only=True, allow_null=True)
     is_open = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -42,11 +46,16 @@ class OrganizationSerializer(ScopedRecordSerializer):
         # The DB unique constraint is checked by the service, which words the message.
         extra_kwargs = {"code": {"validators": []}}
 
+    def validate_parent(self, parent):
+        if parent is None:  # a new district is made from the shell, not through the API
+            raise serializers.ValidationError(_("This field may not be null."))
+        return parent
+
 
 class OrganizationUpdateSerializer(OrganizationSerializer):
     """PATCH: the tree position, kind and code do not change through the API."""
 
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta(OrganizationSerializer.Meta):
         read_only_fields = ["depth", "updated_at", "kind", "code"]
