@@ -63,6 +63,16 @@ class Member(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedMo
     )
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Set when this record was a duplicate, merged into another person's."),
+    )
 
     history = HistoricalRecords(excluded_fields=["name_pinyin", "client_id", "request_hash"])
 
