@@ -192,7 +192,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Fields of one name with other choices (an organization's and a meeting's "kind").
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "apps.organizations.choices.Kind",
+        "BranchMeetingKindEnum": "apps.members.choices.BranchMeetingKind",
+    },
 }
 
 LOGGING = {

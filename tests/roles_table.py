@@ -42,6 +42,21 @@ RIGHTS = {
         "change": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
         "delete": {DISTRICT_ADMIN, STAFF},
     },
+    # 三会一课: staff write them, district admins write every record; every record reader reads.
+    # Deleting is writing (the admin marks a meeting deleted).
+    "branchmeeting": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF},
+        "change": {DISTRICT_ADMIN, STAFF},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
+    # A meeting's attendance is part of the 三会一课 record: the same rights.
+    "branchattendance": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF},
+        "change": {DISTRICT_ADMIN, STAFF},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
     "account": {
         "view": {DISTRICT_ADMIN},
         "add": {DISTRICT_ADMIN},
@@ -63,6 +78,8 @@ PERMISSION_NAMES = {
     "title": "organizations.{action}_title",
     "member": "members.{action}_member",
     "appointment": "members.{action}_appointment",
+    "branchmeeting": "members.{action}_branchmeeting",
+    "branchattendance": "members.{action}_branchattendance",
     "account": "accounts.{action}_user",
     "token": "authtoken.{action}_tokenproxy",
 }

@@ -16,3 +16,14 @@ class MembersConfig(AppConfig):
         grant([Role.DISTRICT_ADMIN, Role.STAFF], "members.view_identity")
         for model in ("member", "appointment"):
             grant([Role.DISTRICT_ADMIN, Role.STAFF], *model_perms("members", model, "delete"))
+        # 三会一课: read by every role that keeps records, written by staff and district admins.
+        # Attendance is part of its meeting (the meeting page's inline): the same rights.
+        for model in ("branchmeeting", "branchattendance"):
+            grant(RECORD_READERS, *model_perms("members", model, "view"))
+            grant(
+                [Role.DISTRICT_ADMIN, Role.STAFF],
+                *model_perms("members", model, "add", "change", "delete"),
+            )
+        # The required frequencies serve the whole district (changed at the root only: admin).
+        grant(RECORD_READERS, *model_perms("members", "meetingrequirement", "view"))
+        grant([Role.DISTRICT_ADMIN], *model_perms("members", "meetingrequirement", "add", "change"))

@@ -114,3 +114,26 @@ LEADERSHIP_ROLES = (
     AppointmentRole.BRANCH_SECRETARY,
     AppointmentRole.EXECUTIVE,
 )
+
+
+class BranchMeetingKind(models.TextChoices):
+    """三会一课: the party branch's three meetings and one lesson, and the themed party day."""
+
+    GENERAL_MEETING = "general_meeting", _("general meeting of the party branch")  # 支部党员大会
+    COMMITTEE = "committee", _("branch committee meeting")  # 支委会
+    GROUP = "group", _("party group meeting")  # 党小组会
+    LECTURE = "lecture", _("party lecture")  # 党课
+    THEMED_DAY = "themed_day", _("themed party day")  # 主题党日
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("present")
+    LEAVE = "leave", _("on leave")  # 请假: with a reason
+    ABSENT = "absent", _("absent")
+
+
+class RequirementPeriod(models.TextChoices):
+    """How often a kind of meeting must be held: at least ``minimum`` times in each …"""
+
+    MONTH = "month", _("month")
+    QUARTER = "quarter", _("quarter")

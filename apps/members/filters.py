@@ -2,9 +2,15 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.members.choices import AppointmentRole, Education, Gender, PoliticalStatus
-from apps.members.models import Appointment, Member
-from apps.organizations.filters import RecordFilterSet
+from apps.members.choices import (
+    AppointmentRole,
+    BranchMeetingKind,
+    Education,
+    Gender,
+    PoliticalStatus,
+)
+from apps.members.models import Appointment, BranchMeeting, Member
+from apps.organizations.filters import DatedRecordFilterSet, RecordFilterSet
 
 
 class MemberFilter(RecordFilterSet):
@@ -38,3 +44,16 @@ class AppointmentFilter(RecordFilterSet):
 
     def filter_current(self, queryset, name, value):
         return queryset.current() if value else queryset.past()
+
+
+class BranchMeetingFilter(DatedRecordFilterSet):
+    """``?organization=`` (its subtree), ``?kind=``, ``?date_after=``/``?date_before=`` on the day
+    it was held, ``?updated_after=``."""
+
+    date_field = "held_on"
+
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=BranchMeetingKind.choices)
+
+    class Meta:
+        model = BranchMeeting
+        fields = ["organization", "kind"]

@@ -9,8 +9,9 @@ from django.test import RequestFactory
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from apps.accounts.models import User
+from apps.members import branch_services
 from apps.members import services as member_services
-from apps.members.models import Appointment, Member
+from apps.members.models import Appointment, BranchMeeting, MeetingRequirement, Member
 from apps.organizations.admin_base import ScopedAdminMixin
 from apps.organizations.choices import Kind
 from apps.organizations.models import Organization, Position, PositionKind, Title, TitleKind
@@ -23,7 +24,7 @@ from tests.factories.organizations import PositionFactory, TitleFactory
 pytestmark = pytest.mark.django_db
 
 # District-wide reference lists: they belong to no organization, so they have no scope.
-UNSCOPED_LISTS = {PositionKind, TitleKind}
+UNSCOPED_LISTS = {PositionKind, TitleKind, MeetingRequirement}
 
 
 def _attempt(username):
@@ -52,6 +53,9 @@ MAKERS = {
     Member: lambda org: make_member(org),
     Appointment: lambda org: member_services.appointment_create(
         member=make_member(org), organization=org, role="volunteer", started_on=date(2024, 1, 1)
+    ),
+    BranchMeeting: lambda org: branch_services.branch_meeting_create(
+        organization=org, kind="lecture", held_on=date(2024, 3, 1), topic="学习党的二十大精神"
     ),
     TokenProxy: lambda org: TokenProxy.objects.get(
         pk=Token.objects.create(user=UserFactory(organization=org)).pk

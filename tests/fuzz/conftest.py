@@ -16,6 +16,7 @@ from werkzeug.test import Client
 import apps
 import federation
 from apps.files import services as file_services
+from apps.members import branch_services
 from apps.members import services as member_services
 from apps.members.models import Member
 from apps.organizations.choices import Kind, Sector
@@ -81,6 +82,33 @@ def seed_attachments(tree, user):
             )
 
 
+def seed_branch_meetings(tree, user):
+    """A 三会一课 meeting of the station's branch, with attendance and the minutes' scan.
+
+    A station operator reads meetings and may not write them (the fuzzer's writes get 403).
+    """
+    chair, other = Member.objects.filter(organization=tree.village_a1).order_by("pk")[:2]
+    meeting = branch_services.branch_meeting_create(
+        organization=tree.village_a1,
+        kind="lecture",
+        held_on=date(2023, 7, 1),
+        topic="学习党的二十大精神",
+        chair=chair,
+        recorder=other,
+        minutes="书记讲党课。",
+    )
+    branch_services.branch_attendance_set(
+        meeting=meeting,
+        entries=[
+            {"member": chair, "status": "present"},
+            {"member": other, "status": "leave", "reason": "外出务工"},
+        ],
+    )
+    file_services.attachment_create(
+        record=meeting, uploaded_file=SimpleUploadedFile("会议记录.pdf", PDF), user=user
+    )
+
+
 # Adding a resource (cases, referrals, events, councils…)? Add its seeder here: one line,
 # one function above.
 SEEDERS = [
@@ -88,6 +116,7 @@ SEEDERS = [
     seed_members,
     seed_appointments,
     seed_attachments,
+    seed_branch_meetings,
 ]
 
 

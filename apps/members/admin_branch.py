@@ -1,0 +1,177 @@
+"""三会一课 in the admin: meetings with their attendance, the required frequencies, and the
+compliance page (``/admin/members/branchmeeting/compliance/``)."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.members import branch_selectors, branch_services
+from apps.members.models import BranchAttendance, BranchMeeting, MeetingRequirement
+from apps.organizations.admin import INDENT, ReferenceListAdmin
+from apps.organizations.admin_base import ScopedAdminMixin, ScopedHistoryAdmin
+from apps.organizations.models import Organization
+from apps.organizations.scoping import scoped
+
+YEARS_OFFERED = 6  # the compliance page's years: this one and the five before
+
+
+SAME_PERSON_TWICE = _("The same person is listed twice.")
+
+
+class AttendanceFormSet(BaseInlineFormSet):
+    """The inline's rows, handed to ``branch_attendance_set`` as one list.
+
+    A person listed twice is refused by Django's own check of the unique
+    constraint (also on the add page), in our words.
+    """
+
+    def get_unique_error_message(self, unique_check):
+        return SAME_PERSON_TWICE
+
+    def entries(self) -> list[dict]:
+        """The attendance the forms describe, for ``branch_attendance_set``."""
+        return [
+            {name: form.cleaned_data[name] for name in ("member", "status", "reason")}
+            for form in self.forms
+            if form.cleaned_data
+            and form.cleaned_data.get("member") is not None
+            and not form.cleaned_data.get("DELETE")
+        ]
+
+
+class BranchAttendanceInline(ScopedAdminMixin, admin.TabularInline):
+    """Who was there: present, on leave (with the reason) or absent."""
+
+    model = BranchAttendance
+    formset = AttendanceFormSet
+    fields = ["member", "status", "reason"]
+    autocomplete_fields = ["member"]
+    extra = 3
+
+
+class ComplianceForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("year"), coerce=int)
+    organization = forms.ModelChoiceField(
+        label=_("organization"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("(the overview only)"),
+    )
+
+    def __init__(self, *args, user, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = range(today.year, today.year - YEARS_OFFERED, -1)
+        self.fields["year"].choices = [(year, year) for year in years]
+        organization = self.fields["organization"]
+        organization.queryset = scoped(Organization.objects.order_by("path"), user)
+        organization.label_from_instance = lambda org: f"{INDENT * (org.depth - 1)}{org.name}"
+
+
+@admin.register(BranchMeeting)
+class BranchMeetingAdmin(ScopedHistoryAdmin):
+    """The subtree's meetings; saved through the branch services, attendance included.
+
+    Deleting marks the meeting deleted: it leaves lists and compliance, and
+    stays for history and for syncing clients.
+    """
+
+    list_display = ["held_on", "kind", "topic", "organization"]
+    list_filter = ["kind"]
+    date_hierarchy = "held_on"
+    list_select_related = ["organization"]
+    search_fields = ["topic"]
+    autocomplete_fields = ["organization", "chair", "recorder"]
+    fields = ["organization", "kind", "held_on", "topic", "chair", "recorder", "minutes"]
+    inlines = [BranchAttendanceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(deleted_at__isnull=True)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["organization"] if obj is not None else []  # set once, as in the API
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in branch_services.MEETING_EDITABLE_FIELDS}
+        if change:
+            saved = branch_services.branch_meeting_update(meeting=obj, **data)
+        else:
+            saved = branch_services.branch_meeting_create(
+                organization=form.cleaned_data["organization"], **data
+            )
+        vars(obj).update(vars(saved))  # the admin goes on with the object it built
+
+    def save_formset(self, request, form, formset, change):
+        if not isinstance(formset, AttendanceFormSet):
+            return super().save_formset(request, form, formset, change)
+        changes = branch_services.branch_attendance_set(
+            meeting=formset.instance, entries=formset.entries()
+        )
+        # What formset.save() would have left for the admin's change message.
+        formset.new_objects = changes.added
+        formset.changed_objects = changes.changed
+        formset.deleted_objects = changes.removed
+        return None
+
+    def delete_model(self, request, obj):
+        branch_services.branch_meeting_delete(meeting=obj)
+
+    def delete_queryset(self, request, queryset):
+        for meeting in queryset:
+            branch_services.branch_meeting_delete(meeting=meeting)
+
+    def get_urls(self):
+        return [
+            path(
+                "compliance/",
+                self.admin_site.admin_view(self.compliance_view),
+                name="members_branchmeeting_compliance",
+            ),
+            *super().get_urls(),
+        ]
+
+    def compliance_view(self, request):
+        """Which branches fall behind the required frequency in a year, and where exactly."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        form = ComplianceForm(request.GET or {"year": today.year}, user=request.user, today=today)
+        overview = report = None
+        if form.is_valid():
+            year, organization = form.cleaned_data["year"], form.cleaned_data["organization"]
+            overview = branch_selectors.branch_compliance_overview(user=request.user, year=year)
+            if organization is not None:
+                report = branch_selectors.branch_compliance(
+                    user=request.user, organization=organization, year=year
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Party branch meetings: compliance"),
+            "form": form,
+            "overview": overview,
+            "report": report,
+            "requirements": MeetingRequirement.objects.filter(minimum__gt=0),
+        }
+        return TemplateResponse(request, "admin/members/branchmeeting/compliance.html", context)
+
+
+@admin.register(MeetingRequirement)
+class MeetingRequirementAdmin(SimpleHistoryAdmin, ReferenceListAdmin):
+    """The required frequencies: read by everyone in the admin, changed by the district's own
+    administrators (the rule of the district-wide lists), with history."""
+
+    list_display = ["kind", "period", "minimum"]
+    search_fields = []
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind"] if obj is not None else []
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        raise Http404  # reverting from history is not offered

@@ -1,0 +1,210 @@
+"""Reading the party branch's meetings (三会一课), and whether each branch holds them as often as
+the district requires (``MeetingRequirement``).
+
+Compliance is counted in a fixed number of queries, however many organizations
+and periods: the requirements, one grouped count of meetings per organization,
+kind and month, and (for the overview) the organizations. The periods are
+computed from those counts in Python.
+"""
+
+import calendar
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from apps.members.choices import AppointmentRole, BranchMeetingKind, RequirementPeriod
+from apps.members.models import Appointment, BranchAttendance, BranchMeeting, MeetingRequirement
+from apps.organizations.models import Organization
+from apps.organizations.scoping import scoped
+
+KINDS = list(BranchMeetingKind)
+
+
+def branch_meeting_list(*, user) -> QuerySet[BranchMeeting]:
+    """The meetings of the caller's subtree with their people and attendance (two queries)."""
+    attendance = BranchAttendance.objects.select_related("member").order_by(
+        "member__name_pinyin", "id"
+    )
+    return scoped(
+        BranchMeeting.objects.select_related("organization", "chair", "recorder").prefetch_related(
+            Prefetch("attendance", queryset=attendance)
+        ),
+        user,
+    )
+
+
+# --- Compliance ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month or a quarter of a year."""
+
+    length: str  # RequirementPeriod
+    number: int  # 1–12 or 1–4
+    start: date
+    end: date
+
+    @property
+    def months(self) -> range:
+        return range(self.start.month, self.end.month + 1)
+
+    @property
+    def label(self) -> str:
+        if self.length == RequirementPeriod.MONTH:
+            return gettext("Month %(number)d") % {"number": self.number}
+        return gettext("Quarter %(number)d") % {"number": self.number}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The meetings of one kind held in one period, and the minimum required there (None: no
+    requirement, or the organization was not open the whole period). A period still running
+    is not a gap yet."""
+
+    kind: str
+    held: int
+    required: int | None
+    in_progress: bool
+
+    @property
+    def gap(self) -> bool:
+        return self.required is not None and not self.in_progress and self.held < self.required
+
+
+@dataclass(frozen=True)
+class Row:
+    period: Period
+    cells: list[Cell | None]  # one per kind, in KINDS order; None where the kind is not counted
+
+
+@dataclass(frozen=True)
+class ComplianceReport:
+    """An organization's year: a row per month and per quarter that has begun, a cell per kind."""
+
+    organization: Organization
+    year: int
+    kinds: list[BranchMeetingKind]
+    rows: list[Row]
+
+    @property
+    def gaps(self) -> int:
+        return sum(1 for row in self.rows for cell in row.cells if cell is not None and cell.gap)
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    organization: Organization
+    held: int
+    gaps: int
+
+
+def periods(year: int, today: date) -> list[Period]:
+    """The months and quarters of ``year`` that have begun by ``today``, each quarter after its
+    third month: Month 1, 2, 3, Quarter 1, Month 4 …"""
+    found = []
+    for quarter in range(1, 5):
+        for month in range(quarter * 3 - 2, quarter * 3 + 1):
+            start = date(year, month, 1)
+            end = date(year, month, calendar.monthrange(year, month)[1])
+            if start <= today:
+                found.append(Period(RequirementPeriod.MONTH, month, start, end))
+        start = date(year, quarter * 3 - 2, 1)
+        if start <= today:
+            found.append(Period(RequirementPeriod.QUARTER, quarter, start, found[-1].end))
+    return found
+
+
+def _requirements() -> dict[str, MeetingRequirement]:
+    return {r.kind: r for r in MeetingRequirement.objects.filter(minimum__gt=0)}
+
+
+def _counts(meetings: QuerySet[BranchMeeting], year: int, today: date) -> dict:
+    """{(organization id, kind, month): meetings held}: one grouped query."""
+    rows = (
+        meetings.filter(
+            deleted_at__isnull=True,
+            held_on__gte=date(year, 1, 1),
+            held_on__lte=min(date(year, 12, 31), today),
+        )
+        .annotate(month=ExtractMonth("held_on"))
+        .values("organization_id", "kind", "month")
+        .annotate(held=Count("pk"))
+        .order_by()
+    )
+    return {(r["organization_id"], r["kind"], r["month"]): r["held"] for r in rows}
+
+
+def _report(organization, year, today, requirements, counts) -> ComplianceReport:
+    rows = []
+    for period in periods(year, today):
+        judged = organization.opened_on <= period.start and (  # open the whole period
+            organization.closed_on is None or organization.closed_on >= period.end
+        )
+        cells = []
+        for kind in KINDS:
+            requirement = requirements.get(kind)
+            counted_by = requirement.period if requirement else RequirementPeriod.MONTH
+            if counted_by != period.length:
+                cells.append(None)
+                continue
+            held = sum(counts.get((organization.pk, kind.value, m), 0) for m in period.months)
+            required = requirement.minimum if requirement and judged else None
+            cells.append(Cell(kind.value, held, required, in_progress=period.end >= today))
+        rows.append(Row(period, cells))
+    return ComplianceReport(organization, year, KINDS, rows)
+
+
+def branch_compliance(
+    *, user, organization: Organization, year: int, today: date | None = None
+) -> ComplianceReport:
+    """How well ``organization``'s own party branch kept to the requirements in ``year``.
+
+    Periods after today are left out; the running month and quarter are shown
+    but are not gaps yet. An organization outside the user's subtree does not
+    exist for them (``Organization.DoesNotExist``). ``today``: Beijing's by default. Three
+    queries.
+    """
+    if not scoped(Organization.objects.filter(pk=organization.pk), user).exists():
+        raise Organization.DoesNotExist("No such organization in the user's subtree.")
+    today = today or timezone.localdate()
+    counts = _counts(BranchMeeting.objects.filter(organization=organization), year, today)
+    return _report(organization, year, today, _requirements(), counts)
+
+
+def branch_compliance_overview(*, user, year: int, today: date | None = None) -> list[OverviewRow]:
+    """Every organization of the user's subtree with a party branch in ``year`` (it held a
+    meeting, or had a branch secretary), with its number of gaps: the worst first, then in
+    tree order. Three queries, however many organizations."""
+    today = today or timezone.localdate()
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    requirements = _requirements()
+    counts = _counts(scoped(BranchMeeting.objects.all(), user), year, today)
+    secretary = Appointment.objects.filter(
+        organization=OuterRef("pk"),
+        role=AppointmentRole.BRANCH_SECRETARY,
+        deleted_at__isnull=True,
+        started_on__lte=min(last, today),
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+    with_meetings = {organization_id for organization_id, _, _ in counts}
+    organizations = scoped(
+        Organization.objects.filter(Q(pk__in=with_meetings) | Q(Exists(secretary))), user
+    ).order_by("path")
+    held = Counter()
+    for (organization_id, _, _), n in counts.items():
+        held[organization_id] += n
+    overview = [
+        OverviewRow(
+            organization,
+            held[organization.pk],
+            _report(organization, year, today, requirements, counts).gaps,
+        )
+        for organization in organizations
+    ]
+    overview.sort(key=lambda row: -row.gaps)  # stable: tree order among equals
+    return overview

@@ -1,0 +1,130 @@
+"""Writing the party branch's meetings (三会一课) and their attendance: the API and the admin
+share these rules (the demo bulk-creates rows it makes valid)."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.members.models import BranchAttendance, BranchMeeting, Member
+
+MEETING_EDITABLE_FIELDS = ("kind", "held_on", "topic", "chair", "recorder", "minutes")
+ATTENDANCE_FIELDS = ("status", "reason")
+LISTED_TWICE = _("%(person)s is listed twice.")
+ENTRY_PROBLEM = _("%(person)s: %(problem)s")
+
+
+def _check_fields(fields: Mapping) -> None:
+    unknown = set(fields) - set(MEETING_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+
+
+def branch_meeting_create(*, organization, kind: str, held_on, topic: str, **fields):
+    """Record a meeting held by ``organization``'s party branch."""
+    _check_fields(fields)
+    meeting = BranchMeeting(
+        organization=organization, kind=kind, held_on=held_on, topic=topic, **fields
+    )
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
+def branch_meeting_update(*, meeting: BranchMeeting, **fields) -> BranchMeeting:
+    """Change the given fields; the organization is set once."""
+    _check_fields(fields)
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    meeting.full_clean()
+    meeting.save(update_fields={*fields, "updated_at"})
+    return meeting
+
+
+def branch_meeting_delete(*, meeting: BranchMeeting) -> BranchMeeting:
+    """Mark the meeting deleted (entered by mistake): gone from lists and from compliance."""
+    meeting.deleted_at = timezone.now()
+    meeting.save(update_fields=["deleted_at", "updated_at"])
+    return meeting
+
+
+@dataclass
+class AttendanceChanges:
+    """What ``branch_attendance_set`` did (the admin's change message reads it)."""
+
+    added: list[BranchAttendance] = field(default_factory=list)
+    changed: list[tuple[BranchAttendance, list[str]]] = field(default_factory=list)
+    removed: list[BranchAttendance] = field(default_factory=list)
+
+
+def branch_attendance_set(
+    *, meeting: BranchMeeting, entries: Iterable[Mapping]
+) -> AttendanceChanges:
+    """Make ``entries`` ({"member", "status", "reason"}) the meeting's whole attendance.
+
+    Every entry is checked before anything is written: a person of another
+    organization's subtree, a leave without a reason or a person listed twice
+    refuses the whole list, naming each problem. Rows already there are kept
+    (and changed if their status or reason changed); people no longer listed
+    are removed.
+    """
+    entries = list(entries)
+    people = Member.objects.select_related("organization").in_bulk(
+        [_pk(entry["member"]) for entry in entries]
+    )
+    with transaction.atomic():
+        # Two saves of one meeting's attendance take turns (there may be no row yet to lock).
+        BranchMeeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk").get()
+        existing = {row.member_id: row for row in BranchAttendance.objects.filter(meeting=meeting)}
+        rows, problems, seen = [], [], set()
+        for entry in entries:
+            person = people.get(_pk(entry["member"]))
+            if person is None:
+                raise ValidationError({"attendance": [_("Unknown person.")]})
+            if person.pk in seen:
+                problems.append(LISTED_TWICE % {"person": person})
+                continue
+            seen.add(person.pk)
+            row = existing.get(person.pk) or BranchAttendance(meeting=meeting, member=person)
+            row.meeting, row.member = meeting, person  # loaded once, for the subtree check
+            changed = [
+                name
+                for name in ATTENDANCE_FIELDS
+                if getattr(row, name) != entry.get(name, _default(name))
+            ]
+            for name in ATTENDANCE_FIELDS:
+                setattr(row, name, entry.get(name, _default(name)))
+            try:
+                row.full_clean(exclude=["meeting"], validate_constraints=False)
+            except ValidationError as exc:
+                problems.extend(
+                    ENTRY_PROBLEM % {"person": person, "problem": message}
+                    for message in exc.messages
+                )
+            rows.append((row, changed))
+        if problems:
+            raise ValidationError({"attendance": problems})
+        changes = AttendanceChanges()
+        for row, changed in rows:
+            if row.pk is None:
+                row.save()
+                changes.added.append(row)
+            elif changed:
+                row.save(update_fields=[*changed, "updated_at"])
+                changes.changed.append((row, changed))
+        for member_id, row in existing.items():
+            if member_id not in seen:
+                row.delete()
+                changes.removed.append(row)
+    return changes
+
+
+def _pk(member) -> int:
+    return member.pk if isinstance(member, Member) else int(member)
+
+
+def _default(name: str):
+    return BranchAttendance._meta.get_field(name).get_default()
