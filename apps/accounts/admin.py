@@ -120,6 +120,7 @@ class ScopedTokenAdmin(ScopedAdminMixin, TokenAdmin):
     """
 
     list_display = ["user", "created"]
+    actions = None  # as DRF's TokenAdmin: a row's id is its user's, so selections match nothing
 
 
 class UsernameScopedMixin:

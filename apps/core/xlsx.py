@@ -29,18 +29,21 @@ class Cell:
         return str(self.value).strip()
 
 
-def read_sheet(data: bytes, columns: dict[str, set[str]]) -> list[tuple[int, dict[str, Cell]]]:
+def read_sheet(
+    data: bytes, columns: dict[str, set[str]], *, max_rows: int | None = MAX_ROWS
+) -> list[tuple[int, dict[str, Cell]]]:
     """The first sheet's rows after its header, as ``(row number, {column: Cell})``.
 
     ``columns`` maps each column's key to the header texts that name it
     (``{"username": {"用户名", "username"}}``). Blank rows are skipped.
+    ``max_rows=None`` reads any number of rows (for commands, not web pages).
     """
     try:
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise SheetError(_("The file is not an .xlsx workbook.")) from exc
     try:
-        return _rows(workbook, columns)
+        return _rows(workbook, columns, max_rows)
     except SheetError:
         raise
     except Exception as exc:  # openpyxl parses lazily: a broken sheet fails while read
@@ -49,7 +52,7 @@ def read_sheet(data: bytes, columns: dict[str, set[str]]) -> list[tuple[int, dic
         workbook.close()
 
 
-def _rows(workbook, columns):
+def _rows(workbook, columns, max_rows):
     if not workbook.worksheets:
         raise SheetError(_("The sheet is empty."))
     sheet = workbook.worksheets[0]
@@ -70,8 +73,8 @@ def _rows(workbook, columns):
         positions[key] = found[0]
     result = []
     for number, row in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            raise SheetError(_("A sheet may have at most %(max)d rows.") % {"max": MAX_ROWS})
+        if max_rows is not None and number > max_rows + 1:
+            raise SheetError(_("A sheet may have at most %(max)d rows.") % {"max": max_rows})
         cells = {}
         for key, index in positions.items():
             cell = row[index] if index < len(row) else None

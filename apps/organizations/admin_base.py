@@ -1,10 +1,21 @@
 """The scoped admin every app's ModelAdmin is built on."""
 
-from django.contrib import admin
+import html
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import label_for_field, lookup_field
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeData
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core import xlsx_export
 from apps.organizations.scoping import has_scope, scoped
 
 
@@ -16,9 +27,37 @@ class ScopedAdminMixin:
     """
 
     show_full_result_count = False
+    actions = ["export_to_excel"]  # an admin that names its own actions lists this one too
 
     def get_queryset(self, request):
         return scoped(super().get_queryset(request), request.user)
+
+    @admin.action(permissions=["view"], description=_("Export the selected rows to Excel"))
+    def export_to_excel(self, request, queryset):
+        """The selected rows as the list shows them: its columns, labels and masks.
+
+        ``queryset`` is the changelist's (scoped, with its ``list_select_related``), so
+        ids of other subtrees posted as selected find nothing, and the file takes the
+        same fixed number of queries however many rows it has.
+        """
+        rows = list(queryset[: EXPORT_MAX_ROWS + 1])
+        if len(rows) > EXPORT_MAX_ROWS:
+            message = _(
+                "At most %(max)s rows can be exported at once: narrow the list with its "
+                "filters or search, then export again."
+            )
+            self.message_user(request, message % {"max": f"{EXPORT_MAX_ROWS:,}"}, messages.ERROR)
+            return None
+        names = [name for name in self.get_list_display(request) if name != "action_checkbox"]
+        headers = [str(label_for_field(name, self.model, self)) for name in names]
+        opts = self.model._meta
+        today = timezone.localdate().strftime("%Y%m%d")
+        return xlsx_export.workbook_response(
+            f"{opts.verbose_name_plural}_{today}.xlsx",
+            headers,
+            ([_shown_value(self, name, obj) for name in names] for obj in rows),
+            ascii_filename=f"{opts.app_label}_{opts.model_name}_{today}.xlsx",
+        )
 
     def lookup_allowed(self, lookup, value, request=None):
         """Only the list's own filters may be used as URL lookups.
@@ -50,6 +89,31 @@ class ScopedAdminMixin:
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs = self._scoped_choices(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+EXPORT_MAX_ROWS = 10_000
+
+
+def _shown_value(model_admin, name, obj):
+    """A changelist cell as a value for Excel: what the list shows, as a date or number if so.
+
+    As Django's ``items_for_result``: a choice by its label, a related record by its name,
+    a yes/no in words; HTML that a display method made becomes its text.
+    """
+    try:
+        field, attr, value = lookup_field(name, obj, model_admin)
+    except ObjectDoesNotExist:
+        return None
+    boolean = getattr(attr, "boolean", False) if field is None else False
+    if field is not None:
+        if field.flatchoices:
+            return dict(field.flatchoices).get(value, value)
+        boolean = isinstance(field, models.BooleanField)
+    if boolean and value is not None:
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, SafeData):
+        return html.unescape(strip_tags(value))
+    return value
 
 
 class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):

@@ -1,0 +1,249 @@
+"""Every scoped admin list exports to .xlsx: as the list shows it, no formulas, the subtree only."""
+
+import datetime
+from decimal import Decimal
+from io import BytesIO
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from apps.core.xlsx_export import workbook_bytes
+from apps.members import services
+from apps.members.models import Member
+from apps.organizations import admin_base
+from apps.organizations.roles import Role
+from tests.factories.identity import make_id_number
+from tests.factories.members import make_member
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = "/admin/members/member/"
+APPOINTMENTS = "/admin/members/appointment/"
+ID_NUMBER = make_id_number(datetime.date(1979, 6, 1), "female", sequence=321)
+MASKED = ID_NUMBER[:6] + "********" + ID_NUMBER[-4:]
+
+
+def read(content: bytes):
+    return load_workbook(BytesIO(content)).active
+
+
+def values(sheet) -> list[list]:
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def export(client, url, objects=(), **fields):
+    body = {"action": "export_to_excel", "index": 0, **fields}
+    body["_selected_action"] = [obj.pk for obj in objects]
+    return client.post(url, body)
+
+
+# The file
+
+
+def test_text_that_excel_would_run_as_a_formula_is_written_as_text():
+    risky = ["=SUM(A1)", "+1", "-1", "@cmd", '=HYPERLINK("http://x","y")', "\t=1"]
+
+    sheet = read(workbook_bytes(["姓名"], [[text] for text in risky]))
+
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [cell.value for cell in cells] == risky
+    assert [cell.data_type for cell in cells] == ["s"] * len(risky)
+    assert all(cell.quotePrefix for cell in cells)
+
+
+def test_the_header_is_bold_and_frozen_and_values_keep_their_type():
+    when = timezone.make_aware(datetime.datetime(2024, 3, 1, 9, 30))
+    row = [datetime.date(2024, 1, 31), when, 42, 2.5, Decimal("3.25"), "110105********002X", None]
+
+    sheet = read(workbook_bytes(list("ABCDEFG"), [row]))
+
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    cells = sheet[2]
+    assert cells[0].is_date and cells[0].value == datetime.datetime(2024, 1, 31)
+    assert cells[1].is_date and cells[1].value == datetime.datetime(2024, 3, 1, 9, 30)  # local
+    assert [(c.data_type, c.value) for c in cells[2:5]] == [("n", 42), ("n", 2.5), ("n", 3.25)]
+    assert (cells[5].data_type, cells[5].value) == ("s", "110105********002X")
+    assert cells[6].value is None
+
+
+# The admin action
+
+
+@pytest.fixture
+def people(tree):
+    mine = make_member(
+        tree.village_a1,
+        name='=HYPERLINK("http://x")',
+        id_number=ID_NUMBER,
+        birth_date=None,
+        phone="13912345678",
+        political_status="party_member",
+    )
+    return {
+        "mine": mine,
+        "plus": make_member(tree.village_a2, name="+1", gender="male"),
+        "sibling": make_member(tree.village_b1, name="吴春燕"),
+    }
+
+
+def test_the_file_is_a_chinese_named_download_that_is_not_cached(tree, people, user_in, browser_as):
+    client = browser_as(user_in(tree.street_a, Role.STAFF))
+
+    response = export(client, PEOPLE, [people["mine"]])
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    today = timezone.localdate().strftime("%Y%m%d")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="members_member_{today}.xlsx"; '
+        f"filename*=UTF-8''{quote(f'人员_{today}.xlsx')}"
+    )
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.CASE_WORKER, Role.DISTRICT_ADMIN])
+def test_the_list_is_exported_as_shown_masked_for_every_role(
+    tree, people, user_in, browser_as, role
+):
+    client = browser_as(user_in(tree.street_a, role))
+
+    sheet = read(export(client, PEOPLE, [people["mine"], people["plus"]]).content)
+
+    rows = values(sheet)
+    assert rows[0] == ["姓名", "性别", "出生年份", "公民身份号码", "手机号码", "组织", "政治面貌"]
+    plus = people["plus"]
+    assert sorted(rows[1:], key=str) == sorted(
+        [
+            [
+                '=HYPERLINK("http://x")',
+                "女",
+                1979,
+                MASKED,
+                "139****5678",
+                "甲一社区妇联",
+                "中共党员",
+            ],
+            [
+                "+1",
+                "男",
+                plus.birth_date.year,
+                plus.id_number_masked,
+                plus.phone_masked,
+                "甲二社区妇联",
+                None,
+            ],
+        ],
+        key=str,
+    )
+    assert plus.phone_masked == "138****" + plus.phone[-4:]
+    text = " ".join(str(value) for row in rows for value in row)
+    for secret in (ID_NUMBER, ID_NUMBER[6:14], "13912345678", "1979-06-01"):
+        assert secret not in text
+    assert sheet["A2"].data_type == "s" and sheet["A3"].data_type == "s"
+
+
+def test_ids_of_another_subtree_export_nothing(tree, people, user_in, browser_as):
+    client = browser_as(user_in(tree.street_a, Role.STAFF))
+
+    response = export(client, PEOPLE, [people["sibling"], people["mine"]])
+
+    names = [row[0] for row in values(read(response.content))[1:]]
+    assert names == ['=HYPERLINK("http://x")']
+
+
+def test_select_all_exports_the_subtree_only(tree, people, user_in, browser_as):
+    client = browser_as(user_in(tree.street_a, Role.STAFF))
+
+    response = export(client, PEOPLE, [people["mine"]], select_across=1)  # "select all …"
+
+    names = sorted(row[0] for row in values(read(response.content))[1:])
+    assert names == sorted(['=HYPERLINK("http://x")', "+1"])
+
+
+def test_every_scoped_list_offers_the_export_and_the_tree_reads_as_text(tree, user_in, browser_as):
+    client = browser_as(user_in(tree.street_a, Role.STAFF))
+    assert "export_to_excel" in client.get("/admin/organizations/organization/").content.decode()
+
+    response = export(client, "/admin/organizations/organization/", [tree.village_a1])
+
+    rows = values(read(response.content))
+    assert rows[0][:3] == ["名称", "代码", "类型"]
+    assert rows[1][0] == "\u3000\u3000甲一社区妇联"  # the list's indent, without its HTML
+    assert rows[1][4] == datetime.datetime(2010, 1, 1)
+
+
+def appointments(tree, count):
+    return [
+        services.appointment_create(
+            member=make_member(tree.village_a1, name=f"人{n}"),
+            organization=(tree.village_a1, tree.street_a)[n % 2],
+            role="executive",
+            started_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=n),
+        )
+        for n in range(count)
+    ]
+
+
+def test_appointments_export_with_labels_and_real_dates(tree, user_in, browser_as):
+    chair = services.appointment_create(
+        member=make_member(tree.village_a1, name="张秀英"),
+        organization=tree.village_a1,
+        role="chair",
+        started_on=datetime.date(2024, 1, 1),
+        ended_on=datetime.date(2026, 12, 31),
+    )
+    client = browser_as(user_in(tree.street_a, Role.STAFF))
+
+    sheet = read(export(client, APPOINTMENTS, [chair]).content)
+
+    start, end = datetime.datetime(2024, 1, 1), datetime.datetime(2026, 12, 31)
+    assert values(sheet) == [
+        ["人员", "角色", "组织", "任期开始", "任期结束"],
+        ["张秀英", "主席", "甲一社区妇联", start, end],
+    ]
+    assert sheet["D2"].is_date and sheet["E2"].is_date
+
+
+def test_the_export_takes_the_same_queries_for_10_rows_as_for_100(tree, user_in, browser_as):
+    client = browser_as(user_in(tree.street_a, Role.STAFF))
+    few, many = appointments(tree, 10), appointments(tree, 100)
+    export(client, APPOINTMENTS, few)  # the session and the user, loaded once
+
+    with CaptureQueriesContext(connection) as for_few:
+        assert len(values(read(export(client, APPOINTMENTS, few).content))) == 11
+    with CaptureQueriesContext(connection) as for_many:
+        assert len(values(read(export(client, APPOINTMENTS, many).content))) == 101
+
+    assert len(for_few) == len(for_many)
+
+
+def test_more_than_10000_rows_are_refused_with_a_message(tree, user_in, browser_as):
+    assert admin_base.EXPORT_MAX_ROWS == 10_000
+    village = tree.village_a1
+    Member.objects.bulk_create(  # quicker than the service, for this many
+        Member(organization=village, name=f"人{n}", name_pinyin=f"ren {n}", gender="female")
+        for n in range(10_001)
+    )
+    client = browser_as(user_in(tree.street_a, Role.STAFF))
+
+    response = export(client, PEOPLE, Member.objects.all()[:1], select_across=1)
+
+    assert response.status_code == 302  # back to the list, no file
+    page = client.get(response["Location"])
+    said = [str(message) for message in page.context["messages"]]
+    assert len(said) == 1 and "10,000" in said[0]
+
+
+def test_up_to_the_cap_the_file_is_made(tree, people, user_in, browser_as, monkeypatch):
+    monkeypatch.setattr(admin_base, "EXPORT_MAX_ROWS", 2)
+    client = browser_as(user_in(tree.street_a, Role.STAFF))
+
+    response = export(client, PEOPLE, [people["mine"]], select_across=1)
+
+    assert response.status_code == 200
+    assert len(values(read(response.content))) == 3
