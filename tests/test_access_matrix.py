@@ -17,8 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.files.services import attachment_create
+from apps.members import branch_services
 from apps.members import services as member_services
-from apps.members.models import Appointment, Member
+from apps.members.models import Appointment, BranchMeeting, Member
 from apps.organizations.models import Organization
 from tests.factories.accounts import UserFactory
 from tests.factories.members import make_member
@@ -58,6 +59,22 @@ MAKERS = {
             "client_id": "00000000-0000-4000-8000-000000000003",
         },
     ),
+    BranchMeeting: (
+        "branchmeeting",
+        lambda tree: branch_services.branch_meeting_create(
+            organization=tree.village_a2,
+            kind="committee",
+            held_on=datetime.date(2024, 1, 5),
+            topic="研究书记项目",
+        ),
+        lambda tree: {
+            "organization": tree.village_a2.pk,
+            "kind": "lecture",
+            "held_on": "2024-01-10",
+            "topic": "越权党课",
+            "client_id": "00000000-0000-4000-8000-000000000004",
+        },
+    ),
     Member: (
         "member",
         lambda tree: make_member(tree.village_a2),
@@ -72,6 +89,8 @@ MAKERS = {
 # Routes below a record whose POST changes the record rather than adding one (the test's own
 # reading of api.md: attaching a file or moving a status is a change).
 CHANGING_POSTS = {"attachments", "transition"}
+# Routes whose POST only reads (a look-up by ID number goes in a body, never in a URL).
+READING_POSTS = {"lookup"}
 METHOD_ACTIONS = {
     "get": "view",
     "post": "add",
@@ -100,6 +119,8 @@ def required_action(route: str, method: str) -> str:
     last = [part for part in re.split(r"[/$^]", route) if part and "(" not in part][-1]
     if method == "post" and last in CHANGING_POSTS:
         return "change"
+    if method == "post" and last in READING_POSTS:
+        return "view"
     return METHOD_ACTIONS[method]
 
 

@@ -8,12 +8,12 @@ from simple_history.utils import bulk_create_with_history
 from apps.core.identity import check_character
 from apps.demo.names import GIVEN, SURNAMES
 from apps.demo.organizations import Tree
-from apps.members.choices import Education, PoliticalStatus
-from apps.members.models import Member
+from apps.members.choices import AppointmentRole, Education, PoliticalStatus
+from apps.members.models import Appointment, Member
 from apps.organizations.models import pinyin_key
 
 REGION = "330299"  # the fictional district's own code (Zhejiang's 33 makes it a valid province)
-PEOPLE_PER_VILLAGE = (3, 8)
+PEOPLE_PER_VILLAGE = (6, 12)
 OCCUPATIONS = [
     "村干部",
     "社区工作者",
@@ -110,4 +110,63 @@ def build_members(rng: Random, today: date, tree: Tree) -> int:
                 )
             )
     bulk_create_with_history(new, Member, batch_size=1000)
+    return len(new)
+
+
+def build_appointments(rng: Random, today: date, tree: Tree) -> int:
+    """Each open village's leadership and volunteers, a former chair, and each street's chair.
+
+    Terms follow the five-year cycle of village elections (2021, 2026 …): the
+    latest election before today; a chair's predecessor left the day before
+    she started. Made once.
+    """
+    if Appointment.objects.filter(organization__path__startswith=tree.district.path).exists():
+        return 0
+    people_by_village: dict[int, list[Member]] = {}
+    for person in Member.objects.filter(deleted_at__isnull=True).order_by("pk"):
+        people_by_village.setdefault(person.organization_id, []).append(person)
+    election = date(today.year - (today.year - 2021) % 5, 3, 8)
+    if election > today:
+        election = election.replace(year=election.year - 5)
+    days_since = (today - election).days
+    new = []
+
+    def term(member, organization, role, started_on, ended_on=None):
+        new.append(
+            Appointment(
+                member=member,
+                organization=organization,
+                role=role,
+                started_on=started_on,
+                ended_on=ended_on,
+            )
+        )
+
+    for village in tree.villages:
+        people = list(people_by_village.get(village.pk, []))
+        if not village.is_open or len(people) < 4:
+            continue
+        rng.shuffle(people)
+        chair, vice, *rest = people
+        started = election + timedelta(days=rng.randint(0, min(60, days_since)))
+        term(chair, village, AppointmentRole.CHAIR, started)
+        term(vice, village, AppointmentRole.VICE_CHAIR, started)
+        if rng.random() < 0.25:  # the chair changed mid-term
+            term(
+                vice, village, AppointmentRole.CHAIR, date(2016, 3, 8), started - timedelta(days=1)
+            )
+        for person in rest[: rng.randint(2, 5)]:
+            term(person, village, AppointmentRole.EXECUTIVE, started)
+        for person in rest[-rng.randint(1, 4) :]:
+            term(
+                person, village, AppointmentRole.VOLUNTEER, started + timedelta(rng.randint(0, 900))
+            )
+        if rest and rng.random() < 0.6:
+            term(rng.choice(rest), village, AppointmentRole.MEDIATOR, started)
+    for street in tree.streets:
+        villages = [v for v in tree.villages if v.parent_id == street.pk]
+        candidates = [p for v in villages for p in people_by_village.get(v.pk, [])]
+        if candidates:
+            term(rng.choice(candidates), street, AppointmentRole.CHAIR, election)
+    bulk_create_with_history(new, Appointment, batch_size=1000)
     return len(new)

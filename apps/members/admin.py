@@ -1,14 +1,19 @@
 import re
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from apps.core.identity import mask_id_number, mask_phone
-from apps.members import services
+from apps.members import merging, services
+from apps.members.admin_imports import AppointmentsImportMixin, PeopleImportMixin
 from apps.members.choices import LEADERSHIP_ROLES
 from apps.members.models import Appointment, Member
 from apps.organizations.admin_base import ScopedHistoryAdmin
@@ -46,11 +51,21 @@ class MemberForm(forms.ModelForm):
         try:
             services.check_id_number_free(self.instance, self.user)
         except ValidationError as exc:
-            self.add_error(None, exc)
+            existing = exc.error_dict["id_number"][0].params["existing"]
+            url = reverse("admin:members_member_change", args=[existing.pk])
+            self.add_error(
+                "id_number",
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("A person with this ID number is already on file:"),
+                    url,
+                    existing.name,
+                ),
+            )
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedHistoryAdmin):
+class MemberAdmin(PeopleImportMixin, ScopedHistoryAdmin):
     """People: numbers masked in the list, in full on the form for roles that may read them.
 
     Search takes a name or the last 4–6 digits of a phone or ID number.
@@ -154,6 +169,44 @@ class MemberAdmin(ScopedHistoryAdmin):
         for member in queryset:
             services.member_delete(member=member)
 
+    def get_urls(self):
+        duplicates = self.admin_site.admin_view(self.duplicates_view)
+        return [
+            path("duplicates/", duplicates, name="members_member_duplicates"),
+            *super().get_urls(),
+        ]
+
+    def duplicates_view(self, request):
+        """Likely duplicates in the user's subtree; staff pick the record to keep in each group."""
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._merge(request)
+        groups = merging.likely_duplicates(user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Likely duplicates"),
+            "groups": groups,
+        }
+        return TemplateResponse(request, "admin/members/member/duplicates.html", context)
+
+    def _merge(self, request):
+        people = self.get_queryset(request)
+        group = people.filter(pk__in=request.POST.getlist("member"))
+        survivor = people.filter(pk=request.POST.get("survivor")).first()
+        if survivor is None or len(group) < 2:
+            messages.error(request, _("Choose the record to keep."))
+        else:
+            try:
+                for duplicate in group.exclude(pk=survivor.pk):
+                    merging.member_merge(survivor=survivor, duplicate=duplicate, user=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Merged into %(name)s.") % {"name": survivor.name})
+        return redirect("admin:members_member_duplicates")
+
 
 class AppointmentForm(forms.ModelForm):
     """Refuses a second chair (or secretary) for the same time, as the API does."""
@@ -205,7 +258,7 @@ class CurrentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ScopedHistoryAdmin):
+class AppointmentAdmin(AppointmentsImportMixin, ScopedHistoryAdmin):
     """Every appointment of the subtree, filtered by role and by current or ended terms."""
 
     form = AppointmentForm
@@ -270,3 +323,7 @@ admin.site._registry[Organization].inlines = [
     *admin.site._registry[Organization].inlines,
     LeadershipInline,
 ]
+
+# 三会一课 (party branch meetings, their requirements, the compliance page) live in their own
+# module; admin autodiscovery imports only admin.py, so it is loaded from here.
+from apps.members import admin_branch  # noqa: E402, F401

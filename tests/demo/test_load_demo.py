@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from apps.accounts.models import User
-from apps.members.models import Member
+from apps.members import services
+from apps.members.models import Appointment, Member
 from apps.organizations.choices import Kind, TitleStatus
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
@@ -50,11 +51,23 @@ def test_the_demo_people_are_valid_and_spread_over_the_villages():
     call_command("load_demo", verbosity=0)
 
     people = list(Member.objects.all())
-    assert 900 <= len(people) <= 2500
+    assert 2000 <= len(people) <= 4000
     for member in people:
         member.full_clean()  # valid ID numbers agreeing with birth date and gender; E.164 phones
     villages = [v.pk for v in Organization.objects.filter(kind=Kind.VILLAGE) if v.is_open]
     assert set(villages) == {member.organization_id for member in people}
+
+
+def test_the_demo_villages_have_a_current_leadership_and_chairs_never_overlap():
+    call_command("load_demo", verbosity=0)
+
+    current_chairs = Appointment.objects.current().filter(role="chair")
+    villages = Organization.objects.filter(kind=Kind.VILLAGE, closed_on__isnull=True)
+    assert current_chairs.filter(organization__kind=Kind.VILLAGE).count() == villages.count()
+    assert current_chairs.values("organization").distinct().count() == current_chairs.count()
+    assert Appointment.objects.past().filter(role="chair").exists()  # some chairs changed
+    for appointment in Appointment.objects.filter(role="chair"):
+        services.check_single_holder(appointment)  # no two chairs' terms overlap
 
 
 def test_the_demo_has_every_role_and_station_operators_in_two_streets():

@@ -220,14 +220,33 @@ def test_bad_input_is_a_400_on_its_field_and_nothing_is_stored(station, fields, 
     assert not Member.objects.exists()
 
 
-def test_an_id_number_on_file_in_the_callers_subtree_is_refused(tree, station):
-    make_member(tree.village_a1, name="本村的人", id_number=ID_NUMBER, birth_date=None)
+def test_an_id_number_on_file_in_the_callers_subtree_is_refused_offering_that_person(tree, station):
+    on_file = make_member(tree.village_a1, name="本村的人", id_number=ID_NUMBER, birth_date=None)
 
     response = station.post(URL, person(), format="json")
 
     assert response.status_code == 400
-    assert list(response.json()) == ["id_number"]
+    assert response.json()["id_number"] == ["已有使用该身份证号码的人员记录。"]
+    assert response.json()["existing"] == {"id": on_file.pk, "name": "本村的人"}
     assert Member.objects.count() == 1
+
+
+def test_a_lookup_by_id_number_goes_in_the_body_and_finds_only_the_callers_people(
+    tree, station, user_in
+):
+    mine = make_member(tree.village_a1, name="本村的人", id_number=ID_NUMBER, birth_date=None)
+    b_staff = user_in(tree.village_b1, Role.STAFF)  # B can't see A's: it may enter her too
+    make_member(
+        tree.village_b1, name="乙村的人", id_number=ID_NUMBER, birth_date=None, user=b_staff
+    )
+
+    found = station.post(f"{URL}lookup/", {"id_number": ID_NUMBER.lower()}, format="json")
+    bad = station.post(f"{URL}lookup/", {"id_number": "123"}, format="json")
+
+    assert found.status_code == 200
+    assert [row["id"] for row in found.json()] == [mine.pk]
+    assert ID_NUMBER not in found.content.decode()  # masked, as in any list
+    assert bad.status_code == 400
 
 
 def test_an_id_number_held_only_by_a_sibling_village_is_neither_refused_nor_revealed(tree, station):

@@ -82,3 +82,10 @@ class AppointmentSerializer(ScopedRecordSerializer):
         else:
             fields["member"].queryset = Member.objects.filter(deleted_at__isnull=True)
         return fields
+
+
+class IdNumberLookupSerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=20)
+
+    def validate_id_number(self, value):
+        return normalize_id_number(value)

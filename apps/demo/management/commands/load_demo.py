@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.demo.accounts import DEMO_PASSWORD, build_accounts
-from apps.demo.members import build_members
+from apps.demo.branch import build_branch_meetings
+from apps.demo.members import build_appointments, build_members
 from apps.demo.organizations import build_positions, build_titles, build_tree
 
 SEED = 20260308
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             build_titles(rng("titles"), today, tree)
             accounts = build_accounts(rng("accounts"), tree)
             build_members(rng("members"), today, tree)
+            build_appointments(rng("appointments"), today, tree)
+            build_branch_meetings(rng("branch"), today, tree)
         self.stdout.write(
             f"演示区县 / demo district: {tree.district.name} — {len(tree.streets)} 个街道/乡镇, "
             f"{len(tree.villages)} 个村/社区 ({time.monotonic() - started:.1f}s)"

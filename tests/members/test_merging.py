@@ -1,0 +1,181 @@
+"""Duplicates: found within the user's subtree, merged across every relation, in the history."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.members import branch_services, merging, services
+from apps.members.models import Appointment, BranchAttendance, BranchMeeting, Member
+from apps.organizations.roles import Role
+from tests.factories.identity import make_id_number
+from tests.factories.members import make_member
+
+pytestmark = pytest.mark.django_db
+
+BORN = datetime.date(1972, 8, 15)
+ID_NUMBER = make_id_number(BORN, "female", sequence=88)
+
+
+def names(groups):
+    return sorted(sorted(person.name for person in group) for group in groups)
+
+
+def test_likely_duplicates_by_id_number_or_name_with_phone_or_birth_date(tree, user_in):
+    staff = user_in(tree.district, Role.STAFF)
+    # The same ID number entered by two villages that could not see each other's.
+    make_member(tree.village_a1, name="何秀珍", id_number=ID_NUMBER, birth_date=None)
+    make_member(
+        tree.village_b1,
+        name="何秀贞",
+        id_number=ID_NUMBER,
+        birth_date=None,
+        user=user_in(tree.village_b1, Role.STAFF),
+    )
+    make_member(tree.village_a1, name="罗丽", id_number="", phone="13700001111")
+    make_member(tree.village_a2, name="罗丽", id_number="", phone="13700001111")
+    make_member(tree.village_a1, name="唐敏", id_number="", phone="", birth_date=BORN)
+    make_member(tree.village_a2, name="唐敏", id_number="", phone="", birth_date=BORN)
+    make_member(
+        tree.village_a1, name="唐敏", id_number="", phone="", birth_date=BORN.replace(year=1990)
+    )
+    make_member(tree.village_a1, name="宋佳", phone="13700002222")
+    make_member(tree.village_a2, name="宋佳慧", phone="13700002222")  # another name: no match
+
+    assert names(merging.likely_duplicates(user=staff)) == [
+        ["何秀珍", "何秀贞"],
+        ["唐敏", "唐敏"],
+        ["罗丽", "罗丽"],
+    ]
+    # A street sees only the pairs inside it.
+    street = user_in(tree.street_a, Role.STAFF)
+    assert names(merging.likely_duplicates(user=street)) == [["唐敏", "唐敏"], ["罗丽", "罗丽"]]
+
+
+def test_finding_duplicates_is_a_fixed_number_of_queries(
+    tree, user_in, django_assert_max_num_queries
+):
+    staff = user_in(tree.district, Role.STAFF)
+    for n in range(30):
+        make_member(tree.village_a1, name=f"重名{n}", id_number="", phone=f"1370000{n:04d}")
+        make_member(tree.village_a2, name=f"重名{n}", id_number="", phone=f"1370000{n:04d}")
+
+    with django_assert_max_num_queries(6):
+        assert len(merging.likely_duplicates(user=staff)) == 30
+
+
+# One maker per relation that points at a person: the test fails when a new one appears.
+RELATION_MAKERS = {
+    (Appointment, "member"): lambda person, tree: services.appointment_create(
+        member=person, organization=tree.village_a1, role="volunteer", started_on=BORN
+    ),
+    # 三会一课 (a meeting of the street, whose subtree holds both records).
+    (BranchMeeting, "chair"): lambda person, tree: branch_services.branch_meeting_create(
+        organization=tree.street_a, kind="committee", held_on=BORN, topic="支委会", chair=person
+    ),
+    (BranchMeeting, "recorder"): lambda person, tree: branch_services.branch_meeting_create(
+        organization=tree.street_a, kind="lecture", held_on=BORN, topic="党课", recorder=person
+    ),
+    (BranchAttendance, "member"): lambda person, tree: branch_services.branch_attendance_set(
+        meeting=branch_services.branch_meeting_create(
+            organization=tree.street_a, kind="group", held_on=BORN, topic="党小组会"
+        ),
+        entries=[{"member": person}],
+    ).added[0],
+}
+
+
+def test_a_merge_moves_every_relation_and_is_in_the_history(tree, user_in):
+    staff = user_in(tree.district, Role.STAFF)
+    survivor = make_member(
+        tree.village_a1, name="何秀珍", id_number=ID_NUMBER, birth_date=None, phone=""
+    )
+    duplicate = make_member(
+        tree.village_a2, name="何秀珍", id_number="", phone="13700003333", address="甲二社区8号"
+    )
+    relations = set(merging.references_to_member())
+    assert relations == set(RELATION_MAKERS), "a relation to Member has no maker in this test"
+    rows = {key: make(duplicate, tree) for key, make in RELATION_MAKERS.items()}
+
+    merging.member_merge(survivor=survivor, duplicate=duplicate, user=staff)
+
+    for (model, field), row in rows.items():
+        assert getattr(model._base_manager.get(pk=row.pk), f"{field}_id") == survivor.pk
+    duplicate.refresh_from_db()
+    survivor.refresh_from_db()
+    assert duplicate.deleted_at is not None and duplicate.merged_into == survivor
+    assert (survivor.phone, survivor.address) == ("+8613700003333", "甲二社区8号")  # blanks filled
+    assert survivor.id_number == ID_NUMBER
+    assert duplicate.history.latest().history_change_reason == f"merged into #{survivor.pk}"
+    assert survivor.history.latest().history_change_reason.startswith(f"merged #{duplicate.pk}")
+
+
+def test_two_different_id_numbers_are_two_people(tree, user_in):
+    staff = user_in(tree.district, Role.STAFF)
+    one = make_member(tree.village_a1, name="同名")
+    other = make_member(tree.village_a2, name="同名")
+
+    with pytest.raises(ValidationError, match=r"两个人|two people"):
+        merging.member_merge(survivor=one, duplicate=other, user=staff)
+
+    assert Member.objects.filter(deleted_at__isnull=True).count() == 2
+
+
+def test_a_merge_reaches_no_one_outside_the_users_subtree(tree, user_in):
+    street = user_in(tree.street_a, Role.STAFF)
+    mine = make_member(tree.village_a1, name="同名", id_number="")
+    theirs = make_member(tree.village_b1, name="同名", id_number="")
+
+    with pytest.raises(ValidationError, match=r"不在|not on file"):
+        merging.member_merge(survivor=mine, duplicate=theirs, user=street)
+
+    theirs.refresh_from_db()
+    assert theirs.deleted_at is None
+
+
+def test_staff_merge_in_the_admin_and_history_says_who(tree, user_in, browser_as):
+    staff = user_in(tree.district, Role.STAFF)
+    keep = make_member(tree.village_a1, name="罗丽", id_number="", phone="13700001111")
+    drop = make_member(tree.village_a2, name="罗丽", id_number="", phone="13700001111")
+    client = browser_as(staff)
+
+    page = client.get("/admin/members/member/duplicates/")
+    assert page.status_code == 200 and page.content.decode().count("罗丽") >= 2
+
+    done = client.post(
+        "/admin/members/member/duplicates/", {"member": [keep.pk, drop.pk], "survivor": keep.pk}
+    )
+
+    assert done.status_code == 302
+    drop.refresh_from_db()
+    assert drop.merged_into == keep
+    assert drop.history.latest().history_user == staff
+
+
+def test_a_case_worker_may_not_merge(tree, user_in, browser_as):
+    page = browser_as(user_in(tree.district, Role.CASE_WORKER)).get(
+        "/admin/members/member/duplicates/"
+    )
+
+    assert page.status_code == 403
+
+
+def test_the_admin_form_offers_the_person_already_on_file(tree, user_in, browser_as):
+    on_file = make_member(tree.village_a1, name="何秀珍", id_number=ID_NUMBER, birth_date=None)
+
+    page = browser_as(user_in(tree.street_a, Role.STAFF)).post(
+        "/admin/members/member/add/",
+        {
+            "organization": tree.village_a2.pk,
+            "name": "何秀珍",
+            "gender": "female",
+            "ethnicity": "han",
+            "id_number": ID_NUMBER,
+            "appointments-TOTAL_FORMS": "0",
+            "appointments-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert page.status_code == 200
+    assert f"/admin/members/member/{on_file.pk}/change/" in page.content.decode()
+    assert Member.objects.count() == 1
