@@ -87,19 +87,7 @@ class MemberAdmin(PeopleImportMixin, ScopedHistoryAdmin):
     search_fields = ["name"]
     search_help_text = _("A name, or the last 4 digits of a phone or ID number.")
     autocomplete_fields = ["organization"]
-    fields = [
-        "organization",
-        "name",
-        "gender",
-        "ethnicity",
-        "birth_date",
-        "id_number",
-        "phone",
-        "political_status",
-        "education",
-        "occupation",
-        "address",
-    ]
+    fields = ["organization", *services.EDITABLE_FIELDS]
 
     @admin.display(description=_("year of birth"))
     def birth_year(self, obj):
@@ -175,6 +163,10 @@ class MemberAdmin(PeopleImportMixin, ScopedHistoryAdmin):
             path("duplicates/", duplicates, name="members_member_duplicates"),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"may_merge": self.has_delete_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def duplicates_view(self, request):
         """Likely duplicates in the user's subtree; staff pick the record to keep in each group."""
