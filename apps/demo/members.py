@@ -109,8 +109,34 @@ def build_members(rng: Random, today: date, tree: Tree) -> int:
                     address=f"{place}{rng.randint(1, 120)}号",
                 )
             )
+    new += _entered_twice(rng, new, tree)
     bulk_create_with_history(new, Member, batch_size=1000)
     return len(new)
+
+
+def _entered_twice(rng: Random, people: list[Member], tree: Tree, pairs: int = 8) -> list[Member]:
+    """A few people entered again by a neighbouring village, without the ID number, as
+    happens when two spreadsheets meet: staff find them among the likely duplicates."""
+    villages_by_street: dict[int, list] = {}
+    for village in tree.villages:
+        if village.is_open:
+            villages_by_street.setdefault(village.parent_id, []).append(village)
+    copies = []
+    for person in rng.sample([p for p in people if p.phone], pairs):
+        neighbours = [
+            v for v in villages_by_street[person.organization.parent_id] if v != person.organization
+        ]
+        copy = Member(
+            organization=rng.choice(neighbours),
+            name=person.name,
+            name_pinyin=person.name_pinyin,
+            gender=person.gender,
+            birth_date=person.birth_date,
+            phone=person.phone,
+            political_status=person.political_status,
+        )
+        copies.append(copy)
+    return copies
 
 
 def build_appointments(rng: Random, today: date, tree: Tree) -> int:

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.accounts.models import User
-from apps.members import services
+from apps.members import merging, services
 from apps.members.models import Appointment, Member
 from apps.organizations.choices import Kind, TitleStatus
 from apps.organizations.models import Organization, Position, Title
@@ -56,6 +56,8 @@ def test_the_demo_people_are_valid_and_spread_over_the_villages():
         member.full_clean()  # valid ID numbers agreeing with birth date and gender; E.164 phones
     villages = [v.pk for v in Organization.objects.filter(kind=Kind.VILLAGE) if v.is_open]
     assert set(villages) == {member.organization_id for member in people}
+    # Some were entered twice by neighbouring villages, for staff to find and merge.
+    assert len(merging.likely_duplicates(user=User.objects.get(username="qu_staff"))) >= 8
 
 
 def test_the_demo_villages_have_a_current_leadership_and_chairs_never_overlap():
