@@ -4,6 +4,8 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from apps.accounts.models import User
@@ -147,3 +149,14 @@ def test_a_broken_sheet_inside_a_valid_zip_is_refused_not_a_500(tree, admin_a, b
     )
     assert page.status_code == 200
     assert "不是.xlsx格式" in page.content.decode()
+
+
+def test_a_dry_run_costs_the_same_queries_for_20_rows_as_for_200(tree, admin_a):
+    def queries(n):
+        rows = [(f"u{i}", f"测试{i}", tree.village_a1.code, "station_operator") for i in range(n)]
+        with CaptureQueriesContext(connection) as captured:
+            report = accounts_import(data=sheet(*rows), by=admin_a, dry_run=True)
+        assert not report.errors
+        return len(captured)
+
+    assert queries(20) == queries(200)
