@@ -185,8 +185,10 @@ class MemberAdmin(PeopleImportMixin, ScopedHistoryAdmin):
 
     def _merge(self, request):
         people = self.get_queryset(request)
-        group = people.filter(pk__in=request.POST.getlist("member"))
-        survivor = people.filter(pk=request.POST.get("survivor")).first()
+        ids = [value for value in request.POST.getlist("member") if value.isdigit()]
+        group = people.filter(pk__in=ids)
+        chosen = request.POST.get("survivor", "")
+        survivor = people.filter(pk=chosen).first() if chosen.isdigit() else None
         if survivor is None or len(group) < 2:
             messages.error(request, _("Choose the record to keep."))
         else:

@@ -5,6 +5,9 @@ relations are found by walking the model's related objects, so the records
 of apps added later (cases, councils …) move too without a change here.
 """
 
+from django.apps import apps
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
@@ -12,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.members.models import Member
-from apps.organizations.scoping import scoped
+from apps.organizations.scoping import has_scope, scope_field, scoped
 
 # Fields the survivor takes from the duplicate when its own are empty.
 FILLABLE = (
@@ -122,20 +125,63 @@ def member_merge(*, survivor: Member, duplicate: Member, user) -> Member:
             raise ValidationError(
                 _("These two records have different ID numbers: they are two people.")
             )
+        _refuse_rows_outside(survivor, duplicate)
         moved = 0
         for model, field in references_to_member():
             for row in model._base_manager.filter(**{field: duplicate}):
                 moved += _move(row, field, survivor)
+        moved += _move_generic_links(duplicate, survivor)
+        Member._base_manager.filter(merged_into=duplicate).update(merged_into=survivor)
         taken = {name: getattr(duplicate, name) for name in FILLABLE if not getattr(survivor, name)}
+        for name, value in taken.items():
+            setattr(survivor, name, value)
+        survivor.full_clean(validate_unique=False, validate_constraints=False)
         now = timezone.now()
         duplicate.deleted_at, duplicate.merged_into = now, survivor
         duplicate._change_reason = f"merged into #{survivor.pk}"
         duplicate.save(update_fields=["deleted_at", "merged_into", "updated_at"])
-        for name, value in taken.items():
-            setattr(survivor, name, value)
         survivor._change_reason = f"merged #{duplicate.pk} into this record ({moved} moved)"
         survivor.save(update_fields=[*taken, "updated_at"])
     return survivor
+
+
+def _refuse_rows_outside(survivor: Member, duplicate: Member) -> None:
+    """A row of another village must not end up naming the survivor (it would show a person
+    outside that village's subtree to its station). Keep the record higher in the tree."""
+    for model, field in references_to_member():
+        if not has_scope(model):
+            continue
+        where = scope_field(model)
+        lookup = f"{where}__path__startswith" if where else "path__startswith"
+        outside = model._base_manager.filter(**{field: duplicate}).exclude(
+            **{lookup: survivor.organization.path}
+        )
+        if outside.exists():
+            raise ValidationError(
+                _(
+                    "Records of an organization outside %(name)s's point at the other person: "
+                    "keep the record of the organization above both."
+                )
+                % {"name": survivor.organization.name}
+            )
+
+
+def _move_generic_links(duplicate: Member, survivor: Member) -> int:
+    """Rows linked by a generic foreign key (a person's attachments) follow the survivor."""
+    member_type = ContentType.objects.get_for_model(Member)
+    moved = 0
+    for model in apps.get_models():
+        for link in model._meta.private_fields:
+            if not isinstance(link, GenericForeignKey):
+                continue
+            rows = model._base_manager.filter(
+                **{link.ct_field: member_type, link.fk_field: duplicate.pk}
+            )
+            changes = {link.fk_field: survivor.pk}
+            if any(f.name == "organization" for f in model._meta.fields):
+                changes["organization"] = survivor.organization
+            moved += rows.update(**changes)
+    return moved
 
 
 def _move(row: models.Model, field: str, survivor: Member) -> int:

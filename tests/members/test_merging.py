@@ -4,12 +4,15 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.files.services import attachment_create
 from apps.members import branch_services, merging, services
 from apps.members.models import Appointment, BranchAttendance, BranchMeeting, Member
 from apps.organizations.roles import Role
 from tests.factories.identity import make_id_number
 from tests.factories.members import make_member
+from tests.files.samples import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -87,8 +90,9 @@ RELATION_MAKERS = {
 
 def test_a_merge_moves_every_relation_and_is_in_the_history(tree, user_in):
     staff = user_in(tree.district, Role.STAFF)
+    # The street's record survives: every row naming the village's record lies below it.
     survivor = make_member(
-        tree.village_a1, name="何秀珍", id_number=ID_NUMBER, birth_date=None, phone=""
+        tree.street_a, name="何秀珍", id_number=ID_NUMBER, birth_date=None, phone=""
     )
     duplicate = make_member(
         tree.village_a2, name="何秀珍", id_number="", phone="13700003333", address="甲二社区8号"
@@ -180,3 +184,79 @@ def test_the_admin_form_offers_the_person_already_on_file(tree, user_in, browser
     assert page.status_code == 200
     assert f"/admin/members/member/{on_file.pk}/change/" in page.content.decode()
     assert Member.objects.count() == 1
+
+
+def test_a_merge_that_would_show_a_village_someone_from_outside_it_is_refused(tree, user_in):
+    """A1's meeting chaired by A1's record must not end up naming A2's person."""
+    street = user_in(tree.street_a, Role.STAFF)
+    duplicate = make_member(tree.village_a1, name="张三", id_number="")
+    survivor = make_member(tree.village_a2, name="张三", id_number="")
+    meeting = branch_services.branch_meeting_create(
+        organization=tree.village_a1,
+        kind="committee",
+        held_on=BORN,
+        topic="支委会",
+        chair=duplicate,
+    )
+
+    with pytest.raises(ValidationError, match=r"共同上级|above both"):
+        merging.member_merge(survivor=survivor, duplicate=duplicate, user=street)
+
+    meeting.refresh_from_db()
+    assert meeting.chair == duplicate
+    # The other way round (keep the record whose village holds the rows) is fine.
+    merging.member_merge(survivor=duplicate, duplicate=survivor, user=street)
+
+
+def test_a_merge_moves_the_duplicates_attachments(tree, user_in, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    staff = user_in(tree.street_a, Role.STAFF)
+    duplicate = make_member(tree.village_a1, name="李四", id_number="")
+    survivor = make_member(tree.village_a1, name="李四", id_number="")
+    upload = SimpleUploadedFile("scan.pdf", PDF)
+    attachment = attachment_create(record=duplicate, uploaded_file=upload, user=staff)
+
+    merging.member_merge(survivor=survivor, duplicate=duplicate, user=staff)
+
+    attachment.refresh_from_db()
+    assert attachment.object_id == survivor.pk
+
+
+def test_a_merge_that_would_leave_the_id_number_disagreeing_is_refused(tree, user_in):
+    staff = user_in(tree.street_a, Role.STAFF)
+    survivor = make_member(
+        tree.village_a1, name="赵六", id_number="", phone="13700004444", birth_date=BORN
+    )
+    duplicate = make_member(
+        tree.village_a2, name="赵六", phone="13700004444", birth_date=BORN.replace(year=1980)
+    )
+
+    with pytest.raises(ValidationError):
+        merging.member_merge(survivor=survivor, duplicate=duplicate, user=staff)
+
+    survivor.refresh_from_db()
+    assert survivor.id_number == "" and Member.objects.filter(deleted_at__isnull=True).count() == 2
+
+
+def test_merging_twice_leaves_every_merged_record_pointing_at_a_live_one(tree, user_in):
+    staff = user_in(tree.street_a, Role.STAFF)
+    a, b, c = (make_member(tree.village_a1, name="王五", id_number="") for _ in range(3))
+
+    merging.member_merge(survivor=b, duplicate=a, user=staff)
+    merging.member_merge(survivor=c, duplicate=b, user=staff)
+
+    a.refresh_from_db()
+    assert a.merged_into == c
+
+
+@pytest.mark.parametrize(
+    "form", [{"member": ["x", ""], "survivor": "y"}, {"member": ["1"], "survivor": ""}, {}]
+)
+def test_nonsense_posted_to_the_duplicates_page_is_a_message_not_a_500(
+    tree, user_in, browser_as, form
+):
+    page = browser_as(user_in(tree.district, Role.STAFF)).post(
+        "/admin/members/member/duplicates/", form
+    )
+
+    assert page.status_code == 302
