@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.core.forms import SheetImportForm
 
 
 class AccountCreationForm(AdminUserCreationForm):
@@ -17,7 +18,7 @@ class AccountChangeForm(UserChangeForm):
         fields = ["username", "name", "organization", "role", "is_active"]
 
 
-class AccountImportForm(forms.Form):
+class AccountImportForm(SheetImportForm):
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),
         help_text=_(
@@ -27,11 +28,3 @@ class AccountImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label=_("Dry run: check every row, create nothing"), required=False, initial=True
     )
-
-    MAX_BYTES = 5 * 1024 * 1024
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        return upload

@@ -1,6 +1,7 @@
 """Base models that know no domain."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -67,3 +68,9 @@ class SoftDeletableModel(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    def mark_deleted(self):
+        """Delete as clients see it: gone from lists, kept for history and for sync."""
+        self.deleted_at = timezone.now()
+        self.save(update_fields=["deleted_at", "updated_at"])
+        return self

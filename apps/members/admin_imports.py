@@ -1,29 +1,14 @@
 """The admin's "Import from Excel" pages for people and appointments (apps/members/imports.py)."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import SheetImportForm
 from apps.core.xlsx import MAX_ROWS, SheetError
 from apps.members import imports
-
-
-class SheetImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
-    dry_run = forms.BooleanField(
-        label=_("Dry run: check every row, import nothing"), required=False, initial=True
-    )
-
-    MAX_BYTES = 5 * 1024 * 1024
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        return upload
 
 
 class SheetImportMixin:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.members.models import BranchAttendance, BranchMeeting, Member
@@ -46,9 +45,7 @@ def branch_meeting_update(*, meeting: BranchMeeting, **fields) -> BranchMeeting:
 
 def branch_meeting_delete(*, meeting: BranchMeeting) -> BranchMeeting:
     """Mark the meeting deleted (entered by mistake): gone from lists and from compliance."""
-    meeting.deleted_at = timezone.now()
-    meeting.save(update_fields=["deleted_at", "updated_at"])
-    return meeting
+    return meeting.mark_deleted()
 
 
 @dataclass

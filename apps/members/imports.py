@@ -135,18 +135,8 @@ def people_import(
     gender left empty is read from the ID number.
     """
     rows = _read(data, PEOPLE_COLUMNS, max_rows)
-    progress = progress or _silent
-    for index, row in enumerate(rows, start=1):
-        _read_person(row)
-        progress(CHECKING, index, len(rows))
-    with transaction.atomic():
-        if not dry_run:
-            _lock_out_single_writes(services.ID_NUMBER_WRITES)
-        _check_people(rows, by)
-        report = _report(rows)
-        if not report.errors and not dry_run:
-            report.created = _create(Member, [row.record for row in rows], by, progress)
-    return report
+    people = Checks(_read_person, _check_people, Member, services.ID_NUMBER_WRITES)
+    return _run(rows, people, by=by, dry_run=dry_run, progress=progress)
 
 
 def appointments_import(
@@ -165,17 +155,36 @@ def appointments_import(
     chair (and one branch secretary) at a time.
     """
     rows = _read(data, APPOINTMENT_COLUMNS, max_rows)
+    terms = Checks(
+        _read_appointment, _check_appointments, Appointment, services.SINGLE_HOLDER_WRITES
+    )
+    return _run(rows, terms, by=by, dry_run=dry_run, progress=progress)
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What one kind of import does: read a row alone, check all rows, write which model,
+    holding which lock (alone, so no single save slips in between the check and the write)."""
+
+    read_row: Callable
+    check_rows: Callable
+    model: type
+    lock_key: str
+
+
+def _run(rows, checks: Checks, *, by, dry_run, progress) -> ImportReport:
+    """Each row on its own (no queries), then all rows against the database; all or none."""
     progress = progress or _silent
     for index, row in enumerate(rows, start=1):
-        _read_appointment(row)
+        checks.read_row(row)
         progress(CHECKING, index, len(rows))
     with transaction.atomic():
         if not dry_run:
-            _lock_out_single_writes(services.SINGLE_HOLDER_WRITES)
-        _check_appointments(rows, by)
+            _lock_out_single_writes(checks.lock_key)
+        checks.check_rows(rows, by)
         report = _report(rows)
         if not report.errors and not dry_run:
-            report.created = _create(Appointment, [row.record for row in rows], by, progress)
+            report.created = _create(checks.model, [row.record for row in rows], by, progress)
     return report
 
 

@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.members.choices import SINGLE_HOLDER_ROLES
@@ -83,9 +82,7 @@ def member_update(*, member: Member, user=None, **fields) -> Member:
 
 def member_delete(*, member: Member) -> Member:
     """Mark the person deleted: gone from lists, still there for history and for syncing clients."""
-    member.deleted_at = timezone.now()
-    member.save(update_fields=["deleted_at", "updated_at"])
-    return member
+    return member.mark_deleted()
 
 
 APPOINTMENT_EDITABLE_FIELDS = ("role", "started_on", "ended_on", "note")
@@ -146,6 +143,4 @@ def appointment_update(*, appointment: Appointment, **fields) -> Appointment:
 
 def appointment_delete(*, appointment: Appointment) -> Appointment:
     """Mark the appointment deleted (entered by mistake); an ended term is ended, not deleted."""
-    appointment.deleted_at = timezone.now()
-    appointment.save(update_fields=["deleted_at", "updated_at"])
-    return appointment
+    return appointment.mark_deleted()

@@ -6,12 +6,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from openpyxl import Workbook
 
 from apps.accounts.models import User
 from apps.accounts.services import accounts_import
 from apps.core.xlsx import SheetError
 from apps.organizations.roles import Role
+from tests.factories.xlsx import xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +19,7 @@ HEADER = ["用户名", "姓名", "组织代码", "角色"]
 
 
 def sheet(*rows, header=HEADER) -> bytes:
-    workbook = Workbook()
-    workbook.active.append(header)
-    for row in rows:
-        workbook.active.append(list(row))
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx(header, *rows)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import datetime
 import threading
 import time
-from io import BytesIO, StringIO
+from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
-from openpyxl import Workbook
 
 from apps.members import services
 from apps.members.imports import appointments_import, people_import
@@ -19,6 +18,7 @@ from apps.members.models import Appointment, Member
 from apps.organizations.roles import Role
 from tests.factories.identity import make_id_number
 from tests.factories.members import make_member
+from tests.factories.xlsx import xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +48,7 @@ def english():
 
 
 def sheet(*rows, header=PEOPLE) -> bytes:
-    workbook = Workbook()
-    workbook.active.append(header)
-    for row in rows:
-        workbook.active.append(list(row))
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx(header, *rows)
 
 
 def person(name="张秀英", id_number=ID_1, code="", **cells):
