@@ -156,7 +156,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["apps.organizations.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CappedPageNumberPagination",
-    "DEFAULT_SCHEMA_CLASS": "apps.organizations.api.schema.RecordAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.RecordAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.LimitedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [

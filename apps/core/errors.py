@@ -33,16 +33,18 @@ class Conflict(APIException):
     """409 (or 412 for an If-Match): the request disagrees with what is stored.
 
     ``current`` is the stored record as the API shows it, so a client whose
-    earlier answer was lost can see that its change is already there.
+    earlier answer was lost can see that its change is already there;
+    ``errors`` names the items of a batch that conflict, by index.
     """
 
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("This record was changed by someone else.")
     default_code = "conflict"
 
-    def __init__(self, detail=None, *, current=None, status_code=None):
+    def __init__(self, detail=None, *, current=None, errors=None, status_code=None):
         super().__init__(detail)
         self.current = current
+        self.errors = errors
         if status_code is not None:
             self.status_code = status_code
 
@@ -63,6 +65,9 @@ def api_exception_handler(exc, context):
             headers={"Retry-After": RETRY_AFTER_SECONDS},
         )
     response = exception_handler(exc, context)
-    if isinstance(exc, Conflict) and exc.current is not None and response is not None:
-        response.data["current"] = exc.current
+    if isinstance(exc, Conflict) and response is not None:
+        if exc.current is not None:
+            response.data["current"] = exc.current
+        if exc.errors is not None:
+            response.data["errors"] = exc.errors
     return response

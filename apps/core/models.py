@@ -1,8 +1,13 @@
 """Base models that know no domain."""
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from apps.core.actors import history_user
 
 
 class TimeStampedModel(models.Model):
@@ -52,6 +57,13 @@ class VersionedModel(models.Model):
         super().save(*args, **kwargs)
 
 
+class AliveQuerySet(models.QuerySet):
+    """Records of a soft-deletable model: ``alive()`` leaves the deleted out."""
+
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+
 class SoftDeletableModel(models.Model):
     """A record whose deletion clients must learn about when they sync.
 
@@ -62,6 +74,8 @@ class SoftDeletableModel(models.Model):
 
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
 
+    objects = AliveQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
@@ -69,8 +83,44 @@ class SoftDeletableModel(models.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
-    def mark_deleted(self):
+    def mark_deleted(self, *, by=None, reason: str = ""):
         """Delete as clients see it: gone from lists, kept for history and for sync."""
         self.deleted_at = timezone.now()
+        if by is not None:
+            self._history_user = history_user(by)
+        if reason:
+            self._change_reason = reason
         self.save(update_fields=["deleted_at", "updated_at"])
         return self
+
+
+class AccessLog(models.Model):
+    """One full read of a sensitive record: who, when, which record, through what.
+
+    Written by the full-read hook of the API (``RecordViewSet.log_full_read``)
+    and by the admin pages of such records; never changed through the app.
+    District administrators read it within their subtree (by the reader's
+    organization).
+    """
+
+    at = models.DateTimeField(_("read at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("read by"), on_delete=models.PROTECT
+    )
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of record"), on_delete=models.PROTECT
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    through = models.CharField(_("through"), max_length=16)
+
+    scope_field = "user__organization"
+
+    class Meta:
+        verbose_name = _("full read")
+        verbose_name_plural = _("full reads")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="accesslog_record")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} #{self.object_id}"

@@ -16,12 +16,7 @@ from apps.core.identity import (
     normalize_id_number,
     normalize_mobile,
 )
-from apps.core.models import (
-    ClientKeyedModel,
-    SoftDeletableModel,
-    TimeStampedModel,
-    VersionedModel,
-)
+from apps.core.models import AliveQuerySet, TimeStampedModel
 from apps.members.choices import (
     AppointmentRole,
     AttendanceStatus,
@@ -32,10 +27,10 @@ from apps.members.choices import (
     PoliticalStatus,
     RequirementPeriod,
 )
-from apps.organizations.models import pinyin_key
+from apps.organizations.models import OrganizationRecord, pinyin_key
 
 
-class Member(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedModel):
+class Member(OrganizationRecord):
     """A person the federation works with: an executive member, a volunteer, a client …
 
     The ID number and phone are stored normalized (18 characters, E.164) and
@@ -44,12 +39,6 @@ class Member(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedMo
     are refused.
     """
 
-    organization = models.ForeignKey(
-        "organizations.Organization",
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="members",
-    )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     name_pinyin = models.CharField(_("pinyin sort key"), max_length=255, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
@@ -83,17 +72,13 @@ class Member(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedMo
         help_text=_("Set when this record was a duplicate, merged into another person's."),
     )
 
-    history = HistoricalRecords(excluded_fields=["name_pinyin", "client_id", "request_hash"])
-
-    scope_field = "organization"
-
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["name_pinyin", "id"]
         permissions = [("view_identity", _("Can see full ID numbers and phone numbers"))]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="member_sync"),
+            *OrganizationRecord.Meta.indexes,
             models.Index(fields=["organization", "name_pinyin"], name="member_org_name"),
             models.Index(fields=["id_number"], condition=~Q(id_number=""), name="member_id_number"),
         ]
@@ -149,20 +134,20 @@ class Member(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedMo
         super().save(*args, **kwargs)
 
 
-class AppointmentQuerySet(models.QuerySet):
+class AppointmentQuerySet(AliveQuerySet):
     def current(self, on=None):
         """Terms running on ``on`` (today in Beijing time by default)."""
         on = on or timezone.localdate()
-        return self.filter(
+        return self.alive().filter(
             Q(started_on__lte=on), Q(ended_on__isnull=True) | Q(ended_on__gte=on)
-        ).filter(deleted_at__isnull=True)
+        )
 
     def past(self, on=None):
         on = on or timezone.localdate()
-        return self.filter(ended_on__lt=on, deleted_at__isnull=True)
+        return self.alive().filter(ended_on__lt=on)
 
 
-class Appointment(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedModel):
+class Appointment(OrganizationRecord):
     """A person's role in an organization for a term (任职): chair, executive member …
 
     The person is one record however many roles they hold; the organization is
@@ -172,12 +157,6 @@ class Appointment(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStam
     member = models.ForeignKey(
         Member, verbose_name=_("person"), on_delete=models.PROTECT, related_name="appointments"
     )
-    organization = models.ForeignKey(
-        "organizations.Organization",
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="appointments",
-    )
     role = models.CharField(_("role"), max_length=24, choices=AppointmentRole.choices)
     started_on = models.DateField(_("term starts"))
     ended_on = models.DateField(
@@ -185,10 +164,7 @@ class Appointment(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStam
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["client_id", "request_hash"])
     objects = AppointmentQuerySet.as_manager()
-
-    scope_field = "organization"
 
     class Meta:
         verbose_name = _("appointment")
@@ -202,7 +178,7 @@ class Appointment(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStam
             )
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="appointment_sync"),
+            *OrganizationRecord.Meta.indexes,
             models.Index(fields=["organization", "role", "ended_on"], name="appointment_org_role"),
         ]
 
@@ -232,7 +208,7 @@ def _in_subtree(person: Member, organization) -> bool:
     return person.organization.path.startswith(organization.path)
 
 
-class BranchMeeting(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedModel):
+class BranchMeeting(OrganizationRecord):
     """A meeting of an organization's party branch: one of the 三会一课, or a themed party day.
 
     The organization is the one whose party branch held it; its chair,
@@ -244,7 +220,7 @@ class BranchMeeting(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeSt
         "organizations.Organization",
         verbose_name=_("organization"),
         on_delete=models.PROTECT,
-        related_name="branch_meetings",
+        related_name="branchmeetings",
         help_text=_("The organization whose party branch held the meeting."),
     )
     kind = models.CharField(_("kind"), max_length=24, choices=BranchMeetingKind.choices)
@@ -268,16 +244,12 @@ class BranchMeeting(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeSt
     )
     minutes = models.TextField(_("minutes"), blank=True)
 
-    history = HistoricalRecords(excluded_fields=["client_id", "request_hash"])
-
-    scope_field = "organization"
-
     class Meta:
         verbose_name = _("party branch meeting")
         verbose_name_plural = _("party branch meetings")
         ordering = ["-held_on", "-id"]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="branchmeeting_sync"),
+            *OrganizationRecord.Meta.indexes,
             models.Index(fields=["organization", "held_on"], name="branchmeeting_org_held"),
         ]
 

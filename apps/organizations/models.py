@@ -8,7 +8,12 @@ from pypinyin import lazy_pinyin
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
-from apps.core.models import ClientKeyedModel, TimeStampedModel
+from apps.core.models import (
+    ClientKeyedModel,
+    SoftDeletableModel,
+    TimeStampedModel,
+    VersionedModel,
+)
 from apps.organizations.choices import ALLOWED_PARENT_KINDS, Kind, Level, Sector, TitleStatus
 
 
@@ -257,3 +262,30 @@ class Title(TimeStampedModel):
             and self.position.organization_id != self.organization_id
         ):
             raise ValidationError({"position": _("The position belongs to another organization.")})
+
+
+class OrganizationRecord(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedModel):
+    """What every record an organization keeps has: its organization, a client's key, a
+    version, soft deletion, timestamps, history and the index a syncing client reads by.
+
+    A record of a village's work (a person, a meeting, an event, a case)
+    extends this and adds its own fields; its history is kept by
+    simple-history (who, when, before and after), its ``organization`` is
+    where it is scoped. A subclass that adds indexes keeps the sync index:
+    ``indexes = [*OrganizationRecord.Meta.indexes, ...]``.
+    """
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="%(class)ss",  # organization.members, organization.appointments …
+    )
+
+    history = HistoricalRecords(inherit=True, excluded_fields=["client_id", "request_hash"])
+
+    scope_field = "organization"
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["updated_at", "id"], name="%(class)s_sync")]

@@ -1,8 +1,8 @@
 """The one scoping rule: an account sees only its own organization's subtree.
 
 Every read in the admin, the API, the reports and the exports starts from
-``scoped()``. The two exceptions product.md names are separate functions,
-each used where product.md allows it and nowhere else:
+``scoped()``. The two exceptions docs/scoping.md names are separate functions,
+each used where that page allows it and nowhere else:
 
 - ``with_ancestors()``: read (never change) the ancestors' records;
 - ``with_referrals()``: read a record referred to the account's subtree.
@@ -10,10 +10,13 @@ each used where product.md allows it and nowhere else:
 A model says where its organization is with ``scope_field`` (``""`` for
 the organization itself); a model of a third-party app is registered with
 ``register_scope()``. A model with neither is refused, never shown whole.
+The rule in words: docs/scoping.md.
 """
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
+
+from apps.core.actors import SYSTEM
 
 _registered: dict[type[Model], str] = {}
 
@@ -53,7 +56,13 @@ def _organization_of(user):
 
 
 def scoped(queryset: QuerySet, user) -> QuerySet:
-    """Limit ``queryset`` to the records of ``user``'s organization and everything below it."""
+    """Limit ``queryset`` to the records of ``user``'s organization and everything below it.
+
+    ``SYSTEM`` (a command, the demo loader) sees the whole tree; ``None`` sees nothing.
+    """
+    scope_field(queryset.model)  # refuse a model that cannot be scoped, even for SYSTEM
+    if user is SYSTEM:
+        return queryset
     organization = _organization_of(user)
     if organization is None:
         return queryset.none()
@@ -62,6 +71,8 @@ def scoped(queryset: QuerySet, user) -> QuerySet:
 
 def with_ancestors(queryset: QuerySet, user) -> QuerySet:
     """Exception one: the subtree plus what the account's ancestors hold, to read only."""
+    if user is SYSTEM:
+        return queryset
     organization = _organization_of(user)
     if organization is None:
         return queryset.none()
@@ -80,6 +91,8 @@ def with_referrals(
     ``target`` and ``status`` name the referral's target organization and
     status from the record (``"referrals__target"``, ``"referrals__status"``).
     """
+    if user is SYSTEM:
+        return queryset
     organization = _organization_of(user)
     if organization is None:
         return queryset.none()

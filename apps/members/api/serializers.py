@@ -11,6 +11,7 @@ class MemberSerializer(ScopedRecordSerializer):
     number; ``birth_year`` stays) except on the person's own page for roles that read them."""
 
     birth_year = serializers.IntegerField(read_only=True, allow_null=True)
+    masked = {"id_number": "id_number_masked", "phone": "phone_masked", "birth_date": None}
 
     class Meta:
         model = Member
@@ -38,22 +39,6 @@ class MemberSerializer(ScopedRecordSerializer):
     def validate_phone(self, value):
         return normalize_mobile(value) if value else value
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if not self.shows_identity():
-            data["id_number"] = instance.id_number_masked
-            data["phone"] = instance.phone_masked
-            data["birth_date"] = None
-        return data
-
-    def shows_identity(self) -> bool:
-        view, request = self.context.get("view"), self.context.get("request")
-        return (
-            view is not None
-            and view.action == "retrieve"
-            and request.user.has_perm("members.view_identity")
-        )
-
 
 class AppointmentSerializer(ScopedRecordSerializer):
     """A person's role in an organization for a term. The person and organization are set once."""
@@ -80,7 +65,7 @@ class AppointmentSerializer(ScopedRecordSerializer):
         if self.instance is not None:
             fields["member"].read_only = True
         else:
-            fields["member"].queryset = Member.objects.filter(deleted_at__isnull=True)
+            fields["member"].queryset = Member.objects.alive()
         return fields
 
 

@@ -38,6 +38,7 @@ class MemberViewSet(AttachmentsMixin, ScopedViewSet):
     serializer_class = MemberSerializer
     filterset_class = MemberFilter
     permission_actions = {"lookup": "view"}
+    full_read_perm = "members.view_identity"  # lists stay masked for every role
 
     def get_queryset(self):
         return selectors.member_list(user=self.request.user)
@@ -51,9 +52,7 @@ class MemberViewSet(AttachmentsMixin, ScopedViewSet):
     def lookup(self, request):
         body = IdNumberLookupSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        people = self.get_queryset().filter(
-            id_number=body.validated_data["id_number"], deleted_at__isnull=True
-        )
+        people = self.get_queryset().alive().filter(id_number=body.validated_data["id_number"])
         return Response(self.get_serializer(people, many=True).data)
 
     def create_object(self, data):

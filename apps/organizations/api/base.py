@@ -1,24 +1,19 @@
-"""The scoped pieces every resource's API is built from.
+"""The scope on top of the resource contract of apps.core.api.
 
-``ScopedViewSet`` and ``ScopedRecordSerializer`` put the scoping rule on top
-of the shared machinery of apps.core.api: a resource names its model, its
-selector and its services, and gets retry-safe creates, version checks,
-scoped related fields, sync filters and the caller's organization as the
-default. See docs/api-machinery.md.
+``ScopedViewSet`` adds the role check and the scope of writes to
+``RecordViewSet``; ``ScopedRecordSerializer`` limits every reference a
+client writes to its subtree (or, where allowed, its ancestors) and makes
+the caller's organization the default. See docs/api-machinery.md.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from rest_framework import mixins, serializers
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import SAFE_METHODS
-from rest_framework.viewsets import GenericViewSet
 
-from apps.core.api import IdempotentCreateMixin, RecordSerializer, VersionedUpdateMixin
-from apps.core.errors import as_api_error
+from apps.core.api.records import RecordSerializer
+from apps.core.api.viewsets import RecordViewSet
 from apps.organizations.permissions import RolePermission
-from apps.organizations.scoping import has_scope, in_scope, scoped
+from apps.organizations.scoping import has_scope, scoped, with_ancestors
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -26,11 +21,18 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     An id outside the subtree gets the same "does not exist" message as an
     id that exists nowhere, so a write tells nothing about other villages.
+    With ``ancestors=True`` the object may also belong to one of the
+    caller's ancestors (docs/scoping.md, the first exception: a village's
+    event names the district's campaign).
     """
 
+    def __init__(self, *, ancestors: bool = False, **kwargs):
+        self.ancestors = ancestors
+        super().__init__(**kwargs)
+
     def get_queryset(self):
-        request = self.context["request"]
-        return scoped(super().get_queryset(), request.user)
+        rule = with_ancestors if self.ancestors else scoped
+        return rule(super().get_queryset(), self.context["request"].user)
 
 
 class ScopedRefField(ScopedPrimaryKeyRelatedField):
@@ -60,7 +62,8 @@ class CallerOrganization:
 
 class ScopedRecordSerializer(RecordSerializer):
     """Every related object a client writes must be in its subtree; ``organization``
-    defaults to the caller's own and is set once."""
+    defaults to the caller's own and is set once. The references named in
+    ``Meta.ancestor_fields`` may also point at an ancestor's record."""
 
     serializer_related_field = ScopedRefField
 
@@ -68,6 +71,8 @@ class ScopedRecordSerializer(RecordSerializer):
         field_class, kwargs = super().build_relational_field(field_name, relation_info)
         if not has_scope(relation_info.related_model):
             field_class = serializers.PrimaryKeyRelatedField
+        elif field_name in getattr(self.Meta, "ancestor_fields", ()):
+            kwargs["ancestors"] = True
         if field_name == "organization" and "read_only" not in kwargs:
             kwargs.update(
                 required=False,
@@ -78,48 +83,29 @@ class ScopedRecordSerializer(RecordSerializer):
         return field_class, kwargs
 
 
-class ScopedViewSet(
-    IdempotentCreateMixin,
-    VersionedUpdateMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    GenericViewSet,
-):
-    """List, read, create and PATCH, always inside the caller's subtree.
+class ScopedViewSet(RecordViewSet):
+    """A ``RecordViewSet`` inside the caller's subtree: the role first (403), then the scope.
 
-    A resource names its ``model``, its selector in ``get_queryset`` and its
-    services in ``create_object`` / ``update_object``. Each write runs in a
-    transaction that checks the saved object's scope again before it commits.
+    Reads come from the resource's selector, which starts from ``scoped()``
+    (or ``with_referrals()`` where docs/scoping.md allows it). Writes are
+    limited by ``writable()``: the subtree by default; a resource that lets
+    the receiving organization work a referred record widens it with
+    ``with_referrals()``. A write whose result is not writable rolls back (404).
     """
 
-    model = None
     permission_classes = [RolePermission]
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if self.request.method not in SAFE_METHODS and hasattr(queryset.model, "deleted_at"):
-            queryset = queryset.filter(deleted_at__isnull=True)  # a deleted record is not edited
-        return queryset
+    def writable(self, queryset):
+        """The records of ``queryset`` this caller may change."""
+        return scoped(queryset, self.request.user)
 
-    def create_object(self, data: dict):
-        raise NotImplementedError
+    def may_write(self, obj) -> bool:
+        return self.writable(type(obj)._default_manager.filter(pk=obj.pk)).exists()
 
-    def update_object(self, instance, data: dict):
-        raise NotImplementedError
-
-    def perform_create(self, serializer):
-        serializer.instance = self.write(lambda: self.create_object(serializer.validated_data))
-
-    def write(self, write):
-        """Run ``write`` in a transaction that rolls back if its result left the subtree."""
-        try:
-            with transaction.atomic():
-                obj = write()
-                if not in_scope(obj, self.request.user):
-                    raise NotFound  # rolls the write back
-        except DjangoValidationError as exc:
-            raise as_api_error(exc) from exc
-        return obj
+    def check_written(self, objects: list) -> None:
+        model = type(objects[0]) if objects else None
+        if model is None:
+            return
+        pks = {obj.pk for obj in objects}
+        if self.writable(model._default_manager.filter(pk__in=pks)).count() != len(pks):
+            raise NotFound  # rolls the write back

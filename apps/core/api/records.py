@@ -1,0 +1,104 @@
+"""The serializer every record resource starts from, and the canonical body a retry is
+compared by."""
+
+import hashlib
+import json
+import uuid
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from apps.core.models import ClientKeyedModel, SoftDeletableModel, VersionedModel
+
+# Set by the server, or once at creation: a PATCH naming any of these changes nothing.
+SET_ONCE_FIELDS = ("organization", "created_by", "client_id")
+
+
+def canonical(value):
+    """The validated body as plain JSON values: objects by id, dates as ISO text, keys sorted."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dict):
+        return {str(k): canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, list | tuple | set | models.QuerySet):
+        return [canonical(v) for v in value]
+    if isinstance(value, date | datetime | time):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def body_hash(validated_data: dict) -> str:
+    text = json.dumps(canonical(validated_data), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that knows the shared columns, limits free text and masks.
+
+    ``client_id`` is required on create and read-only after; ``version`` and
+    ``deleted`` are read-only; a TextField takes at most API_TEXT_MAX_LENGTH
+    characters. ``masked = {"field": "attribute"}`` shows each field as the
+    attribute (a masked form, or None when the attribute is None) unless the
+    view reads this record in full (``RecordViewSet.reads_in_full``).
+    """
+
+    masked: dict[str, str | None] = {}
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.TextField) and not kwargs.get("read_only"):
+            kwargs.setdefault("max_length", settings.API_TEXT_MAX_LENGTH)
+        return field_class, kwargs
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = self.Meta.model
+        if issubclass(model, ClientKeyedModel):
+            fields["client_id"] = serializers.UUIDField(
+                write_only=True,
+                required=self.instance is None,
+                help_text=_(
+                    "Required on create: a UUID the client makes once per record; a retry "
+                    "with the same one returns the stored record instead of making another."
+                ),
+            )
+        if issubclass(model, VersionedModel):
+            fields["version"] = serializers.IntegerField(
+                required=False,
+                min_value=1,
+                help_text=_(
+                    "On PATCH, the version you read (or send If-Match); compared, never written."
+                ),
+            )
+        if issubclass(model, SoftDeletableModel):
+            fields["deleted"] = serializers.BooleanField(source="is_deleted", read_only=True)
+        if self.instance is not None:
+            for name in SET_ONCE_FIELDS:
+                if name in fields:
+                    fields[name].read_only = True
+        return fields
+
+    def validate(self, attrs):
+        attrs.pop("version", None)  # compared by the view (VersionedUpdateMixin), never stored
+        if self.instance is not None:
+            attrs.pop("client_id", None)
+        return super().validate(attrs)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.masked and not self.shows_in_full(instance):
+            for name, attribute in self.masked.items():
+                if name in data:
+                    data[name] = getattr(instance, attribute) if attribute else None
+        return data
+
+    def shows_in_full(self, instance) -> bool:
+        view = self.context.get("view")
+        reads_in_full = getattr(view, "reads_in_full", None)
+        return reads_in_full is not None and reads_in_full(instance)

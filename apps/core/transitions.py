@@ -1,0 +1,84 @@
+"""Status changes in one place: the admin, the API and imports all call ``transition()``.
+
+A model with statuses declares its table of allowed moves (``transitions``,
+written in its app's ``choices.py``) and the name of its status field. One
+move says from which statuses it may be made and which fields it needs (an
+outcome to close a case, an assignee and a due date to assign a topic).
+See docs/api-machinery.md, "Statuses".
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.actors import history_user
+
+
+@dataclass(frozen=True)
+class Move:
+    """A status a record may move to: from which statuses, and the fields the move needs."""
+
+    sources: frozenset[str]
+    needs: tuple[str, ...] = ()
+
+
+class IllegalMove(Exception):
+    """The record's status does not allow this move (the API answers 409)."""
+
+    message = _("This record can't move to that status from where it is now.")
+
+
+class StaleVersion(Exception):
+    """The record changed since the caller read it; ``current`` is the stored record."""
+
+    def __init__(self, current):
+        super().__init__("stale version")
+        self.current = current
+
+
+def moves_of(model) -> dict[str, Move]:
+    return getattr(model, "transitions", {})
+
+
+def transition(obj, *, to: str, by, note: str = "", version: int | None = None, **needs):
+    """Move ``obj`` to status ``to`` as ``by``, with ``note`` as the history row's reason.
+
+    Under a row lock: checks the right to change the record, that ``version``
+    (when given) is still the stored one, that the table allows the move from
+    the stored status and that every field the move needs has a value; then
+    sets them, runs ``full_clean`` and saves. Returns the saved record.
+    """
+    model = type(obj)
+    move = moves_of(model).get(to)
+    if move is None:
+        raise ValidationError({"to": [_("Unknown status.")]}, code="unknown_status")
+    unexpected = set(needs) - set(move.needs)
+    if unexpected:
+        raise TypeError(f"this move takes no {sorted(unexpected)}")
+    opts = model._meta
+    if not by.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = model._base_manager.select_for_update().get(pk=obj.pk)
+        if version is not None and current.version != version:
+            raise StaleVersion(current)
+        field = model.status_field
+        if getattr(current, field) not in move.sources:
+            raise IllegalMove
+        missing = {
+            name: [_("Required for this status.")]
+            for name in move.needs
+            if needs.get(name) in (None, "")
+        }
+        if missing:
+            raise ValidationError(missing)
+        setattr(current, field, to)
+        for name, value in needs.items():
+            setattr(current, name, value)
+        current.full_clean()
+        current._change_reason = note or to
+        current._history_user = history_user(by)
+        current.save()
+    return current
