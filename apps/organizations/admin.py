@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -79,20 +79,16 @@ class OrganizationAdmin(ScopedHistoryAdmin):
     def ancestry_display(self, obj):
         return " › ".join(obj.ancestry or [])
 
-    def save_model(self, request, obj, form, change):
-        data = {field: form.cleaned_data[field] for field in services.ORGANIZATION_EDITABLE_FIELDS}
-        if not change:
-            saved = services.organization_create(
-                parent=form.cleaned_data["parent"], kind=form.cleaned_data["kind"], **data
-            )
-        else:
-            if "parent" in form.changed_data:
-                services.organization_move(organization=obj, parent=form.cleaned_data["parent"])
-            saved = services.organization_update(organization=obj, **data)
-        if not in_scope(saved, request.user):
-            raise PermissionDenied  # the admin's transaction rolls the write back
-        # The admin goes on with the object it built (for its message and log entry).
-        vars(obj).update(vars(saved))
+    service_fields = services.ORGANIZATION_EDITABLE_FIELDS
+
+    def create_object(self, request, form, data):
+        parent, kind = form.cleaned_data["parent"], form.cleaned_data["kind"]
+        return services.organization_create(parent=parent, kind=kind, **data)
+
+    def update_object(self, request, obj, form, data):
+        if "parent" in form.changed_data:
+            services.organization_move(organization=obj, parent=form.cleaned_data["parent"])
+        return services.organization_update(organization=obj, **data)
 
 
 @admin.register(PositionKind, TitleKind)

@@ -4,7 +4,7 @@ import html
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import label_for_field, lookup_field
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
@@ -16,11 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core import xlsx_export
-from apps.organizations.scoping import has_scope, scoped
+from apps.core.admin_services import ServiceAdminMixin
+from apps.organizations.scoping import has_scope, in_scope, scoped
 
 
-class ScopedAdminMixin:
-    """Changelists, dropdowns, filters and autocompletes limited to the user's subtree.
+class ScopedAdminMixin(ServiceAdminMixin):
+    """Changelists, dropdowns, filters and autocompletes limited to the user's subtree;
+    saves through the app's services (``ServiceAdminMixin``), rolled back when the saved
+    record left the subtree.
 
     Autocompletes go through the related model's admin ``get_queryset``, so
     they are scoped by that admin's own use of this mixin.
@@ -31,6 +34,10 @@ class ScopedAdminMixin:
 
     def get_queryset(self, request):
         return scoped(super().get_queryset(request), request.user)
+
+    def check_saved(self, request, saved):
+        if not in_scope(saved, request.user):
+            raise PermissionDenied  # the save's transaction rolls the write back
 
     @admin.action(permissions=["view"], description=_("Export the selected rows to Excel"))
     def export_to_excel(self, request, queryset):
