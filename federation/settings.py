@@ -155,7 +155,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.organizations.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CappedPageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.RecordPagination",
     "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.RecordAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.LimitedJSONParser"],

@@ -1,22 +1,37 @@
 """List pagination shared by every resource: {"count", "next", "previous", "results"}.
 
-``count`` is exact up to 10,000 matching rows. Above that, counting every row
-costs more than the page itself. For an account that sees the whole tree it
-is then PostgreSQL's estimate of the filtered query (never below 10,001).
-For anyone else it is 10,001: the planner estimates a subtree's share from
-statistics of the whole table, so its figure would move with the size of
-other villages. Either way ``count_is_estimate`` is true.
+Following ``next`` reaches every row exactly once (docs/api.md, Lists):
+
+- A page-number list reads one row past its page to decide whether there
+  is a ``next``; the count never decides it.
+- A sync list (``?updated_after=``, ordered by ``updated_at, id``) pages by
+  an opaque cursor in ``next``: the last row's ``(updated_at, id)``, read
+  back as a keyset condition that an index answers at any depth, where an
+  OFFSET would scan every row before the page.
+
+``count`` is exact up to 10,000 matching rows; ``?count=exact`` asks for it
+whatever the size. Above that, counting every row costs more than the page
+itself. For an account that sees the whole tree it is then PostgreSQL's
+estimate of the filtered query (never below 10,001). For anyone else it is
+10,001: the planner estimates a subtree's share from statistics of the
+whole table, so its figure would move with the size of other villages.
+Either way ``count_is_estimate`` is true.
 """
 
+import base64
+import binascii
 import json
-from functools import partial
+from datetime import datetime
 
-from django.core.paginator import Paginator
 from django.db import connections
-from django.utils.functional import cached_property
-from rest_framework.pagination import PageNumberPagination
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 EXACT_COUNT_LIMIT = 10_000
+SYNC_ORDER = ("updated_at", "pk")
 
 
 def estimated_count(queryset) -> int:
@@ -41,42 +56,141 @@ def capped_count(queryset, limit: int | None = None, *, estimate=True) -> tuple[
     return max(estimated_count(queryset.order_by()), limit + 1), True
 
 
-class CappedPaginator(Paginator):
-    count_is_estimate = False
-
-    def __init__(self, *args, may_estimate=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.may_estimate = may_estimate
-
-    @cached_property
-    def count(self):
-        count, self.count_is_estimate = capped_count(self.object_list, estimate=self.may_estimate)
-        return count
+def encode_cursor(row) -> str:
+    text = json.dumps([row.updated_at.isoformat(), row.pk])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-class CappedPageNumberPagination(PageNumberPagination):
-    """Pages of 50 by default; a client may ask for up to 200 with ?page_size=."""
+def decode_cursor(token: str) -> tuple[datetime, int]:
+    try:
+        moment, pk = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        return datetime.fromisoformat(moment), int(pk)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise ValidationError({"cursor": [_("This cursor is not one this server gave.")]}) from exc
 
-    django_paginator_class = CappedPaginator
+
+class RecordPagination(BasePagination):
+    """Pages of 50 by default (``?page_size=`` up to 200); a cursor for sync lists."""
+
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 200
+    page_query_param = "page"
+    page_size_query_param = "page_size"
+    cursor_query_param = "cursor"
+    count_query_param = "count"
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.size = self.get_page_size(request)
+        self.count, self.count_is_estimate = self.get_count(queryset, request)
+        self.next_link = self.previous_link = None
+        if tuple(queryset.query.order_by) == SYNC_ORDER:
+            return self.paginate_by_cursor(queryset, request)
+        return self.paginate_by_page(queryset, request)
+
+    def get_page_size(self, request) -> int:
+        try:
+            asked = int(request.query_params[self.page_size_query_param])
+        except (KeyError, ValueError):
+            return self.page_size
+        return min(asked, self.max_page_size) if asked > 0 else self.page_size
+
+    def get_count(self, queryset, request) -> tuple[int, bool]:
+        if request.query_params.get(self.count_query_param) == "exact":
+            return queryset.order_by().count(), False
         whole_tree = getattr(request.user, "sees_whole_tree", False)
-        self.django_paginator_class = partial(CappedPaginator, may_estimate=whole_tree)
-        return super().paginate_queryset(queryset, request, view)
+        return capped_count(queryset, estimate=whole_tree)
+
+    def paginate_by_page(self, queryset, request):
+        raw = request.query_params.get(self.page_query_param, "1")
+        if not raw.isdigit() or int(raw) < 1:
+            raise NotFound(_("Invalid page."))
+        page = int(raw)
+        start = (page - 1) * self.size
+        rows = list(queryset[start : start + self.size + 1])
+        if page > 1 and not rows:
+            raise NotFound(_("Invalid page."))
+        url = request.build_absolute_uri()
+        if len(rows) > self.size:
+            self.next_link = replace_query_param(url, self.page_query_param, page + 1)
+        if page == 2:
+            self.previous_link = remove_query_param(url, self.page_query_param)
+        elif page > 2:
+            self.previous_link = replace_query_param(url, self.page_query_param, page - 1)
+        return rows[: self.size]
+
+    def paginate_by_cursor(self, queryset, request):
+        token = request.query_params.get(self.cursor_query_param)
+        if token:
+            moment, pk = decode_cursor(token)
+            # A range on the (updated_at, id) index, then the few rows of that instant.
+            queryset = queryset.filter(updated_at__gte=moment).exclude(
+                updated_at=moment, pk__lte=pk
+            )
+        rows = list(queryset[: self.size + 1])
+        if len(rows) > self.size:
+            url = remove_query_param(request.build_absolute_uri(), self.page_query_param)
+            token = encode_cursor(rows[self.size - 1])
+            self.next_link = replace_query_param(url, self.cursor_query_param, token)
+        return rows[: self.size]
 
     def get_paginated_response(self, data):
-        response = super().get_paginated_response(data)
-        if self.page.paginator.count_is_estimate:
-            response.data["count_is_estimate"] = True
-        return response
+        body = {
+            "count": self.count,
+            "next": self.next_link,
+            "previous": self.previous_link,
+            "results": data,
+        }
+        if self.count_is_estimate:
+            body["count_is_estimate"] = True
+        return Response(body)
 
     def get_paginated_response_schema(self, schema):
-        schema = super().get_paginated_response_schema(schema)
-        schema["properties"]["count_is_estimate"] = {
-            "type": "boolean",
-            "description": "Present and true when count is an estimate (above 10,000 rows).",
+        return {
+            "type": "object",
+            "required": ["count", "results"],
+            "properties": {
+                "count": {"type": "integer", "example": 123},
+                "count_is_estimate": {
+                    "type": "boolean",
+                    "description": "Present and true when count is an estimate (above 10,000 "
+                    "rows); ask ?count=exact for the exact figure.",
+                },
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
         }
-        return schema
+
+    def get_schema_operation_parameters(self, view):
+        def parameter(name, description, schema):
+            return {
+                "name": name,
+                "required": False,
+                "in": "query",
+                "description": str(description),
+                "schema": schema,
+            }
+
+        return [
+            parameter(
+                self.page_query_param,
+                _("Page number (lists without updated_after)."),
+                {"type": "integer", "minimum": 1},
+            ),
+            parameter(
+                self.page_size_query_param,
+                _("Rows per page, at most 200 (default 50)."),
+                {"type": "integer", "minimum": 1},
+            ),
+            parameter(
+                self.cursor_query_param,
+                _("Where a sync list goes on: take it from next."),
+                {"type": "string"},
+            ),
+            parameter(
+                self.count_query_param,
+                _("exact: count every row, however many."),
+                {"type": "string", "enum": ["exact"]},
+            ),
+        ]
