@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
 
@@ -60,6 +61,9 @@ class Attachment(TimeStampedModel):
         related_name="attachments",
         verbose_name=_("uploaded by"),
     )
+
+    # Who moved a file to another record (two records of one person merged), and when.
+    history = HistoricalRecords()
 
     scope_field = "organization"
 

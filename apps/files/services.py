@@ -1,8 +1,10 @@
 """Every write of attachments: attaching a cleaned file, logging a download."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Model
 
+from apps.core.history import history_note
 from apps.files.models import Attachment, Download
 from apps.files.uploads import clean_upload, safe_name
 from apps.organizations.models import Organization
@@ -47,3 +49,28 @@ def attachment_create(*, record: Model, uploaded_file, user) -> Attachment:
 def download_create(*, attachment: Attachment, user) -> Download:
     """Log that ``user`` downloaded ``attachment``: an append-only row, committed at once."""
     return Download.objects.create(attachment=attachment, user=user)
+
+
+@transaction.atomic
+def attachments_move(*, from_record: Model, to_record: Model, by) -> int:
+    """Attach ``from_record``'s files to ``to_record`` instead (two records of one thing merged).
+
+    Any kind of record: the files app knows none of them. Each file takes its new record's
+    organization, so it is read by that record's rules; its history row names ``by``. Every
+    file of ``from_record`` moves, whoever can see it (the caller decided the merge).
+    Returns how many moved.
+    """
+    if type(from_record) is not type(to_record):
+        raise TypeError("attachments move between two records of one kind")
+    organization = organization_of(to_record)
+    rows = Attachment.objects.select_for_update().filter(
+        content_type=ContentType.objects.get_for_model(from_record), object_id=from_record.pk
+    )
+    moved = 0
+    for attachment in rows:
+        attachment.object_id, attachment.organization = to_record.pk, organization
+        attachment.full_clean(exclude=["file"])
+        history_note(attachment, by=by, reason=f"moved from #{from_record.pk} to #{to_record.pk}")
+        attachment.save(update_fields=["object_id", "organization", "updated_at"])
+        moved += 1
+    return moved

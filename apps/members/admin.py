@@ -193,8 +193,9 @@ class MemberAdmin(PeopleImportMixin, ScopedHistoryAdmin):
             messages.error(request, _("Choose the record to keep."))
         else:
             try:
-                for duplicate in group.exclude(pk=survivor.pk):
-                    merging.member_merge(survivor=survivor, duplicate=duplicate, user=request.user)
+                merging.member_merge_group(
+                    survivor=survivor, duplicates=group.exclude(pk=survivor.pk), user=request.user
+                )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:

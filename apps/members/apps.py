@@ -9,6 +9,8 @@ class MembersConfig(AppConfig):
     def ready(self):
         from apps.organizations.roles import RECORD_READERS, Role, grant, model_perms
 
+        self._connect_merge_movers()
+
         # Every role that keeps records keeps people; leadership sees figures only.
         grant(RECORD_READERS, *model_perms("members", "member", "view", "add", "change"))
         grant(RECORD_READERS, *model_perms("members", "appointment", "view", "add", "change"))
@@ -27,3 +29,26 @@ class MembersConfig(AppConfig):
         # The required frequencies serve the whole district (changed at the root only: admin).
         grant(RECORD_READERS, *model_perms("members", "meetingrequirement", "view"))
         grant([Role.DISTRICT_ADMIN], *model_perms("members", "meetingrequirement", "add", "change"))
+
+    @staticmethod
+    def _connect_merge_movers():
+        """A merge moves the people app's own rows, and its people's files, by its signal.
+
+        The files app is below this one and never imports it: it offers a service that moves
+        any record's files, and this app connects it (docs/merging.md).
+        """
+        from apps.files.models import Attachment
+        from apps.members import branch_services, services
+        from apps.members.models import Appointment, BranchAttendance, BranchMeeting, Member
+        from apps.members.signals import on_person_merged
+
+        on_person_merged(services.appointments_move, moves=[(Appointment, "member")])
+        on_person_merged(services.merged_members_move, moves=[(Member, "merged_into")])
+        on_person_merged(services.member_attachments_move, moves=[(Attachment, "record")])
+        on_person_merged(
+            branch_services.branch_meetings_move,
+            moves=[(BranchMeeting, "chair"), (BranchMeeting, "recorder")],
+        )
+        on_person_merged(
+            branch_services.branch_attendance_move, moves=[(BranchAttendance, "member")]
+        )

@@ -6,9 +6,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.history import history_note
+from apps.members.choices import AttendanceStatus
 from apps.members.models import BranchAttendance, BranchMeeting, Member
+from apps.members.services import merged_reason
+from apps.members.signals import refuse_rows_outside
 
 MEETING_EDITABLE_FIELDS = ("kind", "held_on", "topic", "chair", "recorder", "minutes")
 ATTENDANCE_FIELDS = ("status", "reason")
@@ -125,3 +130,78 @@ def _pk(member) -> int:
 
 def _default(name: str):
     return BranchAttendance._meta.get_field(name).get_default()
+
+
+# Receivers of ``person_merged`` (apps/members/signals.py; see services.py). A meeting whose
+# chair, recorder or attendance changed is saved too: clients read attendance inside its
+# meeting, and learn of a change by the meeting's ``updated_at``. The meeting's own rule (its
+# people are of its subtree) is for picking people; a merge is judged by refuse_rows_outside,
+# which lets a record higher in the tree take the rows (docs/merging.md), so the rows are
+# checked against their constraints, not their clean().
+
+# present > leave > absent: two rows of one meeting become one with the stronger status.
+STATUS_STRENGTH = {
+    AttendanceStatus.PRESENT: 2,
+    AttendanceStatus.LEAVE: 1,
+    AttendanceStatus.ABSENT: 0,
+}
+
+
+@transaction.atomic
+def branch_meetings_move(*, survivor: Member, duplicate: Member, by) -> int:
+    """Meetings chaired or recorded by the duplicate (deleted ones too) name the survivor."""
+    meetings = BranchMeeting.objects.filter(Q(chair=duplicate) | Q(recorder=duplicate))
+    refuse_rows_outside(meetings, survivor)
+    moved = 0
+    for meeting in meetings.select_for_update().order_by("pk"):
+        for name in ("chair", "recorder"):
+            if getattr(meeting, f"{name}_id") == duplicate.pk:
+                setattr(meeting, name, survivor)
+                moved += 1
+        _meeting_touched(meeting, survivor=survivor, duplicate=duplicate, by=by)
+    return moved
+
+
+@transaction.atomic
+def branch_attendance_move(*, survivor: Member, duplicate: Member, by) -> int:
+    """The duplicate's attendance becomes the survivor's; where both were listed at one meeting
+    the survivor's row keeps the stronger status (and its reason), and the duplicate's row is
+    deleted, with a history row saying so: merging never loses a status."""
+    rows = BranchAttendance.objects.filter(member=duplicate)
+    refuse_rows_outside(rows, survivor)
+    rows = list(rows.select_for_update().order_by("pk"))
+    theirs = {
+        row.meeting_id: row
+        for row in BranchAttendance.objects.select_for_update()
+        .filter(member=survivor, meeting_id__in=[row.meeting_id for row in rows])
+        .order_by("pk")
+    }
+    reason = merged_reason(survivor, duplicate)
+    for row in rows:
+        kept = theirs.get(row.meeting_id)
+        if kept is None:
+            row.member = survivor
+            _attendance_save(row, ["member"], by=by, reason=reason)
+            continue
+        if STATUS_STRENGTH[row.status] > STATUS_STRENGTH[kept.status]:
+            kept.status, kept.reason = row.status, row.reason
+            _attendance_save(kept, ["status", "reason"], by=by, reason=reason)
+        history_note(row, by=by, reason=f"{reason}: folded into #{kept.pk}")
+        row.delete()
+    for meeting in BranchMeeting.objects.select_for_update().filter(
+        pk__in=sorted({row.meeting_id for row in rows})
+    ):
+        _meeting_touched(meeting, survivor=survivor, duplicate=duplicate, by=by)
+    return len(rows)
+
+
+def _attendance_save(row: BranchAttendance, changed: list[str], *, by, reason: str) -> None:
+    row.validate_constraints()
+    history_note(row, by=by, reason=reason)
+    row.save(update_fields=[*changed, "updated_at"])
+
+
+def _meeting_touched(meeting: BranchMeeting, *, survivor: Member, duplicate: Member, by) -> None:
+    meeting.validate_constraints()
+    history_note(meeting, by=by, reason=merged_reason(survivor, duplicate))
+    meeting.save(update_fields=["chair", "recorder", "updated_at"])

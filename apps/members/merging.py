@@ -1,21 +1,22 @@
-"""Duplicates of one person: finding them and merging two records into one.
+"""Duplicates of one person: finding them and merging records into one.
 
-A merge moves everything that points at the duplicate to the survivor. The
-relations are found by walking the model's related objects, so the records
-of apps added later (cases, councils …) move too without a change here.
+A merge announces itself with the ``person_merged`` signal, inside its
+transaction; each app moves its own rows that name the duplicate, in its own
+services (docs/merging.md). This module knows no other app's tables.
 """
 
-from django.apps import apps
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.history import history_note
 from apps.members.models import Member
-from apps.organizations.scoping import has_scope, scope_field, scoped
+from apps.members.signals import person_merged
+from apps.organizations.scoping import scoped
 
 # Fields the survivor takes from the duplicate when its own are empty.
 FILLABLE = (
@@ -90,108 +91,47 @@ def _grouped(people: list[Member]) -> list[list[Member]]:
     return [group for group in groups.values() if len(group) > 1]
 
 
-def references_to_member():
-    """Every (model, foreign key name) that points at a person, history tables excepted.
-
-    Hidden relations (``related_name="+"``, such as a meeting's chair) count too.
-    """
-    for relation in Member._meta.get_fields(include_hidden=True):
-        if relation.concrete or not (relation.one_to_many or relation.one_to_one):
-            continue
-        model = relation.related_model
-        if model is Member or model.__name__.startswith("Historical"):
-            continue
-        yield model, relation.field.name
-
-
+@transaction.atomic
 def member_merge(*, survivor: Member, duplicate: Member, user) -> Member:
-    """Merge ``duplicate`` into ``survivor``: what pointed at either now points at the survivor.
+    """Merge ``duplicate`` into ``survivor``: what named either now names the survivor.
 
-    The duplicate is marked deleted and ``merged_into`` the survivor; both
-    changes are in the history, with who made them. Two different ID numbers
-    are two people, and are refused. A row that would then exist twice (the
-    same person at the same meeting twice) is dropped.
+    Two different ID numbers are two people, and are refused; so is a merge a
+    receiver of ``person_merged`` refuses (a row of another village would name
+    the survivor). The survivor takes the duplicate's details where its own
+    are blank; the duplicate is marked deleted and ``merged_into`` the
+    survivor. Every change is in the history, naming ``user``.
     """
-    with transaction.atomic():
-        people = scoped(Member.objects.select_for_update(of=("self",)), user)
-        people = people.filter(deleted_at__isnull=True).order_by("pk")
-        survivor = people.filter(pk=survivor.pk).first()
-        duplicate = people.filter(pk=duplicate.pk).first()
-        if survivor is None or duplicate is None:
-            raise ValidationError(_("One of these people is not on file (or not yours)."))
-        if survivor.pk == duplicate.pk:
-            raise ValidationError(_("Choose two different people to merge."))
-        if survivor.id_number and duplicate.id_number and survivor.id_number != duplicate.id_number:
-            raise ValidationError(
-                _("These two records have different ID numbers: they are two people.")
-            )
-        _refuse_rows_outside(survivor, duplicate)
-        moved = 0
-        for model, field in references_to_member():
-            for row in model._base_manager.filter(**{field: duplicate}):
-                moved += _move(row, field, survivor)
-        moved += _move_generic_links(duplicate, survivor)
-        Member._base_manager.filter(merged_into=duplicate).update(merged_into=survivor)
-        taken = {name: getattr(duplicate, name) for name in FILLABLE if not getattr(survivor, name)}
-        for name, value in taken.items():
-            setattr(survivor, name, value)
-        survivor.full_clean(validate_unique=False, validate_constraints=False)
-        now = timezone.now()
-        duplicate.deleted_at, duplicate.merged_into = now, survivor
-        duplicate._change_reason = f"merged into #{survivor.pk}"
-        duplicate.save(update_fields=["deleted_at", "merged_into", "updated_at"])
-        survivor._change_reason = f"merged #{duplicate.pk} into this record ({moved} moved)"
-        survivor.save(update_fields=[*taken, "updated_at"])
+    people = scoped(Member.objects.select_for_update(of=("self",)), user)
+    people = people.filter(deleted_at__isnull=True).order_by("pk")
+    survivor = people.filter(pk=survivor.pk).first()
+    duplicate = people.filter(pk=duplicate.pk).first()
+    if survivor is None or duplicate is None:
+        raise ValidationError(_("One of these people is not on file (or not yours)."))
+    if survivor.pk == duplicate.pk:
+        raise ValidationError(_("Choose two different people to merge."))
+    if survivor.id_number and duplicate.id_number and survivor.id_number != duplicate.id_number:
+        raise ValidationError(
+            _("These two records have different ID numbers: they are two people.")
+        )
+    answers = person_merged.send(sender=Member, survivor=survivor, duplicate=duplicate, by=user)
+    moved = sum(count for _receiver, count in answers if count)
+    taken = {name: getattr(duplicate, name) for name in FILLABLE if not getattr(survivor, name)}
+    for name, value in taken.items():
+        setattr(survivor, name, value)
+    survivor.full_clean(validate_unique=False, validate_constraints=False)
+    duplicate.deleted_at, duplicate.merged_into = timezone.now(), survivor
+    history_note(duplicate, by=user, reason=f"merged into #{survivor.pk}")
+    duplicate.save(update_fields=["deleted_at", "merged_into", "updated_at"])
+    reason = f"merged #{duplicate.pk} into this record ({moved} moved)"
+    history_note(survivor, by=user, reason=reason)
+    survivor.save(update_fields=[*taken, "updated_at"])
     return survivor
 
 
-def _refuse_rows_outside(survivor: Member, duplicate: Member) -> None:
-    """A row of another village must not end up naming the survivor (it would show a person
-    outside that village's subtree to its station). Keep the record higher in the tree."""
-    for model, field in references_to_member():
-        if not has_scope(model):
-            continue
-        where = scope_field(model)
-        lookup = f"{where}__path__startswith" if where else "path__startswith"
-        outside = model._base_manager.filter(**{field: duplicate}).exclude(
-            **{lookup: survivor.organization.path}
-        )
-        if outside.exists():
-            raise ValidationError(
-                _(
-                    "Records of an organization outside %(name)s's point at the other person: "
-                    "keep the record of the organization above both."
-                )
-                % {"name": survivor.organization.name}
-            )
-
-
-def _move_generic_links(duplicate: Member, survivor: Member) -> int:
-    """Rows linked by a generic foreign key (a person's attachments) follow the survivor."""
-    member_type = ContentType.objects.get_for_model(Member)
-    moved = 0
-    for model in apps.get_models():
-        for link in model._meta.private_fields:
-            if not isinstance(link, GenericForeignKey):
-                continue
-            rows = model._base_manager.filter(
-                **{link.ct_field: member_type, link.fk_field: duplicate.pk}
-            )
-            changes = {link.fk_field: survivor.pk}
-            if any(f.name == "organization" for f in model._meta.fields):
-                changes["organization"] = survivor.organization
-            moved += rows.update(**changes)
-    return moved
-
-
-def _move(row: models.Model, field: str, survivor: Member) -> int:
-    """Point ``row`` at the survivor; drop it if the survivor already has such a row."""
-    setattr(row, field, survivor)
-    changed = [field, *(["updated_at"] if hasattr(row, "updated_at") else [])]
-    try:
-        with transaction.atomic():
-            row.save(update_fields=changed)
-    except IntegrityError:
-        type(row)._base_manager.filter(pk=row.pk).delete()
-        return 0
-    return 1
+@transaction.atomic
+def member_merge_group(*, survivor: Member, duplicates: Iterable[Member], user) -> Member:
+    """Merge each of ``duplicates`` into ``survivor``, all or nothing: one refused merge (two ID
+    numbers, a row outside) leaves every record of the group as it was."""
+    for duplicate in duplicates:
+        survivor = member_merge(survivor=survivor, duplicate=duplicate, user=user)
+    return survivor

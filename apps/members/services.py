@@ -5,8 +5,11 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.history import history_note
+from apps.files.services import attachments_move
 from apps.members.choices import SINGLE_HOLDER_ROLES
 from apps.members.models import Appointment, Member
+from apps.members.signals import refuse_rows_outside
 from apps.organizations.scoping import scoped
 
 EDITABLE_FIELDS = (
@@ -144,3 +147,46 @@ def appointment_update(*, appointment: Appointment, **fields) -> Appointment:
 def appointment_delete(*, appointment: Appointment) -> Appointment:
     """Mark the appointment deleted (entered by mistake); an ended term is ended, not deleted."""
     return appointment.mark_deleted()
+
+
+# Receivers of ``person_merged`` (apps/members/signals.py, connected in apps.py): each moves the
+# people app's own rows that name the duplicate. Every such row moves, whoever can see it, so
+# they are not scoped; ``refuse_rows_outside`` is what keeps a row from naming an outsider.
+
+
+@transaction.atomic
+def appointments_move(*, survivor: Member, duplicate: Member, by) -> int:
+    """The duplicate's appointments (deleted ones too) become the survivor's."""
+    rows = Appointment.objects.filter(member=duplicate)
+    refuse_rows_outside(rows, survivor)
+    moved = 0
+    for appointment in rows.select_for_update().order_by("pk"):
+        appointment.member = survivor
+        history_note(appointment, by=by, reason=merged_reason(survivor, duplicate))
+        _save_appointment(appointment, update_fields={"member", "updated_at"})
+        moved += 1
+    return moved
+
+
+@transaction.atomic
+def merged_members_move(*, survivor: Member, duplicate: Member, by) -> int:
+    """Records merged into the duplicate earlier now name the survivor: no chain of merges
+    ends at a deleted record."""
+    rows = Member.objects.select_for_update().filter(merged_into=duplicate).order_by("pk")
+    moved = 0
+    for earlier in rows:  # only the link changes, on a deleted record: nothing to validate
+        earlier.merged_into = survivor
+        history_note(earlier, by=by, reason=merged_reason(survivor, duplicate))
+        earlier.save(update_fields=["merged_into", "updated_at"])
+        moved += 1
+    return moved
+
+
+def member_attachments_move(*, survivor: Member, duplicate: Member, by) -> int:
+    """The duplicate's files follow the survivor (the files app moves them)."""
+    return attachments_move(from_record=duplicate, to_record=survivor, by=by)
+
+
+def merged_reason(survivor: Member, duplicate: Member) -> str:
+    """The history row's reason for a row moved by a merge."""
+    return f"person #{duplicate.pk} merged into #{survivor.pk}"

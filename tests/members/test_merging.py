@@ -1,14 +1,19 @@
-"""Duplicates: found within the user's subtree, merged across every relation, in the history."""
+"""Duplicates: found within the user's subtree, merged by signal across every relation, in the
+history, a group all or nothing."""
 
 import datetime
 
 import pytest
+from django.apps import apps
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.files.models import Attachment
 from apps.files.services import attachment_create
 from apps.members import branch_services, merging, services
 from apps.members.models import Appointment, BranchAttendance, BranchMeeting, Member
+from apps.members.signals import moved_references
 from apps.organizations.roles import Role
 from tests.factories.identity import make_id_number
 from tests.factories.members import make_member
@@ -67,19 +72,46 @@ def test_finding_duplicates_is_a_fixed_number_of_queries(
         assert len(merging.likely_duplicates(user=staff)) == 30
 
 
-# One maker per relation that points at a person: the test fails when a new one appears.
+def references_to_person():
+    """Every (model, field) that can name a person: foreign keys to Member, hidden ones
+    (``related_name="+"``) too, and generic links; simple-history's copies left out."""
+    found = set()
+    for model in apps.get_models():
+        if model.__name__.startswith("Historical"):
+            continue
+        for field in model._meta.get_fields(include_hidden=True):
+            if isinstance(field, GenericForeignKey) or (
+                field.concrete and field.is_relation and field.related_model is Member
+            ):
+                found.add((model, field.name))
+    return found
+
+
+def _merged_earlier(person, tree, staff):
+    """A record merged into ``person`` before: its ``merged_into`` names her."""
+    earlier = make_member(tree.village_a2, name=person.name, id_number="")
+    merging.member_merge(survivor=person, duplicate=earlier, user=staff)
+    earlier.refresh_from_db()
+    return earlier
+
+
+# One maker per reference to a person: the test fails when a new one appears.
 RELATION_MAKERS = {
-    (Appointment, "member"): lambda person, tree: services.appointment_create(
+    (Appointment, "member"): lambda person, tree, staff: services.appointment_create(
         member=person, organization=tree.village_a1, role="volunteer", started_on=BORN
     ),
+    (Member, "merged_into"): _merged_earlier,
+    (Attachment, "record"): lambda person, tree, staff: attachment_create(
+        record=person, uploaded_file=SimpleUploadedFile("scan.pdf", PDF), user=staff
+    ),
     # 三会一课 (a meeting of the street, whose subtree holds both records).
-    (BranchMeeting, "chair"): lambda person, tree: branch_services.branch_meeting_create(
+    (BranchMeeting, "chair"): lambda person, tree, staff: branch_services.branch_meeting_create(
         organization=tree.street_a, kind="committee", held_on=BORN, topic="支委会", chair=person
     ),
-    (BranchMeeting, "recorder"): lambda person, tree: branch_services.branch_meeting_create(
+    (BranchMeeting, "recorder"): lambda person, tree, staff: branch_services.branch_meeting_create(
         organization=tree.street_a, kind="lecture", held_on=BORN, topic="党课", recorder=person
     ),
-    (BranchAttendance, "member"): lambda person, tree: branch_services.branch_attendance_set(
+    (BranchAttendance, "member"): lambda person, tree, staff: branch_services.branch_attendance_set(
         meeting=branch_services.branch_meeting_create(
             organization=tree.street_a, kind="group", held_on=BORN, topic="党小组会"
         ),
@@ -88,7 +120,15 @@ RELATION_MAKERS = {
 }
 
 
-def test_a_merge_moves_every_relation_and_is_in_the_history(tree, user_in):
+def test_every_reference_to_a_person_is_moved_by_a_receiver_of_person_merged():
+    # A new foreign key to Member needs a mover connected with on_person_merged, in its own
+    # app's ready() (docs/merging.md), and a maker above.
+    assert references_to_person() == set(moved_references())
+    assert set(RELATION_MAKERS) == set(moved_references())
+
+
+def test_a_merge_moves_every_relation_and_is_in_the_history(tree, user_in, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     staff = user_in(tree.district, Role.STAFF)
     # The street's record survives: every row naming the village's record lies below it.
     survivor = make_member(
@@ -97,21 +137,40 @@ def test_a_merge_moves_every_relation_and_is_in_the_history(tree, user_in):
     duplicate = make_member(
         tree.village_a2, name="何秀珍", id_number="", phone="13700003333", address="甲二社区8号"
     )
-    relations = set(merging.references_to_member())
-    assert relations == set(RELATION_MAKERS), "a relation to Member has no maker in this test"
-    rows = {key: make(duplicate, tree) for key, make in RELATION_MAKERS.items()}
+    rows = {key: make(duplicate, tree, staff) for key, make in RELATION_MAKERS.items()}
+    counts = {model: model._base_manager.count() for model, _ in RELATION_MAKERS}
+    moved_reason = f"person #{duplicate.pk} merged into #{survivor.pk}"
+    reasons = {(Attachment, "record"): f"moved from #{duplicate.pk} to #{survivor.pk}"}
 
     merging.member_merge(survivor=survivor, duplicate=duplicate, user=staff)
 
     for (model, field), row in rows.items():
-        assert getattr(model._base_manager.get(pk=row.pk), f"{field}_id") == survivor.pk
+        stored = model._base_manager.get(pk=row.pk)
+        assert getattr(stored, field).pk == survivor.pk, (model, field)
+        assert stored.updated_at > row.updated_at, (model, field)
+        latest = stored.history.latest()
+        assert (latest.history_type, latest.history_user, latest.history_change_reason) == (
+            "~",
+            staff,
+            reasons.get((model, field), moved_reason),
+        ), (model, field)
+    # Nothing was deleted: every row is still there.
+    assert {model: model._base_manager.count() for model, _ in RELATION_MAKERS} == counts
+    assert Attachment.objects.get().organization == tree.street_a  # read by its new record's rules
     duplicate.refresh_from_db()
     survivor.refresh_from_db()
     assert duplicate.deleted_at is not None and duplicate.merged_into == survivor
     assert (survivor.phone, survivor.address) == ("+8613700003333", "甲二社区8号")  # blanks filled
     assert survivor.id_number == ID_NUMBER
-    assert duplicate.history.latest().history_change_reason == f"merged into #{survivor.pk}"
-    assert survivor.history.latest().history_change_reason.startswith(f"merged #{duplicate.pk}")
+    dropped, kept = duplicate.history.latest(), survivor.history.latest()
+    assert (dropped.history_user, dropped.history_change_reason) == (
+        staff,
+        f"merged into #{survivor.pk}",
+    )
+    assert (kept.history_user, kept.history_change_reason) == (
+        staff,
+        f"merged #{duplicate.pk} into this record (6 moved)",
+    )
 
 
 def test_two_different_id_numbers_are_two_people(tree, user_in):
@@ -186,8 +245,11 @@ def test_the_admin_form_offers_the_person_already_on_file(tree, user_in, browser
     assert Member.objects.count() == 1
 
 
-def test_a_merge_that_would_show_a_village_someone_from_outside_it_is_refused(tree, user_in):
+def test_a_merge_that_would_show_a_village_someone_from_outside_it_is_refused(
+    tree, user_in, settings, tmp_path
+):
     """A1's meeting chaired by A1's record must not end up naming A2's person."""
+    settings.MEDIA_ROOT = tmp_path
     street = user_in(tree.street_a, Role.STAFF)
     duplicate = make_member(tree.village_a1, name="张三", id_number="")
     survivor = make_member(tree.village_a2, name="张三", id_number="")
@@ -198,12 +260,17 @@ def test_a_merge_that_would_show_a_village_someone_from_outside_it_is_refused(tr
         topic="支委会",
         chair=duplicate,
     )
+    upload = SimpleUploadedFile("scan.pdf", PDF)
+    attachment = attachment_create(record=duplicate, uploaded_file=upload, user=street)
 
     with pytest.raises(ValidationError, match=r"共同上级|above both"):
         merging.member_merge(survivor=survivor, duplicate=duplicate, user=street)
 
     meeting.refresh_from_db()
     assert meeting.chair == duplicate
+    # The meetings' receiver refused: what another receiver had moved is undone with it.
+    attachment.refresh_from_db()
+    assert (attachment.object_id, attachment.history.count()) == (duplicate.pk, 1)
     # The other way round (keep the record whose village holds the rows) is fine.
     merging.member_merge(survivor=duplicate, duplicate=survivor, user=street)
 
@@ -219,7 +286,12 @@ def test_a_merge_moves_the_duplicates_attachments(tree, user_in, settings, tmp_p
     merging.member_merge(survivor=survivor, duplicate=duplicate, user=staff)
 
     attachment.refresh_from_db()
-    assert attachment.object_id == survivor.pk
+    assert (attachment.object_id, attachment.record) == (survivor.pk, survivor)
+    moved = attachment.history.latest()
+    assert (moved.history_user, moved.history_change_reason) == (
+        staff,
+        f"moved from #{duplicate.pk} to #{survivor.pk}",
+    )
 
 
 def test_a_merge_that_would_leave_the_id_number_disagreeing_is_refused(tree, user_in):
