@@ -1,69 +1,27 @@
 """The admin is scoped too: changelists, dropdowns, autocompletes and third-party pages."""
 
-from datetime import date
-
 import pytest
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.test import RequestFactory
-from rest_framework.authtoken.models import Token, TokenProxy
+from rest_framework.authtoken.models import Token
 
 from apps.accounts.models import User
-from apps.members import branch_services
-from apps.members import services as member_services
-from apps.members.models import Appointment, BranchMeeting, MeetingRequirement, Member
+from apps.members.models import MeetingRequirement
 from apps.organizations.admin_base import ScopedAdminMixin
 from apps.organizations.choices import Kind
-from apps.organizations.models import Organization, Position, PositionKind, Title, TitleKind
+from apps.organizations.models import Organization, PositionKind, TitleKind
 from apps.organizations.roles import Role
 from apps.organizations.scoping import has_scope
-from tests.factories.accounts import PASSWORD, UserFactory
-from tests.factories.members import make_member
-from tests.factories.organizations import PositionFactory, TitleFactory
+from tests.factories.accounts import PASSWORD
+from tests.registry import maker_for
 
 pytestmark = pytest.mark.django_db
 
 # District-wide reference lists: they belong to no organization, so they have no scope.
 UNSCOPED_LISTS = {PositionKind, TitleKind, MeetingRequirement}
 
-
-def _attempt(username):
-    return AccessAttempt.objects.create(
-        username=username, ip_address="10.0.0.1", user_agent="t", failures_since_start=1
-    )
-
-
-def _log(username):
-    return AccessLog.objects.create(username=username, ip_address="10.0.0.1", user_agent="t")
-
-
-def _failure(username):
-    return AccessFailureLog.objects.create(username=username, ip_address="10.0.0.1", user_agent="t")
-
-
 # The organization page's read-only inline of current leaders (from the members app).
 LEADERSHIP_INLINE = {"appointments-TOTAL_FORMS": "0", "appointments-INITIAL_FORMS": "0"}
-
-# One maker per registered admin: given an organization, a record that belongs to it.
-MAKERS = {
-    Organization: lambda org: org,
-    Position: lambda org: PositionFactory(organization=org),
-    Title: lambda org: TitleFactory(organization=org),
-    User: lambda org: UserFactory(organization=org),
-    Member: lambda org: make_member(org),
-    Appointment: lambda org: member_services.appointment_create(
-        member=make_member(org), organization=org, role="volunteer", started_on=date(2024, 1, 1)
-    ),
-    BranchMeeting: lambda org: branch_services.branch_meeting_create(
-        organization=org, kind="lecture", held_on=date(2024, 3, 1), topic="学习党的二十大精神"
-    ),
-    TokenProxy: lambda org: TokenProxy.objects.get(
-        pk=Token.objects.create(user=UserFactory(organization=org)).pk
-    ),
-    AccessAttempt: lambda org: _attempt(UserFactory(organization=org).username),
-    AccessLog: lambda org: _log(UserFactory(organization=org).username),
-    AccessFailureLog: lambda org: _failure(UserFactory(organization=org).username),
-}
 
 
 def test_every_registered_admin_is_scoped_or_a_district_wide_list():
@@ -71,7 +29,7 @@ def test_every_registered_admin_is_scoped_or_a_district_wide_list():
         if model in UNSCOPED_LISTS:
             assert not has_scope(model)
             continue
-        assert model in MAKERS, f"{model.__name__} has an admin but no maker in this test"
+        maker_for(model)  # a model with an admin page needs a maker in tests/registry.py
         if has_scope(model):
             assert isinstance(model_admin, ScopedAdminMixin), model.__name__
 
@@ -80,8 +38,8 @@ def test_every_registered_admin_is_scoped_or_a_district_wide_list():
     "model", [m for m in admin.site._registry if m not in UNSCOPED_LISTS], ids=str
 )
 def test_a_changelist_shows_the_subtree_and_not_the_sibling(tree, user_in, model):
-    mine = MAKERS[model](tree.village_a1)
-    theirs = MAKERS[model](tree.village_b1)
+    mine = maker_for(model).make(tree.village_a1)
+    theirs = maker_for(model).make(tree.village_b1)
     viewer = user_in(tree.street_a, Role.DISTRICT_ADMIN)
     request = RequestFactory().get("/admin/")
     request.user = viewer

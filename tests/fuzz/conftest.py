@@ -3,11 +3,9 @@
 import importlib
 import pkgutil
 import re
-from datetime import date
 
 import pytest
 from django.core import signals
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import close_old_connections
 from django.urls import Resolver404, resolve
 from rest_framework.authtoken.models import Token
@@ -15,17 +13,10 @@ from werkzeug.test import Client
 
 import apps
 import federation
-from apps.files import services as file_services
-from apps.members import branch_services
-from apps.members import services as member_services
-from apps.members.models import Member
-from apps.organizations.choices import Kind, Sector
 from apps.organizations.roles import Role
 from apps.organizations.scoping import scoped
-from tests.factories.members import make_member
-from tests.factories.organizations import make_org
-from tests.files.samples import PDF, photo
 from tests.fuzz import APP, EXISTING_IDS, OWN_PATH_PARAMETERS, FuzzStats, schema_document
+from tests.registry import api_models, maker_for
 
 
 def _load_every_module_of_the_project():
@@ -42,82 +33,16 @@ _load_every_module_of_the_project()
 
 # --- The station's own objects -------------------------------------------------------------
 #
-# A seeder is ``seed(tree, user)``: it makes one resource's objects of the station, in
-# ``tree.village_a1``, whose station operator is ``user``. The fuzzer then works on real rows:
-# paths get the ids of rows that exist (the station's own, its ancestors', its siblings'),
-# found by the ``existing_ids`` fixture below with no further word from the resource.
-# test_the_fuzz_run_is_not_vacuous fails when a GET operation never answered 200 with data:
-# usually a resource that has no seeder yet.
+# Every model the API serves gets its records in ``tree.village_a1``, whose station operator
+# is the fuzzer's account, from its maker in tests/registry.py (``Maker.seed``). The fuzzer then
+# works on real rows: paths get the ids of rows that exist (the station's own, its ancestors',
+# its siblings'), found by the ``existing_ids`` fixture below with no further word from the
+# resource. A served model without a maker fails here, saying where to add one.
 
 
-def seed_organizations(tree, user):
-    """The station's subtree: its village federation (made by ``tree``) and a committee in it."""
-    make_org(tree.village_a1, Kind.COMMITTEE, "甲一社区企业妇委会", sector=Sector.ENTERPRISE)
-
-
-def seed_members(tree, user):
-    make_member(tree.village_a1, name="林秀英")
-    make_member(tree.village_a1, name="陈桂兰", gender="female", ethnicity="hui")
-
-
-def seed_appointments(tree, user):
-    chair, volunteer = Member.objects.filter(organization=tree.village_a1).order_by("pk")[:2]
-    member_services.appointment_create(
-        member=chair, organization=tree.village_a1, role="chair", started_on=date(2021, 3, 1)
-    )
-    member_services.appointment_create(
-        member=volunteer,
-        organization=tree.village_a1,
-        role="volunteer",
-        started_on=date(2022, 5, 1),
-    )
-
-
-def seed_attachments(tree, user):
-    """A photo and a PDF on each of the station's people."""
-    for member in Member.objects.filter(organization=tree.village_a1):
-        for name, data in (("照片.jpg", photo()), ("证明.pdf", PDF)):
-            file_services.attachment_create(
-                record=member, uploaded_file=SimpleUploadedFile(name, data), user=user
-            )
-
-
-def seed_branch_meetings(tree, user):
-    """A 三会一课 meeting of the station's branch, with attendance and the minutes' scan.
-
-    A station operator reads meetings and may not write them (the fuzzer's writes get 403).
-    """
-    chair, other = Member.objects.filter(organization=tree.village_a1).order_by("pk")[:2]
-    meeting = branch_services.branch_meeting_create(
-        organization=tree.village_a1,
-        kind="lecture",
-        held_on=date(2023, 7, 1),
-        topic="学习党的二十大精神",
-        chair=chair,
-        recorder=other,
-        minutes="书记讲党课。",
-    )
-    branch_services.branch_attendance_set(
-        meeting=meeting,
-        entries=[
-            {"member": chair, "status": "present"},
-            {"member": other, "status": "leave", "reason": "外出务工"},
-        ],
-    )
-    file_services.attachment_create(
-        record=meeting, uploaded_file=SimpleUploadedFile("会议记录.pdf", PDF), user=user
-    )
-
-
-# Adding a resource (cases, referrals, events, councils…)? Add its seeder here: one line,
-# one function above.
-SEEDERS = [
-    seed_organizations,
-    seed_members,
-    seed_appointments,
-    seed_attachments,
-    seed_branch_meetings,
-]
+def seed_the_station(tree, user):
+    for model in api_models():
+        maker_for(model).seed(tree.village_a1, user)
 
 
 # --- Fixtures ----------------------------------------------------------------------------
@@ -151,17 +76,16 @@ def restart_sequences(db):
 
 @pytest.fixture
 def media_root(settings, tmp_path):
-    """Uploads, the seeders' and the fuzzer's, go to a temporary directory, not var/media."""
+    """Uploads, the station's and the fuzzer's, go to a temporary directory, not var/media."""
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
 
 
 @pytest.fixture
 def station(restart_sequences, media_root, tree, user_in) -> Station:
-    """The station's account and token, on a database where every seeder has run."""
+    """The station's account and token, on a database where every served model is seeded."""
     user = user_in(tree.village_a1, Role.STATION_OPERATOR, username="fuzz-station")
-    for seed in SEEDERS:
-        seed(tree, user)
+    seed_the_station(tree, user)
     token, _ = Token.objects.get_or_create(user=user)
     return Station(tree, user, token.key)
 

@@ -4,7 +4,7 @@ Each operation of the app's schema is a test of its own. Its cases, valid and
 invalid (Schemathesis' positive and negative modes, in its coverage and
 fuzzing phases), go in-process to the project's WSGI application with the
 token of a station operator at ``tree.village_a1``, on the test database
-seeded with the station's own objects (``SEEDERS`` in conftest.py); ids in
+seeded with the station's own objects (their makers in tests/registry.py); ids in
 paths are often ids that exist, mostly the station's own (``aim``). Every
 answer must be:
 
@@ -303,4 +303,6 @@ def test_the_fuzz_run_is_not_vacuous(request, fuzz_stats, station, api_as):
     assert all(fuzz_stats.auth_probes[label] for label in in_schema), "auth not probed"
     reads = {label for label in in_schema if label.startswith("GET ")}
     no_data = sorted(reads - {label for label, n in fuzz_stats.with_data.items() if n})
-    assert not no_data, f"never a 200 with data (a resource without a seeder?): {no_data}"
+    assert not no_data, (
+        f"never a 200 with data (a maker in tests/registry.py that seeds none?): {no_data}"
+    )

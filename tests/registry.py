@@ -1,0 +1,284 @@
+"""The tests' one registry: how to make a saved record of every model the generated tests reach.
+
+One entry per model, read by every test that is generated from the code rather than written
+case by case (docs/api-machinery.md, "The tests' registries"):
+
+- tests/test_access_matrix.py: every API route's model (B's object, the create body, its
+  row of tests/roles_table.py);
+- tests/accounts/test_admin.py: every model with an admin page (one record in each of two
+  organizations, to see the changelist keep to the subtree);
+- tests/fuzz/conftest.py: every model the API serves (the station's own records);
+- tests/test_registry.py: every entry makes what it says.
+
+``make(organization, **fields)`` makes one saved record of the model in ``organization``'s
+subtree, through the app's services where there are any; ``fields`` override the defaults.
+"""
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Model
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.authtoken.models import Token, TokenProxy
+
+from apps.accounts.models import User
+from apps.files.models import Attachment
+from apps.files.services import attachment_create
+from apps.members import branch_services
+from apps.members import services as member_services
+from apps.members.models import Appointment, BranchMeeting, Member
+from apps.organizations.choices import Kind, Sector
+from apps.organizations.models import Organization, Position, Title
+from tests.factories.accounts import UserFactory
+from tests.factories.members import make_member
+from tests.factories.organizations import PositionFactory, TitleFactory, make_org
+from tests.files.samples import PDF, photo
+from tests.scoping_app.models import Ticket
+
+
+@dataclass(frozen=True)
+class Maker:
+    # make(organization, **fields) -> a saved record of the model in organization's subtree.
+    make: Callable[..., Model]
+    # The model's resource in tests/roles_table.py: every model the API serves has one.
+    resource: str | None = None
+    # create_body(tree) -> a POST body from village A1's station that points at village A2's
+    # objects (made here, before the matrix snapshots the tables): a POST to the list route.
+    create_body: Callable[[Any], dict] | None = None
+    # station(organization, user) -> the fuzzer's records of the model in the station's
+    # village, ``user`` being its station operator; without it, the fuzzer gets one make().
+    station: Callable[[Organization, User], object] | None = None
+
+    def seed(self, organization: Organization, user: User) -> None:
+        if self.station is None:
+            self.make(organization)
+        else:
+            self.station(organization, user)
+
+
+class NoMaker(LookupError):
+    """A model the generated tests reach has no entry in ``REGISTRY``."""
+
+
+def maker_for(model: type[Model]) -> Maker:
+    """The model's maker; a model without one fails the test, saying where to add it."""
+    try:
+        return REGISTRY[model]
+    except KeyError:
+        raise NoMaker(
+            f"{model._meta.label} has no maker: add one to REGISTRY in tests/registry.py "
+            "(make; for an API resource also its roles-table row and create body), "
+            'see "The tests\' registries" in docs/api-machinery.md'
+        ) from None
+
+
+# --- Makers with more to them than one call ----------------------------------------------
+
+
+def make_organization(organization, **fields) -> Organization:
+    """A committee below ``organization``: an organization in its subtree."""
+    fields = {
+        "kind": Kind.COMMITTEE,
+        "name": "企业妇委会",
+        "sector": Sector.ENTERPRISE,
+        **fields,
+    }
+    return make_org(organization, fields.pop("kind"), fields.pop("name"), **fields)
+
+
+def make_appointment(organization, **fields) -> Appointment:
+    member = fields.pop("member", None) or make_member(organization)
+    fields = {"role": "volunteer", "started_on": datetime.date(2024, 1, 1), **fields}
+    return member_services.appointment_create(member=member, organization=organization, **fields)
+
+
+def make_branch_meeting(organization, **fields) -> BranchMeeting:
+    fields = {
+        "kind": "lecture",
+        "held_on": datetime.date(2024, 3, 1),
+        "topic": "学习党的二十大精神",
+        **fields,
+    }
+    return branch_services.branch_meeting_create(organization=organization, **fields)
+
+
+def make_attachment(organization, record=None, user=None, name="照片.jpg", data=None):
+    """A file on ``record`` (a new person of ``organization`` if none), by one of its accounts."""
+    return attachment_create(
+        record=record or make_member(organization),
+        uploaded_file=SimpleUploadedFile(name, photo() if data is None else data),
+        user=user or UserFactory(organization=organization),
+    )
+
+
+def _login_record(model, organization, **fields):
+    """axes' rows name a username, not a row: an account's of ``organization``."""
+    username = UserFactory(organization=organization).username
+    fields = {"ip_address": "10.0.0.1", "user_agent": "t", **fields}
+    return model.objects.create(username=username, **fields)
+
+
+# --- The fuzzer's station: records with something in them for every field of the API ------
+
+
+def station_people(organization, user):
+    """Two people, each with a photo and a PDF."""
+    for fields in ({"name": "林秀英"}, {"name": "陈桂兰", "gender": "female", "ethnicity": "hui"}):
+        person = make_member(organization, **fields)
+        for name, data in (("照片.jpg", photo()), ("证明.pdf", PDF)):
+            make_attachment(organization, record=person, user=user, name=name, data=data)
+
+
+def _two_people(organization) -> list[Member]:
+    """The station's first two people (``station_people``'s, seeded first), or two new ones."""
+    people = list(Member.objects.filter(organization=organization).order_by("pk")[:2])
+    return people if len(people) == 2 else [make_member(organization) for _ in range(2)]
+
+
+def station_appointments(organization, user):
+    chair, volunteer = _two_people(organization)
+    make_appointment(organization, member=chair, role="chair", started_on=datetime.date(2021, 3, 1))
+    make_appointment(
+        organization, member=volunteer, role="volunteer", started_on=datetime.date(2022, 5, 1)
+    )
+
+
+def station_branch_meetings(organization, user):
+    """A 三会一课 meeting with chair, recorder, minutes, attendance and the minutes' scan.
+
+    A station operator reads meetings and may not write them (the fuzzer's writes get 403).
+    """
+    chair, other = _two_people(organization)
+    meeting = make_branch_meeting(
+        organization,
+        held_on=datetime.date(2023, 7, 1),
+        chair=chair,
+        recorder=other,
+        minutes="书记讲党课。",
+    )
+    branch_services.branch_attendance_set(
+        meeting=meeting,
+        entries=[
+            {"member": chair, "status": "present"},
+            {"member": other, "status": "leave", "reason": "外出务工"},
+        ],
+    )
+    make_attachment(organization, record=meeting, user=user, name="会议记录.pdf", data=PDF)
+
+
+# --- The registry ----------------------------------------------------------------------------
+
+REGISTRY: dict[type[Model], Maker] = {
+    Organization: Maker(
+        make=make_organization,
+        resource="organization",
+        create_body=lambda tree: {
+            "parent": tree.village_a2.pk,
+            "kind": "committee",
+            "sector": "enterprise",
+            "code": "MATRIX-1",
+            "name": "越权妇委会",
+            "opened_on": "2024-01-01",
+            "client_id": "00000000-0000-4000-8000-000000000001",
+        },
+    ),
+    Member: Maker(
+        make=make_member,
+        resource="member",
+        create_body=lambda tree: {
+            "organization": tree.village_a2.pk,
+            "name": "越权人员",
+            "gender": "female",
+            "client_id": "00000000-0000-4000-8000-000000000002",
+        },
+        station=station_people,
+    ),
+    Appointment: Maker(
+        make=make_appointment,
+        resource="appointment",
+        create_body=lambda tree: {
+            "member": make_member(tree.village_a2, name="乙方的人").pk,
+            "organization": tree.village_a1.pk,
+            "role": "volunteer",
+            "started_on": "2024-01-01",
+            "client_id": "00000000-0000-4000-8000-000000000003",
+        },
+        station=station_appointments,
+    ),
+    BranchMeeting: Maker(
+        make=make_branch_meeting,
+        resource="branchmeeting",
+        create_body=lambda tree: {
+            "organization": tree.village_a2.pk,
+            "kind": "lecture",
+            "held_on": "2024-01-10",
+            "topic": "越权党课",
+            "client_id": "00000000-0000-4000-8000-000000000004",
+        },
+        station=station_branch_meetings,
+    ),
+    Attachment: Maker(make=make_attachment),
+    Position: Maker(
+        make=lambda organization, **fields: PositionFactory(organization=organization, **fields),
+        resource="position",
+    ),
+    Title: Maker(
+        make=lambda organization, **fields: TitleFactory(organization=organization, **fields),
+        resource="title",
+    ),
+    User: Maker(
+        make=lambda organization, **fields: UserFactory(organization=organization, **fields),
+        resource="account",
+    ),
+    TokenProxy: Maker(
+        make=lambda organization, **fields: TokenProxy.objects.get(
+            pk=Token.objects.create(user=UserFactory(organization=organization), **fields).pk
+        ),
+        resource="token",
+    ),
+    AccessAttempt: Maker(
+        make=lambda organization, **fields: _login_record(
+            AccessAttempt, organization, **{"failures_since_start": 1, **fields}
+        ),
+    ),
+    AccessLog: Maker(
+        make=lambda organization, **fields: _login_record(AccessLog, organization, **fields)
+    ),
+    AccessFailureLog: Maker(
+        make=lambda organization, **fields: _login_record(AccessFailureLog, organization, **fields)
+    ),
+    # Test-only (tests/scoping_app), routed by tests/core/urls.py; the model has no services.
+    Ticket: Maker(
+        make=lambda organization, **fields: Ticket.objects.create(
+            organization=organization, **{"title": "测试工单", **fields}
+        ),
+    ),
+}
+
+
+# --- What the API serves ---------------------------------------------------------------------
+
+
+def api_routes(patterns=None, prefix="") -> Iterator[tuple[str, type, bool, list[str]]]:
+    """(path template, viewset class, detail?, methods) for every DRF route under api/v1/."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from api_routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and hasattr(entry.callback, "actions"):
+            route = prefix + str(entry.pattern)
+            if route.startswith("api/v1/") and "format" not in route:
+                viewset = entry.callback.cls
+                methods = [m for m in entry.callback.actions if m in viewset.http_method_names]
+                yield route, viewset, "<pk>" in route, sorted(methods)
+
+
+def api_models() -> list[type[Model]]:
+    """The models the API's viewsets serve: those in the registry first, in its order."""
+    served = {viewset.model for _, viewset, _, _ in api_routes()}
+    return [m for m in REGISTRY if m in served] + sorted(
+        served - set(REGISTRY), key=lambda m: m._meta.label
+    )
