@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.actors import history_user
+from apps.core.history import history_note
 
 
 class TimeStampedModel(models.Model):
@@ -87,9 +87,7 @@ class SoftDeletableModel(models.Model):
         """Delete as clients see it: gone from lists, kept for history and for sync."""
         self.deleted_at = timezone.now()
         if by is not None:
-            self._history_user = history_user(by)
-        if reason:
-            self._change_reason = reason
+            history_note(self, by=by, reason=reason)
         self.save(update_fields=["deleted_at", "updated_at"])
         return self
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.actors import history_user
+from apps.core.history import history_note
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,6 @@ def transition(obj, *, to: str, by, note: str = "", version: int | None = None, 
         for name, value in needs.items():
             setattr(current, name, value)
         current.full_clean()
-        current._change_reason = note or to
-        current._history_user = history_user(by)
+        history_note(current, by=by, reason=note or to)
         current.save()
     return current
