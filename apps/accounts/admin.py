@@ -1,11 +1,8 @@
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
@@ -13,7 +10,7 @@ from rest_framework.authtoken.models import TokenProxy
 from apps.accounts import services
 from apps.accounts.forms import AccountChangeForm, AccountCreationForm, AccountImportForm
 from apps.accounts.models import User
-from apps.core.xlsx import SheetError
+from apps.core.admin_imports import SheetImportAdminMixin
 from apps.organizations.admin_base import ScopedAdminMixin, ScopedHistoryAdmin
 from apps.organizations.scoping import scoped
 
@@ -21,7 +18,7 @@ admin.site.unregister(Group)  # roles, not groups, carry rights here
 
 
 @admin.register(User)
-class AccountAdmin(ScopedHistoryAdmin, UserAdmin):
+class AccountAdmin(SheetImportAdminMixin, ScopedHistoryAdmin, UserAdmin):
     """Accounts of the subtree. Nobody edits their own role or organization."""
 
     form = AccountChangeForm
@@ -49,6 +46,9 @@ class AccountAdmin(ScopedHistoryAdmin, UserAdmin):
     autocomplete_fields = ["organization"]
     filter_horizontal = []
     change_list_template = "admin/accounts/user/change_list.html"
+    importer = services.ACCOUNTS
+    import_form = AccountImportForm
+    import_title = _("Import accounts from Excel")
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -63,50 +63,6 @@ class AccountAdmin(ScopedHistoryAdmin, UserAdmin):
                 account=original, by=request.user, role=obj.role, organization=obj.organization
             )
         super().save_model(request, obj, form, change)
-
-    def get_urls(self):
-        return [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="accounts_user_import",
-            ),
-            *super().get_urls(),
-        ]
-
-    def import_view(self, request):
-        """Many accounts at once from an .xlsx sheet; a dry run lists every bad row."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        report = None
-        form = AccountImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            dry_run = form.cleaned_data["dry_run"]
-            try:
-                report = services.accounts_import(
-                    data=form.cleaned_data["file"].read(), by=request.user, dry_run=dry_run
-                )
-            except SheetError as exc:
-                form.add_error("file", str(exc))
-            else:
-                if report.created:
-                    messages.success(
-                        request,
-                        _("%(count)d accounts were created.") % {"count": len(report.created)},
-                    )
-                elif report.errors:
-                    messages.error(request, _("Nothing was imported: correct the rows below."))
-                else:
-                    messages.info(request, _("Every row is correct; untick dry run to import."))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Import accounts from Excel"),
-            "form": form,
-            "report": report,
-        }
-        # admin_view() sends Cache-Control: no-store, which matters: first passwords are here.
-        return TemplateResponse(request, "admin/accounts/user/import.html", context)
 
 
 admin.site.unregister(TokenProxy)

@@ -1,28 +1,19 @@
 """Every write to accounts goes through here: the admin and the sheet import share it."""
 
 import secrets
-from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
-from apps.core.xlsx import read_sheet
+from apps.core.imports import Column, Importer, ImportReport, Row, choice_value, write_records
+from apps.organizations.imports import ORGANIZATION, organizations_by_code, place, unknown_code
 from apps.organizations.models import Organization
 from apps.organizations.roles import Role
-from apps.organizations.scoping import scoped
 
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
-
-IMPORT_COLUMNS = {
-    "username": {"用户名", "username", "账号"},
-    "name": {"姓名", "name"},
-    "organization": {"组织代码", "organization", "organization_code", "organization code"},
-    "role": {"角色", "role"},
-}
 
 
 def initial_password() -> str:
@@ -36,90 +27,89 @@ def account_guard_update(*, account: User, by: User, role: str, organization: Or
         raise PermissionDenied(_("You cannot change your own role or organization."))
 
 
-def _role_from_text(text: str) -> str | None:
-    text = text.strip()
-    for role in Role:
-        if text in (role.value, str(role.label)):
-            return role.value
-    return None
+def _read_account(row: Row) -> None:
+    cells = row.cells
+    role = choice_value(Role, cells["role"].text)
+    row.record = User(username=cells["username"].text, name=cells["name"].text, role=role or "")
 
 
-@dataclass
-class ImportReport:
-    """What an import found: every bad row with its reason, and the accounts it made."""
+def _check_accounts(rows: list[Row], by: User) -> None:
+    """Every problem of each row, in the columns' order; the model's rules only for a row
+    that has none of these."""
+    organizations = organizations_by_code(rows, by)
+    usernames = [row.record.username for row in rows]
+    taken = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    seen: dict[str, int] = {}
+    for row in rows:
+        account: User = row.record
+        username, code = account.username, row.cells["organization"].text
+        if not username:
+            row.problems.append(_("the username is empty"))
+        elif username in taken:
+            row.problems.append(
+                _("an account with username %(username)s already exists") % {"username": username}
+            )
+        elif username in seen:
+            row.problems.append(
+                _("username %(username)s is already on row %(row)d")
+                % {"username": username, "row": seen[username]}
+            )
+        if not account.name:
+            row.problems.append(_("the name is empty"))
+        if not code:
+            row.problems.append(unknown_code("—"))
+        place(row, organizations)
+        if not account.role:
+            role = row.cells["role"].text or "—"
+            row.problems.append(_("unknown role %(role)s") % {"role": role})
+        if not row.problems:
+            _full_clean(row)
+        seen.setdefault(username, row.number)
 
-    rows: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    created: list[tuple[User, str]] = field(default_factory=list)
+
+def _full_clean(row: Row) -> None:
+    try:
+        # The organization and the role were checked above, set-wise: a query per row for
+        # each (the foreign key, the role's check constraint) would cost 4 per row.
+        row.record.full_clean(
+            exclude=["password", "username", "organization"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        User._meta.get_field("username").run_validators(row.record.username)
+    except ValidationError as exc:
+        row.problems.extend(exc.messages)
+
+
+def _create_accounts(accounts: list[User], *, by: User, progress) -> list[tuple[User, str]]:
+    """Each account with a random first password; the report shows each once."""
+    passwords = [initial_password() for _ in accounts]
+    for account, password in zip(accounts, passwords, strict=True):
+        account.password = make_password(password)
+    saved = write_records(User, accounts, by=by, progress=progress)
+    return list(zip(saved, passwords, strict=True))
+
+
+ACCOUNTS = Importer(
+    model=User,
+    columns=[
+        Column("username", "用户名", {"username", "账号"}),
+        Column("name", "姓名", {"name"}),
+        ORGANIZATION,
+        Column("role", "角色", {"role"}),
+    ],
+    read_row=_read_account,
+    check_rows=_check_accounts,
+    done=gettext_lazy("%(count)d accounts were created."),
+    create=_create_accounts,
+    conflict=gettext_lazy("Another account with one of these usernames was just made."),
+)
 
 
 def accounts_import(*, data: bytes, by: User, dry_run: bool) -> ImportReport:
     """Create accounts from a sheet (username, name, organization code, role): all or none.
 
-    Every row is checked before anything is written; a dry run stops there.
-    The organization must lie in ``by``'s subtree. Each account gets a random
-    first password, shown once in the report.
+    The organization must lie in ``by``'s subtree. Each account gets a random first password,
+    shown once in the report (``created``: pairs of the account and its password).
     """
-    rows = read_sheet(data, IMPORT_COLUMNS)
-    report = ImportReport(rows=len(rows))
-    codes = {cells["organization"].text for _, cells in rows}
-    organizations = {
-        org.code: org for org in scoped(Organization.objects.filter(code__in=codes), by)
-    }
-    usernames = [cells["username"].text for _, cells in rows]
-    taken = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
-    seen: dict[str, int] = {}
-    accounts = []
-    for number, cells in rows:
-        username, name = cells["username"].text, cells["name"].text
-        code, role = cells["organization"].text, _role_from_text(cells["role"].text)
-        problems = []
-        if not username:
-            problems.append(_("the username is empty"))
-        elif username in taken:
-            problems.append(
-                _("an account with username %(username)s already exists") % {"username": username}
-            )
-        elif username in seen:
-            problems.append(
-                _("username %(username)s is already on row %(row)d")
-                % {"username": username, "row": seen[username]}
-            )
-        if not name:
-            problems.append(_("the name is empty"))
-        if code not in organizations:
-            problems.append(_("organization code %(code)s does not exist") % {"code": code or "—"})
-        if role is None:
-            problems.append(_("unknown role %(role)s") % {"role": cells["role"].text or "—"})
-        account = User(
-            username=username, name=name, organization=organizations.get(code), role=role or ""
-        )
-        if not problems:
-            try:
-                # The organization and the role were checked above, set-wise: a query per row
-                # for each (the foreign key, the role's check constraint) would cost 4 per row.
-                account.full_clean(
-                    exclude=["password", "username", "organization"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
-                User._meta.get_field("username").run_validators(username)
-            except ValidationError as exc:
-                problems.extend(exc.messages)
-        if problems:
-            report.errors.append((number, "；".join(str(p) for p in problems)))
-        seen.setdefault(username, number)
-        accounts.append(account)
-    if report.errors or dry_run:
-        return report
-    passwords = [initial_password() for _ in accounts]
-    for account, password in zip(accounts, passwords, strict=True):
-        account.password = make_password(password)
-    try:
-        with transaction.atomic():
-            saved = bulk_create_with_history(accounts, User, default_user=by)
-    except IntegrityError:
-        report.errors.append((0, _("Another account with one of these usernames was just made.")))
-        return report
-    report.created = list(zip(saved, passwords, strict=True))
-    return report
+    return ACCOUNTS.run(data=data, by=by, dry_run=dry_run)

@@ -1,34 +1,28 @@
-"""People and appointments from the .xlsx sheets staff keep: a dry run lists every bad row, then
-all or none.
+"""People and appointments from the .xlsx sheets staff keep, on the pipeline of
+apps/core/imports.py: a dry run lists every bad row, then all or none.
 
-Each import reads the sheet, checks every row on its own (no queries), then checks the rows
-against each other and against what is on file with a fixed number of queries whatever the
-number of rows: the organization codes and the ID numbers of the file are looked up once,
-within the importer's subtree. Only there: a code outside it reads as one that does not
-exist, and an ID number held only outside it is free, as in ``services.check_id_number_free``
-(refusing it would tell the importer another village has that person).
+Each row is read on its own (no queries); then the organization codes and the ID numbers of the
+file are looked up once, within the importer's subtree. Only there: a code outside it reads as
+one that does not exist, and an ID number held only outside it is free, as in
+``services.check_id_number_free`` (refusing it would tell the importer another village has that
+person).
 
-A real import checks again and writes in one transaction, holding the lock that single writes
-take shared (``services.ID_NUMBER_WRITES``, ``services.SINGLE_HOLDER_WRITES``), so nobody
-saves the same person or a second chair between the check and the write. Rows are written with
-``bulk_create_with_history``: one history row each, by the importer.
+A real import holds the lock that single writes take shared (``services.ID_NUMBER_WRITES``,
+``services.SINGLE_HOLDER_WRITES``) while it checks and writes, so nobody saves the same person
+or a second chair in between.
 """
 
-import datetime
 import functools
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from django.utils.translation import gettext_lazy
 
 from apps.core.identity import id_number_gender, normalize_id_number
-from apps.core.xlsx import MAX_ROWS, Cell, read_sheet
+from apps.core.imports import Column, Importer, ImportReport, Row
 from apps.members import services
 from apps.members.choices import (
     SINGLE_HOLDER_ROLES,
@@ -39,38 +33,32 @@ from apps.members.choices import (
     PoliticalStatus,
 )
 from apps.members.models import Appointment, Member
-from apps.organizations.models import Organization, pinyin_key
+from apps.organizations.imports import ORGANIZATION, organizations_by_code, place
+from apps.organizations.models import pinyin_key
 from apps.organizations.scoping import scoped
 
-BATCH_SIZE = 1000  # rows per INSERT (and per progress step while writing)
-
-# Each column: its key, the header staff write (and messages name), other headers accepted.
-ORGANIZATION = (
-    "organization",
-    "组织代码",
-    {"organization", "organization_code", "organization code"},
-)
+ID_NUMBER = Column("id_number", "身份证号", {"id_number", "身份证号码", "公民身份号码"})
+NAME = Column("name", "姓名", {"name"})
 PEOPLE_COLUMNS = [
-    ("name", "姓名", {"name"}),
-    ("gender", "性别", {"gender"}),
-    ("ethnicity", "民族", {"ethnicity"}),
-    ("id_number", "身份证号", {"id_number", "身份证号码", "公民身份号码"}),
-    ("phone", "手机号", {"phone", "手机号码", "手机"}),
-    ("political_status", "政治面貌", {"political_status"}),
-    ("education", "文化程度", {"education", "学历"}),
-    ("occupation", "职业", {"occupation"}),
-    ("address", "住址", {"address", "地址"}),
+    NAME,
+    Column("gender", "性别", {"gender"}),
+    Column("ethnicity", "民族", {"ethnicity"}),
+    ID_NUMBER,
+    Column("phone", "手机号", {"phone", "手机号码", "手机"}),
+    Column("political_status", "政治面貌", {"political_status"}),
+    Column("education", "文化程度", {"education", "学历"}),
+    Column("occupation", "职业", {"occupation"}),
+    Column("address", "住址", {"address", "地址"}),
     ORGANIZATION,
 ]
 APPOINTMENT_COLUMNS = [
-    ("id_number", "身份证号", {"id_number", "身份证号码", "公民身份号码"}),
-    ("name", "姓名", {"name"}),
+    ID_NUMBER,
+    NAME,
     ORGANIZATION,
-    ("role", "职务", {"role"}),
-    ("started_on", "任期开始", {"started_on", "term starts"}),
-    ("ended_on", "任期结束", {"ended_on", "term ends"}),
+    Column("role", "职务", {"role"}),
+    Column("started_on", "任期开始", {"started_on", "term starts"}),
+    Column("ended_on", "任期结束", {"ended_on", "term ends"}),
 ]
-HEADERS = {key: header for key, header, _aliases in [*PEOPLE_COLUMNS, *APPOINTMENT_COLUMNS]}
 
 # What sheets commonly write besides the choices' own labels.
 ALIASES = {
@@ -90,126 +78,39 @@ ALIASES = {
         "博士": Education.DOCTORATE,
     },
 }
-DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
-CHECKING, WRITING = "checking", "writing"
-Progress = Callable[[str, int, int], None]  # (CHECKING or WRITING, rows done, rows in all)
+
+@functools.cache
+def _ethnicity_aliases() -> dict[str, str]:
+    """汉 for 汉族: each ethnicity without its suffix."""
+    with translation.override("zh-hans"):
+        return {str(label).removesuffix("族"): value for value, label in Ethnicity.choices}
+
+
+def _choice(row: Row, choices, key: str) -> str:
+    aliases = _ethnicity_aliases() if choices is Ethnicity else ALIASES.get(choices)
+    return row.choice(key, choices, aliases)
 
 
 @dataclass
-class ImportReport:
-    """What an import found: every bad row with its reason, and the records it made."""
-
-    rows: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    created: list[models.Model] = field(default_factory=list)
-
-
-@dataclass
-class _Row:
-    number: int
-    cells: dict[str, Cell]
-    problems: list[str] = field(default_factory=list)
-    refused: set[str] = field(default_factory=set)  # the columns the problems are about
-    record: models.Model | None = None
-    id_number: str = ""
-
-    def refuse(self, column: str, problem: str) -> None:
-        self.problems.append(problem)
-        self.refused.add(column)
-
-
-def people_import(
-    *,
-    data: bytes,
-    by,
-    dry_run: bool,
-    max_rows: int | None = MAX_ROWS,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Add people from a sheet (姓名, 性别, 民族, 身份证号, 手机号, 政治面貌, 文化程度, 职业,
-    住址, 组织代码): all or none.
-
-    ``by`` is the importer (None: a command, which sees the whole tree). Choices are given by
-    their Chinese label or English code; ID numbers and phones are stored normalized; a
-    gender left empty is read from the ID number.
-    """
-    rows = _read(data, PEOPLE_COLUMNS, max_rows)
-    people = Checks(_read_person, _check_people, Member, services.ID_NUMBER_WRITES)
-    return _run(rows, people, by=by, dry_run=dry_run, progress=progress)
-
-
-def appointments_import(
-    *,
-    data: bytes,
-    by,
-    dry_run: bool,
-    max_rows: int | None = MAX_ROWS,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Add appointments from a sheet (身份证号 or 姓名, 组织代码, 职务, 任期开始, 任期结束):
-    all or none.
-
-    The person is found by ID number among the people ``by`` can see, or by name when the
-    ID number is empty (and the name is that of one person only). An organization has one
-    chair (and one branch secretary) at a time.
-    """
-    rows = _read(data, APPOINTMENT_COLUMNS, max_rows)
-    terms = Checks(
-        _read_appointment, _check_appointments, Appointment, services.SINGLE_HOLDER_WRITES
-    )
-    return _run(rows, terms, by=by, dry_run=dry_run, progress=progress)
-
-
-@dataclass(frozen=True)
-class Checks:
-    """What one kind of import does: read a row alone, check all rows, write which model,
-    holding which lock (alone, so no single save slips in between the check and the write)."""
-
-    read_row: Callable
-    check_rows: Callable
-    model: type
-    lock_key: str
-
-
-def _run(rows, checks: Checks, *, by, dry_run, progress) -> ImportReport:
-    """Each row on its own (no queries), then all rows against the database; all or none."""
-    progress = progress or _silent
-    for index, row in enumerate(rows, start=1):
-        checks.read_row(row)
-        progress(CHECKING, index, len(rows))
-    with transaction.atomic():
-        if not dry_run:
-            _lock_out_single_writes(checks.lock_key)
-        checks.check_rows(rows, by)
-        report = _report(rows)
-        if not report.errors and not dry_run:
-            report.created = _create(checks.model, [row.record for row in rows], by, progress)
-    return report
-
-
-# Reading: each row on its own, no queries.
-
-
-def _read(data, columns, max_rows) -> list[_Row]:
-    wanted = {key: {header, *aliases} for key, header, aliases in columns}
-    return [_Row(number, cells) for number, cells in read_sheet(data, wanted, max_rows=max_rows)]
+class _Row(Row):
+    id_number: str = ""  # normalized; "" when empty or refused
 
 
 def _read_person(row: _Row) -> None:
     cells = row.cells
     name = cells["name"].text
     if not name:
-        row.refuse("name", _empty("name"))
+        row.refuse_empty("name")
     row.id_number = _id_number(row)
     gender = _choice(row, Gender, "gender")
     if not cells["gender"].text:
         if row.id_number:
             gender = id_number_gender(row.id_number)
         elif not cells["id_number"].text:
-            row.refuse("gender", _empty("gender"))
+            row.refuse_empty("gender")
     if not cells["organization"].text:
-        row.refuse("organization", _empty("organization"))
+        row.refuse_empty("organization")
     person = Member(
         name=name,
         name_pinyin=pinyin_key(name),  # save() sets it, bulk_create does not
@@ -222,7 +123,7 @@ def _read_person(row: _Row) -> None:
         occupation=cells["occupation"].text,
         address=cells["address"].text,
     )
-    _full_clean(row, person, exclude=["organization"])  # the phone, agreement with the ID …
+    row.full_clean(person, exclude=["organization"])  # the phone, agreement with the ID …
     row.record = person
 
 
@@ -233,18 +134,18 @@ def _read_appointment(row: _Row) -> None:
     elif not cells["name"].text:
         row.refuse("name", _("give the ID number or the name of the person"))
     if not cells["organization"].text:
-        row.refuse("organization", _empty("organization"))
+        row.refuse_empty("organization")
     role = _choice(row, AppointmentRole, "role")
     if not cells["role"].text:
-        row.refuse("role", _empty("role"))
-    started_on = _date(row, "started_on")
+        row.refuse_empty("role")
+    started_on = row.date("started_on")
     if started_on is None and not cells["started_on"].text:
-        row.refuse("started_on", _empty("started_on"))
-    ended_on = _date(row, "ended_on")
+        row.refuse_empty("started_on")
+    ended_on = row.date("ended_on")
     if started_on and ended_on and ended_on < started_on:
         row.refuse("ended_on", _("A term cannot end before it starts."))
     appointment = Appointment(role=role, started_on=started_on, ended_on=ended_on)
-    _full_clean(row, appointment, exclude=["member", "organization"])
+    row.full_clean(appointment, exclude=["member", "organization"])
     row.record = appointment
 
 
@@ -258,7 +159,7 @@ def _id_number(row: _Row) -> str:
             "the ID number is in a number cell, which loses its last digits: format the "
             "%(column)s column as text and type the numbers again"
         )
-        row.refuse("id_number", message % {"column": HEADERS["id_number"]})
+        row.refuse("id_number", message % {"column": row.headers["id_number"]})
         return ""
     try:
         return normalize_id_number(cell.text)
@@ -268,89 +169,7 @@ def _id_number(row: _Row) -> str:
         return ""
 
 
-def _choice(row: _Row, choices, key: str) -> str:
-    text = row.cells[key].text
-    if not text:
-        return ""
-    value = _choice_names(choices).get(text.lower())
-    if value is None:
-        message = _("unknown %(column)s %(value)s")
-        row.refuse(key, message % {"column": HEADERS[key], "value": text[:50]})
-        return ""
-    return value
-
-
-@functools.cache
-def _choice_names(choices) -> dict[str, str]:
-    """Every name a choice goes by: its code, its label in each language, common aliases."""
-    names = {}
-    for value, label in choices.choices:
-        names[value.lower()] = value
-        for language in ("zh-hans", "en"):
-            with translation.override(language):
-                names[str(label).lower()] = value
-        if choices is Ethnicity:
-            with translation.override("zh-hans"):
-                names.setdefault(str(label).removesuffix("族"), value)  # 汉 for 汉族
-    names.update({alias: str(value) for alias, value in ALIASES.get(choices, {}).items()})
-    return names
-
-
-def _date(row: _Row, key: str) -> datetime.date | None:
-    cell = row.cells[key]
-    if isinstance(cell.value, datetime.datetime):
-        return cell.value.date()
-    if isinstance(cell.value, datetime.date):
-        return cell.value
-    if not cell.text:
-        return None
-    match = None if cell.is_number else DATE.fullmatch(cell.text)
-    if match:
-        try:
-            return datetime.date(*(int(part) for part in match.groups()))
-        except ValueError:
-            pass
-    message = _("%(column)s %(value)s is not a date (write it as 2024-03-31)")
-    row.refuse(key, message % {"column": HEADERS[key], "value": cell.text[:50]})
-    return None
-
-
-def _full_clean(row: _Row, record: models.Model, exclude: list[str]) -> None:
-    """The model's own rules for the columns not refused yet.
-
-    Foreign keys, unique fields and constraints would each cost a query per row: the checks
-    against what is on file are the set-wise ones below.
-    """
-    try:
-        record.full_clean(
-            exclude=[*exclude, *row.refused], validate_unique=False, validate_constraints=False
-        )
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            if name in row.refused:
-                continue  # clean() speaks of every field; the column's problem is said already
-            for message in messages:
-                if name in HEADERS:
-                    message = _("%(column)s: %(problem)s") % {
-                        "column": HEADERS[name],
-                        "problem": message,
-                    }
-                row.refuse(name, message)
-
-
-def _empty(key: str) -> str:
-    return _("%(column)s is empty") % {"column": HEADERS[key]}
-
-
 # Checking against each other and what is on file: a fixed number of queries.
-
-
-def _organizations(rows: list[_Row], by) -> dict[str, Organization]:
-    codes = {row.cells["organization"].text for row in rows} - {""}
-    found = Organization.objects.filter(code__in=codes)
-    if by is not None:
-        found = scoped(found, by)
-    return {organization.code: organization for organization in found}
 
 
 def _people(by):
@@ -363,22 +182,13 @@ def _with_id_numbers(people, numbers):
     return people.exclude(id_number="").filter(id_number__in=numbers)
 
 
-def _unknown_code(code: str) -> str:
-    # The same words for a code outside the subtree: it does not exist for the importer.
-    return _("organization code %(code)s does not exist") % {"code": code}
-
-
 def _check_people(rows: list[_Row], by) -> None:
-    organizations = _organizations(rows, by)
+    organizations = organizations_by_code(rows, by)
     numbers = {row.id_number for row in rows} - {""}
     taken = set(_with_id_numbers(_people(by), numbers).values_list("id_number", flat=True))
     first_row: dict[str, int] = {}
     for row in rows:
-        code = row.cells["organization"].text
-        if code and code not in organizations:
-            row.problems.append(_unknown_code(code))
-        elif code:
-            row.record.organization = organizations[code]
+        place(row, organizations)
         if row.id_number in first_row:
             row.problems.append(
                 _("the ID number is already on row %(row)d") % {"row": first_row[row.id_number]}
@@ -390,7 +200,7 @@ def _check_people(rows: list[_Row], by) -> None:
 
 
 def _check_appointments(rows: list[_Row], by) -> None:
-    organizations = _organizations(rows, by)
+    organizations = organizations_by_code(rows, by)
     numbers = {row.id_number for row in rows} - {""}
     names = {row.cells["name"].text for row in rows if not row.cells["id_number"].text} - {""}
     by_number: dict[str, Member] = {}
@@ -404,11 +214,7 @@ def _check_appointments(rows: list[_Row], by) -> None:
     first_row: dict[tuple, int] = {}
     for row in rows:
         appointment: Appointment = row.record
-        code = row.cells["organization"].text
-        if code and code not in organizations:
-            row.problems.append(_unknown_code(code))
-        elif code:
-            appointment.organization = organizations[code]
+        place(row, organizations)
         person = _person(row, by_number, by_name)
         if person is not None:
             appointment.member = person
@@ -496,28 +302,43 @@ def _flat(groups: dict[str, list[Member]]) -> list[Member]:
     return [person for people in groups.values() for person in people]
 
 
-# Writing.
+PEOPLE = Importer(
+    model=Member,
+    columns=PEOPLE_COLUMNS,
+    read_row=_read_person,
+    check_rows=_check_people,
+    done=gettext_lazy("%(count)d people were imported."),
+    row_type=_Row,
+    lock_key=services.ID_NUMBER_WRITES,
+)
+APPOINTMENTS = Importer(
+    model=Appointment,
+    columns=APPOINTMENT_COLUMNS,
+    read_row=_read_appointment,
+    check_rows=_check_appointments,
+    done=gettext_lazy("%(count)d appointments were imported."),
+    row_type=_Row,
+    lock_key=services.SINGLE_HOLDER_WRITES,
+)
 
 
-def _report(rows: list[_Row]) -> ImportReport:
-    errors = [(row.number, "；".join(str(p) for p in row.problems)) for row in rows if row.problems]
-    return ImportReport(rows=len(rows), errors=errors)
+def people_import(*, data: bytes, by, dry_run: bool, **options) -> ImportReport:
+    """Add people from a sheet (姓名, 性别, 民族, 身份证号, 手机号, 政治面貌, 文化程度, 职业,
+    住址, 组织代码): all or none. ``options``: ``max_rows``, ``progress`` (``Importer.run``).
+
+    ``by`` is the importer (None: a command, which sees the whole tree). Choices are given by
+    their Chinese label or English code; ID numbers and phones are stored normalized; a
+    gender left empty is read from the ID number.
+    """
+    return PEOPLE.run(data=data, by=by, dry_run=dry_run, **options)
 
 
-def _lock_out_single_writes(key: str) -> None:
-    """Wait for single writes that hold ``key`` shared to commit; hold off new ones till we do."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+def appointments_import(*, data: bytes, by, dry_run: bool, **options) -> ImportReport:
+    """Add appointments from a sheet (身份证号 or 姓名, 组织代码, 职务, 任期开始, 任期结束):
+    all or none. ``options``: ``max_rows``, ``progress`` (``Importer.run``).
 
-
-def _create(model, records: list, by, progress: Progress) -> list:
-    created = []
-    for start in range(0, len(records), BATCH_SIZE):
-        batch = records[start : start + BATCH_SIZE]
-        created += bulk_create_with_history(batch, model, batch_size=BATCH_SIZE, default_user=by)
-        progress(WRITING, len(created), len(records))
-    return created
-
-
-def _silent(stage: str, done: int, total: int) -> None:
-    pass
+    The person is found by ID number among the people ``by`` can see, or by name when the
+    ID number is empty (and the name is that of one person only). An organization has one
+    chair (and one branch secretary) at a time.
+    """
+    return APPOINTMENTS.run(data=data, by=by, dry_run=dry_run, **options)

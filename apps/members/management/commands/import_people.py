@@ -1,7 +1,8 @@
 """python manage.py import_people FILE [--appointments] [--as USERNAME] [--dry-run]
 
-The admin's import for files too large for a web page: the same service, the same checks, all
-or none. Progress goes to stderr, the report to stdout; the exit code is 1 if any row is bad.
+The admin's import for files too large for a web page: the same importer, the same checks, all
+or none (apps/core/imports.py). Progress goes to stderr, the report to stdout; the exit code is
+1 if any row is bad.
 """
 
 from pathlib import Path
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from apps.core.imports import CHECKING
 from apps.core.xlsx import SheetError
 from apps.members import imports
 
@@ -28,7 +30,7 @@ class ProgressBar:
         if self.shown.get(stage) == filled:
             return
         self.shown[stage] = filled
-        label = _("checking") if stage == imports.CHECKING else _("writing")
+        label = _("checking") if stage == CHECKING else _("writing")
         bar = "#" * filled + "." * (self.WIDTH - filled)
         self.write(f"{label} [{bar}] {done:,}/{total:,}")
 
@@ -52,16 +54,16 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check every row, import none")
 
     def handle(self, *args, file, appointments, username, dry_run, **options):
-        by = self._account(username, "appointment" if appointments else "member")
+        importer = imports.APPOINTMENTS if appointments else imports.PEOPLE
+        by = self._account(username, importer.model._meta)
         try:
             data = Path(file).read_bytes()
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}") from exc
-        service = imports.appointments_import if appointments else imports.people_import
         plain = str  # progress is not an error: no red on a terminal
         self.stderr.write(_("reading %(file)s") % {"file": file}, style_func=plain)
         try:
-            report = service(
+            report = importer.run(
                 data=data,
                 by=by,
                 dry_run=dry_run,
@@ -83,14 +85,10 @@ class Command(BaseCommand):
                 _("%(rows)d rows read, every one correct: run again without --dry-run to import.")
                 % {"rows": report.rows}
             )
-        elif appointments:
-            self.stdout.write(
-                _("%(count)d appointments were imported.") % {"count": len(report.created)}
-            )
         else:
-            self.stdout.write(_("%(count)d people were imported.") % {"count": len(report.created)})
+            self.stdout.write(importer.done % {"count": len(report.created)})
 
-    def _account(self, username, model_name):
+    def _account(self, username, opts):
         if username is None:
             return None
         account = get_user_model().objects.filter(username=username, is_active=True).first()
@@ -98,7 +96,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _("No active account has the username %(username)s.") % {"username": username}
             )
-        if not account.has_perm(f"members.add_{model_name}"):
+        if not account.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
             raise CommandError(
                 _("The account %(username)s may not add these records.") % {"username": username}
             )
