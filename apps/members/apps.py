@@ -37,12 +37,14 @@ class MembersConfig(AppConfig):
         The files app is below this one and never imports it: it offers a service that moves
         any record's files, and this app connects it (docs/merging.md).
         """
+        from apps.core.models import AccessLog
         from apps.files.models import Attachment
         from apps.members import branch_services, services
         from apps.members.models import Appointment, BranchAttendance, BranchMeeting, Member
-        from apps.members.signals import on_person_merged
+        from apps.members.signals import kept_on_merge, on_person_merged
 
         on_person_merged(services.appointments_move, moves=[(Appointment, "member")])
+        kept_on_merge(AccessLog, "record", why="who read which record, as it was read")
         on_person_merged(services.merged_members_move, moves=[(Member, "merged_into")])
         on_person_merged(services.member_attachments_move, moves=[(Attachment, "record")])
         on_person_merged(

@@ -49,6 +49,19 @@ def moved_references() -> frozenset[tuple[type[Model], str]]:
     return frozenset(_moved)
 
 
+_kept: dict[tuple[type[Model], str], str] = {}
+
+
+def kept_on_merge(model: type[Model], field: str, *, why: str) -> None:
+    """Say that a merge leaves ``model.field`` naming the duplicate, and why: an audit row
+    records what happened to the record it names and is never rewritten."""
+    _kept[(model, field)] = why
+
+
+def kept_references() -> frozenset[tuple[type[Model], str]]:
+    return frozenset(_kept)
+
+
 def refuse_rows_outside(rows: QuerySet, survivor) -> None:
     """Refuse the merge if one of ``rows`` (naming the duplicate) lies outside the survivor's
     subtree: naming the survivor, a row of another village would show that village a person

@@ -12,6 +12,16 @@ from apps.organizations.scoping import in_scope
 
 INDENT = "\u3000"  # a full-width space per level of the tree
 
+# Inlines the apps above add to an organization's page (its leadership, from people): the
+# organizations app shows them without importing those apps (docs/architecture.md, the layers).
+_organization_inlines: list[type] = []
+
+
+def add_organization_inline(inline: type) -> None:
+    """Show ``inline`` on every organization's page; called from an app's admin module."""
+    if inline not in _organization_inlines:
+        _organization_inlines.append(inline)
+
 
 class OrganizationForm(forms.ModelForm):
     class Meta:
@@ -63,6 +73,9 @@ class OrganizationAdmin(ScopedHistoryAdmin):
 
     def get_queryset(self, request):
         return selectors.with_ancestry(super().get_queryset(request))
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), *_organization_inlines]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
