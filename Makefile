@@ -3,18 +3,38 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEVENV := $(BIN)/python scripts/devenv.py --
+# Every package .venv gets, pinned with its hashes: what CI tested is what a fresh machine installs.
+LOCK := requirements/lock.txt
+UV_VERSION := 0.13.8
 
-.PHONY: run test install lint messages clean-db
+.PHONY: run test install lint messages clean-db lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# The lock holds pip and the build backend too (setuptools), so the project itself is installed
+# without build isolation: nothing is fetched that the lock does not name and hash.
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# After changing pyproject.toml's dependencies: `make lock` keeps the other pins as they are;
+# `make lock LOCK_ARGS=--upgrade` (or `--upgrade-package NAME`) moves them on. uv, not
+# pip-compile: it reads no pip configuration, so a mirror or local wheel folder set up on one
+# machine never ends up in the lock, and it resolves for the target (Linux x86_64, Python 3.11)
+# whichever machine runs it. Besides pyproject.toml's own requirements, the lock takes pip and
+# [build-system].requires, which `make install` uses.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/python -c 'import tomllib; \
+	  build = tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]; \
+	  print(*build, "pip", sep="\n")' \
+	| $(BIN)/uv pip compile pyproject.toml - --extra dev --generate-hashes --quiet \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	  --custom-compile-command 'make lock' $(LOCK_ARGS) -o $(LOCK)
 
 run: install
 	$(DEVENV) sh -c '$(BIN)/python manage.py migrate --noinput \

@@ -1,9 +1,27 @@
 """Settings for the district women's federation system.
 
-Every value that differs between machines comes from the environment
-variables named in docs/api.md (DATABASE_URL, DATABASE_REPLICA_URL,
-DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS,
-DJANGO_SECURE_SSL_REDIRECT); nothing else reads os.environ.
+Every value that differs between machines comes from these environment variables, read in this
+file only, through federation/env.py. One line each: name, default, what it does. A flag is on
+for 1, true or yes (any case); unset or empty, it takes its default.
+
+    DATABASE_URL                 required          the PostgreSQL database, postgres://user@host/db
+    DATABASE_REPLICA_URL         unset             a read replica, named by REPORTS_DATABASE
+    DJANGO_SECRET_KEY            required (a)      signs sessions, messages and password-reset links
+    DJANGO_DEBUG                 off               flag: debug pages, browsable API, no HTTPS rules
+    DJANGO_ALLOWED_HOSTS         none (b)          the host names served, comma-separated
+    DJANGO_SECURE_SSL_REDIRECT   on (c)            flag: redirect HTTP to HTTPS (/healthz exempt)
+    DJANGO_MEDIA_ROOT            var/media         where attachments are stored; never served as is
+    API_THROTTLE_RATE            300/min           API requests an account may make (a DRF rate)
+    API_THROTTLE_RATE_ANONYMOUS  60/min            API requests an address without a token may make
+
+(a) With DJANGO_DEBUG a fixed development key stands in; manage.py in a development tree uses
+    var/secret_key, made by `make`. (b) With DJANGO_DEBUG: localhost,127.0.0.1. (c) Off with
+    DJANGO_DEBUG. federation/settings_test.py sets test defaults for (a), (b) and (c).
+
+Fixed here, not read from the environment, and read by the apps: API_TEXT_MAX_LENGTH (longest
+free text the API accepts), ATTACHMENT_MAX_BYTES (largest attachment), API_THROTTLE_RATES (the
+two rates above), REPORTS_DATABASE ("replica" when there is one; no report reads it yet).
+tests/test_settings.py checks that the list above names every variable this file reads.
 """
 
 from datetime import timedelta

@@ -83,3 +83,34 @@ def test_manage_py_in_a_development_tree_uses_the_secret_make_created():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_settings_header_lists_every_variable_the_settings_read():
+    import ast
+    import re
+    from pathlib import Path
+
+    import federation.settings
+
+    source = Path(federation.settings.__file__).read_text()
+    module = ast.parse(source)
+    calls = [
+        node
+        for node in ast.walk(module)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id.startswith("env_")
+    ]
+    read = {call.args[0].value for call in calls if isinstance(call.args[0], ast.Constant)}
+    header = ast.get_docstring(module, clean=False)
+    listed = re.findall(r"^    ([A-Z][A-Z0-9_]+) {2,}\S", header, re.MULTILINE)
+
+    assert sorted(listed) == sorted(read)  # one line each, no name twice, none missing
+    assert "DATABASE_URL" in read
+    assert all(isinstance(call.args[0], ast.Constant) for call in calls)  # names, not variables
+    direct = [
+        node.attr
+        for node in ast.walk(module)
+        if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}
+    ]
+    assert direct == []  # os.environ is not read directly, so the env_* calls are all there is

@@ -1,7 +1,13 @@
-"""The demo district: realistic, the same every run, and idempotent."""
+"""The demo district: realistic, the same every run, and idempotent.
+
+load_demo takes ~10 s, so the module loads it once (the `demo` fixture) and every test reads
+that district. Each test still runs in its own transaction inside the fixture's, so the one
+that loads the demo a second time leaves the district as it found it.
+"""
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from apps.accounts.models import User
 from apps.members import merging, services
@@ -10,7 +16,24 @@ from apps.organizations.choices import Kind, TitleStatus
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo district, loaded once into the empty test database and rolled back at the end.
+
+    Module-scoped, so it is set up before each test's own transaction, which then nests as a
+    savepoint in this one: a test's writes go at its end, the district at the module's.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        assert not Organization.objects.exists()  # the district alone, as on a fresh install
+        call_command("load_demo", verbosity=0)
+        # Check the deferred foreign keys now, as a commit would: else every test's teardown
+        # checks them all again (its savepoint's rollback puts them back as unchecked).
+        connection.check_constraints()
+        yield
+        transaction.set_rollback(True)
 
 
 def snapshot():
@@ -34,8 +57,7 @@ def snapshot():
 
 
 def test_load_demo_builds_the_district_and_a_second_run_changes_nothing():
-    call_command("load_demo", verbosity=0)
-    first = snapshot()
+    first = snapshot()  # after the fixture's run
 
     call_command("load_demo", verbosity=0)
 
@@ -48,8 +70,6 @@ def test_load_demo_builds_the_district_and_a_second_run_changes_nothing():
 
 
 def test_the_demo_people_are_valid_and_spread_over_the_villages():
-    call_command("load_demo", verbosity=0)
-
     people = list(Member.objects.all())
     assert 2000 <= len(people) <= 4000
     for member in people:
@@ -61,8 +81,6 @@ def test_the_demo_people_are_valid_and_spread_over_the_villages():
 
 
 def test_the_demo_villages_have_a_current_leadership_and_chairs_never_overlap():
-    call_command("load_demo", verbosity=0)
-
     current_chairs = Appointment.objects.current().filter(role="chair")
     villages = Organization.objects.filter(kind=Kind.VILLAGE, closed_on__isnull=True)
     assert current_chairs.filter(organization__kind=Kind.VILLAGE).count() == villages.count()
@@ -73,8 +91,6 @@ def test_the_demo_villages_have_a_current_leadership_and_chairs_never_overlap():
 
 
 def test_the_demo_has_every_role_and_station_operators_in_two_streets():
-    call_command("load_demo", verbosity=0)
-
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     operators = User.objects.filter(role=Role.STATION_OPERATOR).select_related("organization")
     assert len({operator.organization.street_id for operator in operators}) >= 2
@@ -82,7 +98,6 @@ def test_the_demo_has_every_role_and_station_operators_in_two_streets():
 
 
 def test_villages_sort_by_pinyin_within_their_street():
-    call_command("load_demo", verbosity=0)
     street = Organization.objects.filter(kind=Kind.STREET).order_by("path").first()
 
     villages = list(Organization.objects.filter(parent=street, kind=Kind.VILLAGE).order_by("path"))
