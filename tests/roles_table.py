@@ -1,4 +1,4 @@
-"""The tests' own copy of product.md's Roles table, for what exists so far.
+"""The tests' own copy of the Roles table in docs/roles.md, for what exists so far.
 
 Written from the document, never read from the code under test: when the
 two disagree, a test fails and one of them is wrong.

@@ -21,7 +21,7 @@ from tests.roles_table import RIGHTS, ROLES
 pytestmark = pytest.mark.django_db
 
 # Routes below a record whose POST changes the record rather than adding one (the test's own
-# reading of api.md: attaching a file or moving a status is a change).
+# reading of docs/api.md: attaching a file or moving a status is a change).
 CHANGING_POSTS = {"attachments", "transition"}
 # Routes whose POST only reads (a look-up by ID number goes in a body, never in a URL).
 READING_POSTS = {"lookup"}

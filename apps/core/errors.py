@@ -19,7 +19,7 @@ RETRY_AFTER_SECONDS = "5"
 
 
 def as_api_error(exc: DjangoValidationError) -> ValidationError:
-    """The 400 body api.md asks for: {"field": ["message"]}, non-field errors under one key."""
+    """The 400 body docs/api.md promises: {"field": ["message"]}, non-field errors under one key."""
     if hasattr(exc, "error_dict"):
         detail = {
             (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages

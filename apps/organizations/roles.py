@@ -1,4 +1,4 @@
-"""The roles of product.md and what each may do: the one rights table.
+"""The roles of docs/roles.md and what each may do: the one rights table.
 
 An account has exactly one role. Rights are granted here, per permission
 name (``app_label.codename``), by each app in its ``AppConfig.ready()``;

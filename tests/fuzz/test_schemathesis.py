@@ -1,4 +1,4 @@
-"""Fuzzing (quality.md 13): Schemathesis against /api/schema/ with a station's token.
+"""Fuzzing (docs/quality.md): Schemathesis against /api/schema/ with a station's token.
 
 Each operation of the app's schema is a test of its own. Its cases, valid and
 invalid (Schemathesis' positive and negative modes, in its coverage and
@@ -11,7 +11,7 @@ answer must be:
 - no server error (no 5xx);
 - as the schema says: the body, content type and headers of a documented
   status;
-- a documented status, or one of the errors api.md promises (drf-spectacular
+- a documented status, or one of the errors docs/api.md promises (drf-spectacular
   documents only the successes);
 - auth never ignored: Schemathesis' ``ignored_auth`` repeats a 2xx without
   credentials and with wrong ones, and our own probes repeat the first cases
@@ -73,7 +73,7 @@ FUZZ_PROFILES = {
 }
 FUZZ_SETTINGS = FUZZ_PROFILES.get(os.environ.get("HYPOTHESIS_PROFILE", "ci"), FUZZ_PROFILES["ci"])
 MIN_CASES_PER_OPERATION = 20
-# The errors api.md promises, which the schema does not list per operation.
+# The errors docs/api.md promises, which the schema does not list per operation.
 CONTRACT_ERROR_STATUSES = {400, 401, 403, 404, 405, 406, 409, 412, 415, 428, 429}
 AUTH_PROBES_PER_OPERATION = 3
 WRONG_CREDENTIALS = {
@@ -86,7 +86,7 @@ HTTP_METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "tra
 
 
 def status_code_in_contract(ctx, response, case):
-    """The status is documented for the operation, or is one of api.md's error statuses."""
+    """The status is documented for the operation, or is one of docs/api.md's error statuses."""
     if response.status_code in CONTRACT_ERROR_STATUSES:
         return None
     return status_code_conformance(ctx, response, case)
@@ -203,7 +203,7 @@ def aim(case, station) -> dict:
     Hypothesis' cases get existing ids in their paths from the hook above; the
     coverage phase's cases do not, so their valid ids become the station's own
     (else a PATCH body would never get past the 404). Half the valid PATCHes
-    on its own rows then send ``If-Match`` with the ETag a GET gave, as api.md
+    on its own rows then send ``If-Match`` with the ETag a GET gave, as docs/api.md
     asks of a client (the schema does not say so).
     """
     own = OWN_PATH_PARAMETERS.get(case.operation.path)

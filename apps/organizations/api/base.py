@@ -36,7 +36,7 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class ScopedRefField(ScopedPrimaryKeyRelatedField):
-    """Written as an id; read back as ``{"id": …, "name": …}`` (api.md, Objects and lists).
+    """Written as an id; read back as ``{"id": …, "name": …}`` (docs/api.md, Objects).
 
     The schema says so in each direction (apps/organizations/api/schema.py).
     """
