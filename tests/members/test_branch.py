@@ -680,6 +680,30 @@ def test_editing_the_attendance_keeps_removes_and_adds_rows(tree, street_staff, 
     assert (meeting.minutes, meeting.version) == ("会议记录", 2)
 
 
+@pytest.mark.parametrize("attendees", [2, 20])
+def test_a_meetings_page_takes_the_same_queries_for_20_attendees_as_for_2(
+    tree, street_staff, browser_as, django_assert_num_queries, attendees
+):
+    meeting = meet(tree.village_a1, "group", D(2023, 6, 1))
+    people = [make_member(tree.village_a1, name=f"党员{n:02d}") for n in range(attendees)]
+    branch_services.branch_attendance_set(
+        meeting=meeting, entries=[{"member": person} for person in people]
+    )
+    client = browser_as(street_staff)
+    url = f"{CHANGELIST}{meeting.pk}/change/"
+    client.get(url)  # the session is loaded and saved once
+
+    # session, account, its organization, the meeting, its attendance with the people, the
+    # people chosen in the autocompletes, the meeting's organization (shown read-only)
+    with django_assert_num_queries(7):
+        page = client.get(url)
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    chosen = [f'<option value="{person.pk}" selected>{person.name}</option>' for person in people]
+    assert [option in body for option in chosen] == [True] * attendees
+
+
 def test_autocompletes_offer_the_subtrees_people_only(tree, street_staff, browser_as):
     make_member(tree.village_a1, name="甲方人")
     make_member(tree.village_b1, name="乙方人")
