@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from apps.core import effective
 from apps.members import admin_branch, branch_selectors, branch_services
-from apps.members.models import STARTS_ON_A_MONTH, STARTS_ON_A_QUARTER, MeetingRequirement
+from apps.members.requirements import STARTS_ON_A_MONTH, STARTS_ON_A_QUARTER, MeetingRequirement
 from apps.organizations.roles import Role
 
 pytestmark = pytest.mark.django_db
