@@ -11,9 +11,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from apps.core.identity import mask_id_number, mask_phone
+from apps.core.identity import mask_id_number, mask_phone, normalize_id_number, normalize_mobile
 from apps.members import merging, services
 from apps.members.admin_imports import AppointmentsImportMixin, PeopleImportMixin
+from apps.members.admin_search import PostedSearchMixin, has_a_number
 from apps.members.choices import LEADERSHIP_ROLES
 from apps.members.models import Appointment, Member
 from apps.organizations.admin_base import ScopedHistoryAdmin
@@ -65,11 +66,13 @@ class MemberForm(forms.ModelForm):
 
 
 @admin.register(Member)
-class MemberAdmin(PeopleImportMixin, ScopedHistoryAdmin):
+class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
     """People: numbers masked in the list, in full on the form for roles that may read them.
 
-    Search takes a name or the last 4–6 digits of a phone or ID number.
-    Deleting marks the person deleted; the record stays for history and sync.
+    Search takes a name or the last 4–6 digits of a phone or ID number, and for
+    roles that read numbers a full one; the box posts, so a number is never in
+    a URL (``admin_search.py``). Deleting marks the person deleted; the record
+    stays for history and sync.
     """
 
     form = MemberForm
@@ -85,7 +88,9 @@ class MemberAdmin(PeopleImportMixin, ScopedHistoryAdmin):
     list_filter = ["gender", "political_status", "education", "ethnicity"]
     list_select_related = ["organization"]
     search_fields = ["name"]
-    search_help_text = _("A name, or the last 4 digits of a phone or ID number.")
+    search_help_text = _(
+        "A name, or the last 4 digits of a phone or ID number (the full number if you may read it)."
+    )
     autocomplete_fields = ["organization"]
     fields = ["organization", *services.EDITABLE_FIELDS]
 
@@ -115,11 +120,25 @@ class MemberAdmin(PeopleImportMixin, ScopedHistoryAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
+        if has_a_number(term):  # from a URL (the box posts it to search_by_number)
+            return queryset.none(), False
         tail = NUMBER_TAIL if request.user.has_perm("members.view_identity") else SHOWN_TAIL
         if tail.fullmatch(term):
             tail = term.upper()
             return queryset.filter(Q(id_number__endswith=tail) | Q(phone__endswith=tail)), False
         return super().get_search_results(request, queryset, search_term)
+
+    def search_by_number(self, request, queryset, term):
+        """A full ID number or mobile phone, for roles that read them: anyone else could find
+        the digits the mask hides by trying them."""
+        if not request.user.has_perm("members.view_identity"):
+            return queryset.none()
+        for field, normalize in (("id_number", normalize_id_number), ("phone", normalize_mobile)):
+            try:
+                return queryset.filter(**{field: normalize(term)})
+            except ValidationError:
+                continue
+        return queryset.none()
 
     def get_fields(self, request, obj=None):
         if obj is not None and not request.user.has_perm("members.view_identity"):

@@ -1,17 +1,25 @@
 """三会一课 in the admin: meetings with their attendance, the required frequencies, and the
 compliance page (``/admin/members/branchmeeting/compliance/``)."""
 
+from datetime import timedelta
+from urllib.parse import urlencode
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin_autocomplete import (
+    PreloadedAutocompleteFormSetMixin,
+    PreloadedAutocompleteInlineMixin,
+)
 from apps.members import branch_selectors, branch_services
 from apps.members.models import BranchAttendance, BranchMeeting, MeetingRequirement
 from apps.organizations.admin import INDENT, ReferenceListAdmin
@@ -25,11 +33,12 @@ YEARS_OFFERED = 6  # the compliance page's years: this one and the five before
 SAME_PERSON_TWICE = _("The same person is listed twice.")
 
 
-class AttendanceFormSet(BaseInlineFormSet):
+class AttendanceFormSet(PreloadedAutocompleteFormSetMixin, BaseInlineFormSet):
     """The inline's rows, handed to ``branch_attendance_set`` as one list.
 
     A person listed twice is refused by Django's own check of the unique
-    constraint (also on the add page), in our words.
+    constraint (also on the add page), in our words. The people chosen in the
+    rows are loaded in one query (``apps/core/admin_autocomplete.py``).
     """
 
     def get_unique_error_message(self, unique_check):
@@ -46,14 +55,21 @@ class AttendanceFormSet(BaseInlineFormSet):
         ]
 
 
-class BranchAttendanceInline(ScopedAdminMixin, admin.TabularInline):
-    """Who was there: present, on leave (with the reason) or absent."""
+class BranchAttendanceInline(
+    PreloadedAutocompleteInlineMixin, ScopedAdminMixin, admin.TabularInline
+):
+    """Who was there: present, on leave (with the reason) or absent. The same queries for 20
+    rows as for 2: the people come with the rows (each row's title names its person) and the
+    autocompletes' chosen people in one query."""
 
     model = BranchAttendance
     formset = AttendanceFormSet
     fields = ["member", "status", "reason"]
     autocomplete_fields = ["member"]
     extra = 3
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
 
 
 class ComplianceForm(forms.Form):
@@ -143,6 +159,7 @@ class BranchMeetingAdmin(ScopedHistoryAdmin):
         today = timezone.localdate()
         form = ComplianceForm(request.GET or {"year": today.year}, user=request.user, today=today)
         overview = report = None
+        year = today.year
         if form.is_valid():
             year, organization = form.cleaned_data["year"], form.cleaned_data["organization"]
             overview = branch_selectors.branch_compliance_overview(user=request.user, year=year)
@@ -157,21 +174,63 @@ class BranchMeetingAdmin(ScopedHistoryAdmin):
             "form": form,
             "overview": overview,
             "report": report,
-            "requirements": MeetingRequirement.objects.filter(minimum__gt=0),
+            "requirements": branch_selectors.requirements_listed(year),
         }
         return TemplateResponse(request, "admin/members/branchmeeting/compliance.html", context)
 
 
+SETTLED_RULE = _(
+    "This rule has judged months or quarters that have ended, so it stays as it is: changing it "
+    "would change their compliance. To change the frequency, "
+    '<a href="{url}">add a rule from a later date</a>.'
+)
+
+
 @admin.register(MeetingRequirement)
 class MeetingRequirementAdmin(SimpleHistoryAdmin, ReferenceListAdmin):
-    """The required frequencies: read by everyone in the admin, changed by the district's own
-    administrators (the rule of the district-wide lists), with history."""
+    """The required frequencies, a row per rule and date: read by everyone in the admin, changed
+    by the district's own administrators (the rule of the district-wide lists), with history.
 
-    list_display = ["kind", "period", "minimum"]
+    A frequency changes by adding a rule from a date. A rule that has judged a period that has
+    ended is shown read-only, saying so and linking to the add form filled in with it: refusing
+    the edit, not just warning, is what keeps past compliance as it was
+    (``apps/core/effective.py``), and the form that changes nothing in the past is one click
+    away. A rule from this month or later can still be corrected.
+    """
+
+    list_display = ["kind", "effective_from", "period", "minimum"]
+    list_filter = ["kind"]
     search_fields = []
 
     def get_readonly_fields(self, request, obj=None):
         return ["kind"] if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or not obj.is_settled())
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        month = timezone.localdate().replace(day=1)
+        initial.setdefault("effective_from", (month + timedelta(days=31)).replace(day=1))
+        return initial
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.is_settled() and self.has_add_permission(request):
+            query = urlencode({"kind": obj.kind, "period": obj.period, "minimum": obj.minimum})
+            url = f"{reverse('admin:members_meetingrequirement_add')}?{query}"
+            messages.info(request, format_html(str(SETTLED_RULE), url=url))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in branch_services.REQUIREMENT_FIELDS}
+        if change:
+            branch_services.meeting_requirement_update(requirement=obj, **fields)
+        else:
+            saved = branch_services.meeting_requirement_add(
+                kind=form.cleaned_data["kind"], **fields
+            )
+            vars(obj).update(vars(saved))  # the admin goes on with the object it built
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         raise Http404  # reverting from history is not offered

@@ -2,9 +2,10 @@
 the district requires (``MeetingRequirement``).
 
 Compliance is counted in a fixed number of queries, however many organizations
-and periods: the requirements, one grouped count of meetings per organization,
-kind and month, and (for the overview) the organizations. The periods are
-computed from those counts in Python.
+and periods: the requirements of the year, one grouped count of meetings per
+organization, kind and month, and (for the overview) the organizations. The
+periods are computed from those counts in Python, each month and quarter
+against the rule in force on its first day (``apps/core/effective.py``).
 """
 
 import calendar
@@ -17,6 +18,7 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from apps.core.effective import Timeline
 from apps.members.choices import AppointmentRole, BranchMeetingKind, RequirementPeriod
 from apps.members.models import Appointment, BranchAttendance, BranchMeeting, MeetingRequirement
 from apps.organizations.models import Organization
@@ -120,8 +122,30 @@ def periods(year: int, today: date) -> list[Period]:
     return found
 
 
-def _requirements() -> dict[str, MeetingRequirement]:
-    return {r.kind: r for r in MeetingRequirement.objects.filter(minimum__gt=0)}
+def requirements_of_year(year: int) -> Timeline:
+    """The rules that judge ``year``'s months and quarters: those in force on 1 January and
+    those taking effect later in the year (one query). District-wide: they have no scope."""
+    return MeetingRequirement.objects.timeline(since=date(year, 1, 1), until=date(year, 12, 31))
+
+
+def requirements_listed(year: int) -> list[tuple[MeetingRequirement, date | None]]:
+    """The year's rules as the compliance page lists them, by kind: (rule, the day it takes
+    effect if that falls within the year). A minimum of 0 is listed only where it ends a rule."""
+    first = date(year, 1, 1)
+    rules = sorted(
+        requirements_of_year(year), key=lambda r: (KINDS.index(r.kind), r.effective_from)
+    )
+    return [
+        (rule, rule.effective_from if rule.effective_from > first else None)
+        for rule in rules
+        if rule.minimum > 0 or rule.effective_from > first
+    ]
+
+
+def _in_force(requirements: Timeline, kind: str, period: Period) -> MeetingRequirement | None:
+    """The rule judging ``period`` (None: no rule, or a minimum of 0)."""
+    rule = requirements.at(kind, period.start)
+    return rule if rule is not None and rule.minimum > 0 else None
 
 
 def _counts(meetings: QuerySet[BranchMeeting], year: int, today: date) -> dict:
@@ -140,7 +164,7 @@ def _counts(meetings: QuerySet[BranchMeeting], year: int, today: date) -> dict:
     return {(r["organization_id"], r["kind"], r["month"]): r["held"] for r in rows}
 
 
-def _report(organization, year, today, requirements, counts) -> ComplianceReport:
+def _report(organization, year, today, requirements: Timeline, counts) -> ComplianceReport:
     rows = []
     for period in periods(year, today):
         judged = organization.opened_on <= period.start and (  # open the whole period
@@ -148,7 +172,7 @@ def _report(organization, year, today, requirements, counts) -> ComplianceReport
         )
         cells = []
         for kind in KINDS:
-            requirement = requirements.get(kind)
+            requirement = _in_force(requirements, kind.value, period)
             counted_by = requirement.period if requirement else RequirementPeriod.MONTH
             if counted_by != period.length:
                 cells.append(None)
@@ -174,7 +198,7 @@ def branch_compliance(
         raise Organization.DoesNotExist("No such organization in the user's subtree.")
     today = today or timezone.localdate()
     counts = _counts(BranchMeeting.objects.filter(organization=organization), year, today)
-    return _report(organization, year, today, _requirements(), counts)
+    return _report(organization, year, today, requirements_of_year(year), counts)
 
 
 def branch_compliance_overview(*, user, year: int, today: date | None = None) -> list[OverviewRow]:
@@ -183,7 +207,7 @@ def branch_compliance_overview(*, user, year: int, today: date | None = None) ->
     tree order. Three queries, however many organizations."""
     today = today or timezone.localdate()
     first, last = date(year, 1, 1), date(year, 12, 31)
-    requirements = _requirements()
+    requirements = requirements_of_year(year)
     counts = _counts(scoped(BranchMeeting.objects.all(), user), year, today)
     secretary = Appointment.objects.filter(
         organization=OuterRef("pk"),

@@ -1,5 +1,5 @@
-"""Writing the party branch's meetings (三会一课) and their attendance: the API and the admin
-share these rules (the demo bulk-creates rows it makes valid)."""
+"""Writing the party branch's meetings (三会一课), their attendance and the required frequencies:
+the API and the admin share these rules (the demo bulk-creates rows it makes valid)."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import history_note
 from apps.members.choices import AttendanceStatus
-from apps.members.models import BranchAttendance, BranchMeeting, Member
+from apps.members.models import BranchAttendance, BranchMeeting, MeetingRequirement, Member
 from apps.members.services import merged_reason
 from apps.members.signals import refuse_rows_outside
 
@@ -21,8 +21,8 @@ LISTED_TWICE = _("%(person)s is listed twice.")
 ENTRY_PROBLEM = _("%(person)s: %(problem)s")
 
 
-def _check_fields(fields: Mapping) -> None:
-    unknown = set(fields) - set(MEETING_EDITABLE_FIELDS)
+def _check_fields(fields: Mapping, editable=MEETING_EDITABLE_FIELDS) -> None:
+    unknown = set(fields) - set(editable)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
 
@@ -205,3 +205,31 @@ def _meeting_touched(meeting: BranchMeeting, *, survivor: Member, duplicate: Mem
     meeting.validate_constraints()
     history_note(meeting, by=by, reason=merged_reason(survivor, duplicate))
     meeting.save(update_fields=["chair", "recorder", "updated_at"])
+@transaction.atomic
+def meeting_requirement_add(
+    *, kind: str, period: str, minimum: int, effective_from
+) -> MeetingRequirement:
+    """Require ``kind`` ``minimum`` times a ``period`` from ``effective_from`` on (the first of
+    this month or later): how a frequency changes; the earlier rule goes on judging the periods
+    before it."""
+    requirement = MeetingRequirement(
+        kind=kind, period=period, minimum=minimum, effective_from=effective_from
+    )
+    requirement.full_clean()
+    requirement.save()
+    return requirement
+
+
+REQUIREMENT_FIELDS = ("period", "minimum", "effective_from")
+
+
+@transaction.atomic
+def meeting_requirement_update(*, requirement: MeetingRequirement, **fields) -> MeetingRequirement:
+    """Correct a rule that has judged no period that has ended yet (one from this month or later);
+    a settled rule is refused (``apps/core/effective.py``). The kind is set once."""
+    _check_fields(fields, REQUIREMENT_FIELDS)
+    for name, value in fields.items():
+        setattr(requirement, name, value)
+    requirement.full_clean()
+    requirement.save(update_fields={*fields, "updated_at"})
+    return requirement

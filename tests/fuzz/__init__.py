@@ -1,4 +1,4 @@
-"""Schemathesis against the app's own OpenAPI schema, as a village station (docs/quality.md, fuzzing).
+"""Schemathesis against the app's own OpenAPI schema, as a village station (docs/quality.md, 13).
 
 What conftest.py and test_schemathesis.py share: the schema document, the
 WSGI application as the fuzzer calls it, and the figures of the run.

@@ -2,10 +2,15 @@
 
 import datetime
 import logging
+import re
+import time
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.utils import translation
 
-from apps.members import services
+from apps.members import admin_search, services
 from apps.members.models import Member
 from apps.organizations.roles import Role
 from tests.factories.identity import make_id_number
@@ -14,6 +19,7 @@ from tests.factories.members import make_member
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/members/member/"
+SEARCH = "/admin/members/member/search/"
 ID_NUMBER = make_id_number(datetime.date(1979, 6, 1), "female", sequence=321)
 
 
@@ -192,3 +198,116 @@ def test_only_roles_that_read_numbers_may_search_by_more_than_the_shown_four(
     page = browser_as(user_in(tree.district, role)).get(CHANGELIST, {"q": six})
 
     assert (people["mine"] in page.context["cl"].result_list) == found
+
+
+# --- The search box posts: a number never reaches a URL ---------------------------------------
+
+
+def searched(client, term, **filters):
+    """Search as the box does: POST, then follow the redirect; (where it went, the page)."""
+    posted = client.post(SEARCH, {"q": term, **filters})
+    assert posted.status_code == 302
+    location = posted["Location"]
+    return location, client.get(location)
+
+
+def names(page) -> list[str]:
+    return [person.name for person in page.context["cl"].result_list]
+
+
+def test_the_lists_search_box_posts_to_the_search_view(tree, user_in, browser_as):
+    page = browser_as(user_in(tree.district, Role.STAFF)).get(CHANGELIST)
+
+    form = re.search(r'<form id="changelist-search"[^>]*>', page.content.decode()).group()
+    assert form == (f'<form id="changelist-search" method="post" action="{SEARCH}" role="search">')
+    assert 'name="csrfmiddlewaretoken"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        ("桂兰", ["周桂兰"]),
+        ("5678", ["周桂兰"]),
+        (ID_NUMBER[-4:], ["周桂兰"]),
+        ("4321", ["吴春燕"]),
+    ],
+)
+def test_a_posted_search_finds_by_name_or_last_digits_as_before(
+    tree, people, user_in, browser_as, term, found
+):
+    location, page = searched(browser_as(user_in(tree.district, Role.STAFF)), term)
+
+    assert parse_qs(urlsplit(location).query) == {"q": [term]}
+    assert names(page) == found
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        (ID_NUMBER, ["周桂兰"]),
+        (ID_NUMBER.lower(), ["周桂兰"]),
+        ("139 1234 5678", ["周桂兰"]),
+        (ID_NUMBER[:17], []),  # not a whole number: nothing, and not in the URL either
+    ],
+)
+def test_a_full_number_is_found_through_a_token_and_never_put_in_a_url(
+    tree, people, user_in, browser_as, caplog, term, found
+):
+    caplog.set_level(logging.DEBUG)
+    client = browser_as(user_in(tree.district, Role.STAFF))
+
+    location, page = searched(client, term, gender__exact="female")
+
+    query = parse_qs(urlsplit(location).query)
+    assert sorted(query) == ["gender__exact", "q_token"]  # the filter kept, the term replaced
+    assert not re.search(r"\d{7}", location)
+    assert names(page) == found
+    next_page = client.get(CHANGELIST, {**{k: v[0] for k, v in query.items()}, "o": "1"})
+    assert names(next_page) == found  # the list's own links keep the token
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in (ID_NUMBER, ID_NUMBER[:17], "13912345678", "+8613912345678"):
+        assert secret not in logged
+
+
+def test_a_role_that_sees_numbers_masked_finds_no_one_by_a_full_number(
+    tree, people, user_in, browser_as
+):
+    location, page = searched(browser_as(user_in(tree.district, Role.CASE_WORKER)), ID_NUMBER)
+
+    assert "q_token" in parse_qs(urlsplit(location).query)
+    assert names(page) == []
+
+
+def test_a_number_in_the_address_is_not_searched_and_the_user_is_told(
+    tree, people, user_in, browser_as
+):
+    client = browser_as(user_in(tree.district, Role.STAFF))
+
+    page = client.get(CHANGELIST, {"q": ID_NUMBER, "gender__exact": "female"})
+    listed = client.get(page["Location"])
+
+    assert page.status_code == 302
+    assert page["Location"] == f"{CHANGELIST}?gender__exact=female"
+    with translation.override("zh-hans"):
+        told = str(admin_search.NUMBERS_BY_THE_BOX)
+    assert told in listed.content.decode()
+
+
+def test_a_token_is_the_sessions_own_and_expires(tree, people, user_in, browser_as, monkeypatch):
+    staff = browser_as(user_in(tree.district, Role.STAFF))
+    location, _ = searched(staff, ID_NUMBER)
+    other = browser_as(user_in(tree.district, Role.STAFF))
+
+    elsewhere = other.get(location)
+    after = time.time() + admin_search.TOKEN_SECONDS + 1
+    monkeypatch.setattr(admin_search, "time", SimpleNamespace(time=lambda: after))
+    later = staff.get(location)
+    searched(staff, "13912345678")  # a new search drops the expired one
+
+    with translation.override("zh-hans"):
+        told = str(admin_search.SEARCH_AGAIN)
+    assert (names(elsewhere), told in elsewhere.content.decode()) == ([], True)
+    assert (names(later), told in later.content.decode()) == ([], True)
+    expired = parse_qs(urlsplit(location).query)["q_token"][0]
+    kept = staff.session[admin_search.SESSION_KEY]
+    assert len(kept) == 1 and expired not in kept
