@@ -205,6 +205,8 @@ def _meeting_touched(meeting: BranchMeeting, *, survivor: Member, duplicate: Mem
     meeting.validate_constraints()
     history_note(meeting, by=by, reason=merged_reason(survivor, duplicate))
     meeting.save(update_fields=["chair", "recorder", "updated_at"])
+
+
 @transaction.atomic
 def meeting_requirement_add(
     *, kind: str, period: str, minimum: int, effective_from
