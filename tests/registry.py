@@ -26,11 +26,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from apps.accounts.models import User
+from apps.core.actors import SYSTEM
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
-from apps.members import branch_services
-from apps.members import services as member_services
 from apps.members.models import Appointment, BranchMeeting, Member
+from apps.members.services import branch as branch_services
+from apps.members.services import people as member_services
 from apps.organizations.choices import Kind, Sector
 from apps.organizations.models import Organization, Position, Title
 from tests.factories.accounts import UserFactory
@@ -93,7 +94,9 @@ def make_organization(organization, **fields) -> Organization:
 def make_appointment(organization, **fields) -> Appointment:
     member = fields.pop("member", None) or make_member(organization)
     fields = {"role": "volunteer", "started_on": datetime.date(2024, 1, 1), **fields}
-    return member_services.appointment_create(member=member, organization=organization, **fields)
+    return member_services.appointment_create(
+        by=SYSTEM, member=member, organization=organization, **fields
+    )
 
 
 def make_branch_meeting(organization, **fields) -> BranchMeeting:
@@ -103,7 +106,7 @@ def make_branch_meeting(organization, **fields) -> BranchMeeting:
         "topic": "学习党的二十大精神",
         **fields,
     }
-    return branch_services.branch_meeting_create(organization=organization, **fields)
+    return branch_services.branch_meeting_create(by=SYSTEM, organization=organization, **fields)
 
 
 def make_attachment(organization, record=None, user=None, name="照片.jpg", data=None):
@@ -111,7 +114,7 @@ def make_attachment(organization, record=None, user=None, name="照片.jpg", dat
     return attachment_create(
         record=record or make_member(organization),
         uploaded_file=SimpleUploadedFile(name, photo() if data is None else data),
-        user=user or UserFactory(organization=organization),
+        by=user or UserFactory(organization=organization),
     )
 
 

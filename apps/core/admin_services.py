@@ -26,6 +26,9 @@ class ServiceAdminMixin:
     def delete_object(self, request, obj):
         return obj.mark_deleted(by=request.user)
 
+    def get_service_fields(self, form) -> list[str]:
+        return list(self.service_fields)
+
     def check_saved(self, request, saved) -> None:
         """Raise to roll the save back (the scope, in apps.organizations)."""
 
@@ -35,7 +38,7 @@ class ServiceAdminMixin:
                 super().save_model(request, obj, form, change)
                 saved = obj
             else:
-                data = {name: form.cleaned_data[name] for name in self.service_fields}
+                data = {name: form.cleaned_data[name] for name in self.get_service_fields(form)}
                 if change:
                     saved = self.update_object(request, obj, form, data)
                 else:

@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
@@ -16,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 DATABASE_AWAY_MESSAGE = _("The database is not available just now. Please try again shortly.")
 RETRY_AFTER_SECONDS = "5"
+STILL_REFERENCED = _("Other records still point at this one, so it cannot be removed.")
 
 
 def as_api_error(exc: DjangoValidationError) -> ValidationError:
@@ -64,6 +66,8 @@ def api_exception_handler(exc, context):
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": RETRY_AFTER_SECONDS},
         )
+    if isinstance(exc, ProtectedError | RestrictedError):
+        exc = Conflict(STILL_REFERENCED)  # records are never cascade-deleted
     response = exception_handler(exc, context)
     if isinstance(exc, Conflict) and response is not None:
         if exc.current is not None:

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
+from apps.core.models import SoftDeletableModel
+
 
 class UTCDateTimeField(IsoDateTimeField):
     """An ISO 8601 time, turned to UTC; an offset PostgreSQL can't take (beyond ±15:59) or a
@@ -54,8 +56,8 @@ class SyncFilterSet(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         if self.form.cleaned_data.get("updated_after") is not None:
             return queryset.order_by("updated_at", "pk")
-        if any(f.name == "deleted_at" for f in queryset.model._meta.fields):
-            queryset = queryset.filter(deleted_at__isnull=True)
+        if issubclass(queryset.model, SoftDeletableModel):
+            queryset = queryset.alive()
         return queryset
 
 

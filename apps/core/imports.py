@@ -14,6 +14,7 @@ A real run may first take an advisory lock (``Importer.lock_key``) that single w
 shared, so nobody saves a clashing record between the check and the write.
 """
 
+import contextlib
 import datetime
 import functools
 import re
@@ -28,6 +29,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from apps.core.actors import history_user
 from apps.core.xlsx import MAX_ROWS, Cell, read_sheet
 
 BATCH_SIZE = 1000  # rows per INSERT (and per progress step while writing)
@@ -147,7 +149,9 @@ def write_records(model, records: list, *, by, progress: Progress) -> list:
     created = []
     for start in range(0, len(records), BATCH_SIZE):
         batch = records[start : start + BATCH_SIZE]
-        created += bulk_create_with_history(batch, model, batch_size=BATCH_SIZE, default_user=by)
+        created += bulk_create_with_history(
+            batch, model, batch_size=BATCH_SIZE, default_user=history_user(by)
+        )
         progress(WRITING, len(created), len(records))
     return created
 
@@ -161,7 +165,7 @@ class Importer:
     # Each row alone, no queries: set row.record, refuse what is wrong.
     read_row: Callable[[Row], None]
     # All rows against each other and what is on file, in a fixed number of queries: add
-    # row.problems, finish the records. (rows, by); ``by`` is the importer (None: a command).
+    # row.problems, finish the records. (rows, by); ``by`` is the importer (``SYSTEM``: a command).
     check_rows: Callable[[list, Any], None]
     done: str  # "%(count)d … were imported."
     row_type: type[Row] = Row
@@ -193,8 +197,10 @@ class Importer:
         for index, row in enumerate(rows, start=1):
             self.read_row(row)
             progress(CHECKING, index, len(rows))
+        # A dry run writes nothing, so it needs no transaction (nor its savepoint's queries).
+        writing = contextlib.nullcontext() if dry_run else transaction.atomic()
         try:
-            with transaction.atomic():
+            with writing:
                 if self.lock_key and not dry_run:
                     _lock_out_single_writes(self.lock_key)
                 self.check_rows(rows, by)

@@ -104,9 +104,11 @@ def build_branch_meetings(rng: Random, today: date, tree: Tree) -> int:
     if BranchMeeting.objects.filter(organization__path__startswith=tree.district.path).exists():
         return 0
     people: dict[int, list[Member]] = {}
-    for person in Member.objects.filter(
-        organization__path__startswith=tree.district.path, deleted_at__isnull=True
-    ).order_by("pk"):
+    for person in (
+        Member.objects.alive()
+        .filter(organization__path__startswith=tree.district.path)
+        .order_by("pk")
+    ):
         people.setdefault(person.organization_id, []).append(person)
     branches = _branches(rng, tree, people)
     behind = set(rng.sample(range(len(branches)), round(len(branches) * BEHIND_SHARE)))

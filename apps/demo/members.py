@@ -149,7 +149,7 @@ def build_appointments(rng: Random, today: date, tree: Tree) -> int:
     if Appointment.objects.filter(organization__path__startswith=tree.district.path).exists():
         return 0
     people_by_village: dict[int, list[Member]] = {}
-    for person in Member.objects.filter(deleted_at__isnull=True).order_by("pk"):
+    for person in Member.objects.alive().order_by("pk"):
         people_by_village.setdefault(person.organization_id, []).append(person)
     election = date(today.year - (today.year - 2021) % 5, 3, 8)
     if election > today:

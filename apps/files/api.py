@@ -98,7 +98,7 @@ class AttachmentsMixin:
         upload.is_valid(raise_exception=True)
         try:
             attachment = services.attachment_create(
-                record=record, uploaded_file=upload.validated_data["file"], user=request.user
+                record=record, uploaded_file=upload.validated_data["file"], by=request.user
             )
         except DjangoValidationError as exc:
             raise ValidationError({"file": exc.messages}) from exc
@@ -130,7 +130,7 @@ class AttachmentsMixin:
         except FileNotFoundError as exc:
             raise NotFound from exc
         if self.attachments_log_downloads:
-            services.download_create(attachment=attachment, user=request.user)
+            services.download_create(attachment=attachment, by=request.user)
         return _file_response(attachment, stream)
 
     def perform_content_negotiation(self, request, force=False):

@@ -19,7 +19,7 @@ def organization_of(record: Model) -> Organization:
     return owner
 
 
-def attachment_create(*, record: Model, uploaded_file, user) -> Attachment:
+def attachment_create(*, by, record: Model, uploaded_file) -> Attachment:
     """Clean ``uploaded_file`` and attach it to ``record``; ValidationError if it is refused.
 
     A refused file never reaches the disk. An accepted one is written, then
@@ -33,7 +33,7 @@ def attachment_create(*, record: Model, uploaded_file, user) -> Attachment:
         original_name=safe_name(uploaded_file.name, ext),
         mime=mime,
         size=content.size,
-        uploaded_by=user,
+        uploaded_by=by,
     )
     attachment.full_clean(exclude=["file"])
     attachment.file.save(f"upload.{ext}", content, save=False)
@@ -46,9 +46,9 @@ def attachment_create(*, record: Model, uploaded_file, user) -> Attachment:
     return attachment
 
 
-def download_create(*, attachment: Attachment, user) -> Download:
-    """Log that ``user`` downloaded ``attachment``: an append-only row, committed at once."""
-    return Download.objects.create(attachment=attachment, user=user)
+def download_create(*, by, attachment: Attachment) -> Download:
+    """Log that ``by`` downloaded ``attachment``: an append-only row, committed at once."""
+    return Download.objects.create(attachment=attachment, user=by)
 
 
 @transaction.atomic

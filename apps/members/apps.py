@@ -39,8 +39,9 @@ class MembersConfig(AppConfig):
         """
         from apps.core.models import AccessLog
         from apps.files.models import Attachment
-        from apps.members import branch_services, services
         from apps.members.models import Appointment, BranchAttendance, BranchMeeting, Member
+        from apps.members.services import branch as branch_services
+        from apps.members.services import people as services
         from apps.members.signals import kept_on_merge, on_person_merged
 
         on_person_merged(services.appointments_move, moves=[(Appointment, "member")])

@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.identity import id_number_gender, normalize_id_number
 from apps.core.imports import Column, Importer, ImportReport, Row
-from apps.members import services
 from apps.members.choices import (
     SINGLE_HOLDER_ROLES,
     AppointmentRole,
@@ -33,6 +32,7 @@ from apps.members.choices import (
     PoliticalStatus,
 )
 from apps.members.models import Appointment, Member
+from apps.members.services import people as services
 from apps.organizations.imports import ORGANIZATION, organizations_by_code, place
 from apps.organizations.models import pinyin_key
 from apps.organizations.scoping import scoped
@@ -173,8 +173,7 @@ def _id_number(row: _Row) -> str:
 
 
 def _people(by):
-    people = Member.objects.filter(deleted_at__isnull=True)
-    return scoped(people, by) if by is not None else people
+    return scoped(Member.objects.alive(), by)
 
 
 def _with_id_numbers(people, numbers):
@@ -272,7 +271,7 @@ def _person(row: _Row, by_number, by_name) -> Member | None:
 
 def _terms_on_file(organizations, people) -> dict:
     """The terms on file the rows may repeat or overlap: one query."""
-    on_file = Appointment.objects.filter(deleted_at__isnull=True).filter(
+    on_file = Appointment.objects.alive().filter(
         Q(organization__in=list(organizations), role__in=SINGLE_HOLDER_ROLES)
         | Q(member__in=[person.pk for person in people])
     )
@@ -326,7 +325,7 @@ def people_import(*, data: bytes, by, dry_run: bool, **options) -> ImportReport:
     """Add people from a sheet (姓名, 性别, 民族, 身份证号, 手机号, 政治面貌, 文化程度, 职业,
     住址, 组织代码): all or none. ``options``: ``max_rows``, ``progress`` (``Importer.run``).
 
-    ``by`` is the importer (None: a command, which sees the whole tree). Choices are given by
+    ``by`` is the importer (``SYSTEM`` for a command: the whole tree). Choices are given by
     their Chinese label or English code; ID numbers and phones are stored normalized; a
     gender left empty is read from the ID number.
     """

@@ -30,13 +30,13 @@ FILLABLE = (
 )
 
 
-def likely_duplicates(*, user) -> list[list[Member]]:
+def likely_duplicates(*, by) -> list[list[Member]]:
     """Groups of people in the user's subtree that are probably one person.
 
     Same ID number; or the same name with the same phone or the same birth
     date. Three grouped queries and one fetch, however many people there are.
     """
-    people = scoped(Member.objects.filter(deleted_at__isnull=True), user)
+    people = scoped(Member.objects.alive(), by)
     keys = [
         ("id_number",),
         ("name", "phone"),
@@ -92,17 +92,17 @@ def _grouped(people: list[Member]) -> list[list[Member]]:
 
 
 @transaction.atomic
-def member_merge(*, survivor: Member, duplicate: Member, user) -> Member:
+def member_merge(*, by, survivor: Member, duplicate: Member) -> Member:
     """Merge ``duplicate`` into ``survivor``: what named either now names the survivor.
 
     Two different ID numbers are two people, and are refused; so is a merge a
     receiver of ``person_merged`` refuses (a row of another village would name
     the survivor). The survivor takes the duplicate's details where its own
     are blank; the duplicate is marked deleted and ``merged_into`` the
-    survivor. Every change is in the history, naming ``user``.
+    survivor. Every change is in the history, naming ``by``.
     """
-    people = scoped(Member.objects.select_for_update(of=("self",)), user)
-    people = people.filter(deleted_at__isnull=True).order_by("pk")
+    people = scoped(Member.objects.select_for_update(of=("self",)), by)
+    people = people.alive().order_by("pk")
     survivor = people.filter(pk=survivor.pk).first()
     duplicate = people.filter(pk=duplicate.pk).first()
     if survivor is None or duplicate is None:
@@ -113,25 +113,25 @@ def member_merge(*, survivor: Member, duplicate: Member, user) -> Member:
         raise ValidationError(
             _("These two records have different ID numbers: they are two people.")
         )
-    answers = person_merged.send(sender=Member, survivor=survivor, duplicate=duplicate, by=user)
+    answers = person_merged.send(sender=Member, survivor=survivor, duplicate=duplicate, by=by)
     moved = sum(count for _receiver, count in answers if count)
     taken = {name: getattr(duplicate, name) for name in FILLABLE if not getattr(survivor, name)}
     for name, value in taken.items():
         setattr(survivor, name, value)
     survivor.full_clean(validate_unique=False, validate_constraints=False)
     duplicate.deleted_at, duplicate.merged_into = timezone.now(), survivor
-    history_note(duplicate, by=user, reason=f"merged into #{survivor.pk}")
+    history_note(duplicate, by=by, reason=f"merged into #{survivor.pk}")
     duplicate.save(update_fields=["deleted_at", "merged_into", "updated_at"])
     reason = f"merged #{duplicate.pk} into this record ({moved} moved)"
-    history_note(survivor, by=user, reason=reason)
+    history_note(survivor, by=by, reason=reason)
     survivor.save(update_fields=[*taken, "updated_at"])
     return survivor
 
 
 @transaction.atomic
-def member_merge_group(*, survivor: Member, duplicates: Iterable[Member], user) -> Member:
+def member_merge_group(*, by, survivor: Member, duplicates: Iterable[Member]) -> Member:
     """Merge each of ``duplicates`` into ``survivor``, all or nothing: one refused merge (two ID
     numbers, a row outside) leaves every record of the group as it was."""
     for duplicate in duplicates:
-        survivor = member_merge(survivor=survivor, duplicate=duplicate, user=user)
+        survivor = member_merge(by=by, survivor=survivor, duplicate=duplicate)
     return survivor

@@ -15,13 +15,11 @@ ORGANIZATION = Column(
 def organizations_by_code(rows: list[Row], by) -> dict[str, Organization]:
     """The organizations the rows' codes name, by code: one query.
 
-    Only within ``by``'s subtree (None: a command, which sees the whole tree): a code outside
+    Only within ``by``'s subtree (``SYSTEM``, a command, sees the whole tree): a code outside
     it reads as one that does not exist.
     """
     codes = {row.cells[ORGANIZATION.key].text for row in rows} - {""}
-    found = Organization.objects.filter(code__in=codes)
-    if by is not None:
-        found = scoped(found, by)
+    found = scoped(Organization.objects.filter(code__in=codes), by)
     return {organization.code: organization for organization in found}
 
 

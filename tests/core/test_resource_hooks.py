@@ -349,3 +349,16 @@ def test_every_organization_record_keeps_the_sync_index():
 
     assert len(records) >= 5  # people, appointments, meetings and the two test records
     assert missing == []
+
+
+def test_a_protected_row_is_a_409_in_the_callers_language(tree):
+    from django.db.models import ProtectedError
+    from django.utils import translation
+
+    from apps.core.errors import api_exception_handler
+
+    with translation.override("zh-hans"):
+        response = api_exception_handler(ProtectedError("still used", set()), {})
+
+    assert response.status_code == 409
+    assert response.data == {"detail": "仍有其他记录指向此记录，不能删除。"}

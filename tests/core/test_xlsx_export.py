@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from apps.core.actors import SYSTEM
 from apps.core.xlsx_export import workbook_bytes
-from apps.members import services
 from apps.members.models import Member
+from apps.members.services import people as services
 from apps.organizations import admin_base
 from apps.organizations.roles import Role
 from tests.factories.identity import make_id_number
@@ -180,6 +181,7 @@ def test_every_scoped_list_offers_the_export_and_the_tree_reads_as_text(tree, us
 def appointments(tree, count):
     return [
         services.appointment_create(
+            by=SYSTEM,
             member=make_member(tree.village_a1, name=f"人{n}"),
             organization=(tree.village_a1, tree.street_a)[n % 2],
             role="executive",
@@ -191,6 +193,7 @@ def appointments(tree, count):
 
 def test_appointments_export_with_labels_and_real_dates(tree, user_in, browser_as):
     chair = services.appointment_create(
+        by=SYSTEM,
         member=make_member(tree.village_a1, name="张秀英"),
         organization=tree.village_a1,
         role="chair",

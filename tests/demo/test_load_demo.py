@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from apps.accounts.models import User
-from apps.members import merging, services
+from apps.members import merging
 from apps.members.models import Appointment, Member
+from apps.members.services import people as services
 from apps.organizations.choices import Kind, TitleStatus
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
@@ -77,7 +78,7 @@ def test_the_demo_people_are_valid_and_spread_over_the_villages():
     villages = [v.pk for v in Organization.objects.filter(kind=Kind.VILLAGE) if v.is_open]
     assert set(villages) == {member.organization_id for member in people}
     # Some were entered twice by neighbouring villages, for staff to find and merge.
-    assert len(merging.likely_duplicates(user=User.objects.get(username="qu_staff"))) >= 8
+    assert len(merging.likely_duplicates(by=User.objects.get(username="qu_staff"))) >= 8
 
 
 def test_the_demo_villages_have_a_current_leadership_and_chairs_never_overlap():

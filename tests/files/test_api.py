@@ -57,7 +57,7 @@ def post_file(client, record, data: bytes, name: str):
 
 def attach(record, user, data: bytes = PDF, name: str = "记录.pdf") -> Attachment:
     return services.attachment_create(
-        record=record, uploaded_file=SimpleUploadedFile(name, data), user=user
+        record=record, uploaded_file=SimpleUploadedFile(name, data), by=user
     )
 
 
@@ -415,7 +415,7 @@ def test_an_unlogged_resource_writes_no_download_row(tree, admin_a1, api_as):
 
 
 def test_a_download_row_is_never_changed(tree, admin_a1):
-    download = services.download_create(attachment=attach(tree.village_a1, admin_a1), user=admin_a1)
+    download = services.download_create(attachment=attach(tree.village_a1, admin_a1), by=admin_a1)
 
     with pytest.raises(ValueError, match="never changed"):
         download.save()

@@ -10,8 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import translation
 
-from apps.members import admin_search, services
+from apps.core.actors import SYSTEM
+from apps.members.admin import search as admin_search
 from apps.members.models import Member
+from apps.members.services import people as services
 from apps.organizations.roles import Role
 from tests.factories.identity import make_id_number
 from tests.factories.members import make_member
@@ -177,7 +179,9 @@ def test_the_history_page_masks_numbers_for_roles_that_see_them_masked(tree, use
     old_id, old_phone = member.id_number, member.phone
     born = datetime.date(1990, 5, 6)
     new_id = make_id_number(born, "female", sequence=42)
-    services.member_update(member=member, id_number=new_id, birth_date=born, phone="13912345678")
+    services.member_update(
+        by=SYSTEM, member=member, id_number=new_id, birth_date=born, phone="13912345678"
+    )
     url = f"{CHANGELIST}{member.pk}/history/"
 
     masked = browser_as(user_in(tree.district, Role.CASE_WORKER)).get(url).content.decode()

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.members import services
+from apps.core.actors import SYSTEM
 from apps.members.models import Member
+from apps.members.services import people as services
 from apps.organizations.roles import Role
 from tests.factories.identity import make_id_number
 from tests.factories.members import make_member
@@ -236,9 +237,7 @@ def test_a_lookup_by_id_number_goes_in_the_body_and_finds_only_the_callers_peopl
 ):
     mine = make_member(tree.village_a1, name="本村的人", id_number=ID_NUMBER, birth_date=None)
     b_staff = user_in(tree.village_b1, Role.STAFF)  # B can't see A's: it may enter her too
-    make_member(
-        tree.village_b1, name="乙村的人", id_number=ID_NUMBER, birth_date=None, user=b_staff
-    )
+    make_member(tree.village_b1, name="乙村的人", id_number=ID_NUMBER, birth_date=None, by=b_staff)
 
     found = station.post(f"{URL}lookup/", {"id_number": ID_NUMBER.lower()}, format="json")
     bad = station.post(f"{URL}lookup/", {"id_number": "123"}, format="json")
@@ -326,7 +325,7 @@ def test_the_organization_filter_takes_a_subtree_and_no_id_outside_it(tree, user
 def test_sync_lists_changes_in_order_and_shows_deletions(tree, station):
     first = make_member(tree.village_a1, name="一")
     make_member(tree.village_a1, name="二")
-    services.member_delete(member=first)
+    services.member_delete(by=SYSTEM, member=first)
     since = (first.created_at - datetime.timedelta(minutes=5)).isoformat()
 
     synced = station.get(URL, {"updated_after": since}).json()["results"]
@@ -339,7 +338,7 @@ def test_sync_lists_changes_in_order_and_shows_deletions(tree, station):
 
 def test_a_deleted_person_cannot_be_changed_even_through_a_sync_url(tree, station):
     member = make_member(tree.village_a1)
-    services.member_delete(member=member)
+    services.member_delete(by=SYSTEM, member=member)
 
     response = station.patch(
         f"{detail(member)}?updated_after=2000-01-01T00:00:00Z",

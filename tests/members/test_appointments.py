@@ -6,8 +6,9 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from apps.members import services
+from apps.core.actors import SYSTEM
 from apps.members.models import Appointment
+from apps.members.services import people as services
 from apps.organizations.roles import Role
 from tests.factories.members import make_member
 
@@ -25,7 +26,12 @@ def station(tree, user_in, api_as):
 
 def appoint(member, organization, role, started_on, **fields):
     return services.appointment_create(
-        member=member, organization=organization, role=role, started_on=started_on, **fields
+        by=SYSTEM,
+        member=member,
+        organization=organization,
+        role=role,
+        started_on=started_on,
+        **fields,
     )
 
 
@@ -133,7 +139,7 @@ def test_a_person_or_place_outside_the_subtree_reads_as_does_not_exist(tree, sta
 
 
 def test_a_deleted_person_cannot_be_appointed(tree, station):
-    person = services.member_delete(member=make_member(tree.village_a1))
+    person = services.member_delete(by=SYSTEM, member=make_member(tree.village_a1))
 
     response = station.post(URL, body(person), format="json")
 

@@ -11,14 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from apps.accounts.models import User
-from apps.members import admin_branch, branch_selectors, branch_services, services
-from apps.members.models import (
-    LEAVE_NEEDS_A_REASON,
-    NOT_IN_THE_SUBTREE,
-    BranchAttendance,
-    BranchMeeting,
-    MeetingRequirement,
-)
+from apps.core.actors import SYSTEM
+from apps.members.admin import branch as admin_branch
+from apps.members.models import BranchAttendance, BranchMeeting, MeetingRequirement
+from apps.members.models.branch import LEAVE_NEEDS_A_REASON, NOT_IN_THE_SUBTREE
+from apps.members.selectors import branch as branch_selectors
+from apps.members.services import branch as branch_services
+from apps.members.services import people as services
 from apps.organizations.choices import Kind
 from apps.organizations.models import Organization
 from apps.organizations.roles import Role
@@ -35,7 +34,7 @@ COMPLIANCE = "/admin/members/branchmeeting/compliance/"
 
 def meet(organization, kind, held_on, topic="学习党的二十大精神", **fields):
     return branch_services.branch_meeting_create(
-        organization=organization, kind=kind, held_on=held_on, topic=topic, **fields
+        by=SYSTEM, organization=organization, kind=kind, held_on=held_on, topic=topic, **fields
     )
 
 
@@ -82,7 +81,9 @@ def year_2023(tree):
         meet(village, "lecture", D(2023, month, 25))
     meet(village, "themed_day", D(2023, 7, 1))
     # Not counted: deleted, another village's, other years.
-    branch_services.branch_meeting_delete(meeting=meet(village, "committee", D(2023, 3, 15)))
+    branch_services.branch_meeting_delete(
+        by=SYSTEM, meeting=meet(village, "committee", D(2023, 3, 15))
+    )
     meet(tree.village_a2, "committee", D(2023, 8, 8))
     meet(village, "general_meeting", D(2022, 8, 1))
     meet(village, "committee", D(2024, 3, 1))
@@ -280,6 +281,7 @@ def test_an_organization_outside_the_subtree_does_not_exist(tree, street_staff):
 def test_the_overview_lists_the_subtrees_branches_worst_first(tree, street_staff, year_2023):
     secretary = make_member(tree.village_a2, name="支书")
     services.appointment_create(
+        by=SYSTEM,
         member=secretary,
         organization=tree.village_a2,
         role="branch_secretary",

@@ -9,10 +9,13 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.core.actors import SYSTEM
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
-from apps.members import branch_services, merging, services
+from apps.members import merging
 from apps.members.models import Appointment, BranchAttendance, BranchMeeting, Member
+from apps.members.services import branch as branch_services
+from apps.members.services import people as services
 from apps.members.signals import kept_references, moved_references
 from apps.organizations.roles import Role
 from tests.factories.identity import make_id_number
@@ -38,7 +41,7 @@ def test_likely_duplicates_by_id_number_or_name_with_phone_or_birth_date(tree, u
         name="何秀贞",
         id_number=ID_NUMBER,
         birth_date=None,
-        user=user_in(tree.village_b1, Role.STAFF),
+        by=user_in(tree.village_b1, Role.STAFF),
     )
     make_member(tree.village_a1, name="罗丽", id_number="", phone="13700001111")
     make_member(tree.village_a2, name="罗丽", id_number="", phone="13700001111")
@@ -50,14 +53,14 @@ def test_likely_duplicates_by_id_number_or_name_with_phone_or_birth_date(tree, u
     make_member(tree.village_a1, name="宋佳", phone="13700002222")
     make_member(tree.village_a2, name="宋佳慧", phone="13700002222")  # another name: no match
 
-    assert names(merging.likely_duplicates(user=staff)) == [
+    assert names(merging.likely_duplicates(by=staff)) == [
         ["何秀珍", "何秀贞"],
         ["唐敏", "唐敏"],
         ["罗丽", "罗丽"],
     ]
     # A street sees only the pairs inside it.
     street = user_in(tree.street_a, Role.STAFF)
-    assert names(merging.likely_duplicates(user=street)) == [["唐敏", "唐敏"], ["罗丽", "罗丽"]]
+    assert names(merging.likely_duplicates(by=street)) == [["唐敏", "唐敏"], ["罗丽", "罗丽"]]
 
 
 def test_finding_duplicates_is_a_fixed_number_of_queries(
@@ -69,7 +72,7 @@ def test_finding_duplicates_is_a_fixed_number_of_queries(
         make_member(tree.village_a2, name=f"重名{n}", id_number="", phone=f"1370000{n:04d}")
 
     with django_assert_max_num_queries(6):
-        assert len(merging.likely_duplicates(user=staff)) == 30
+        assert len(merging.likely_duplicates(by=staff)) == 30
 
 
 def references_to_person():
@@ -90,7 +93,7 @@ def references_to_person():
 def _merged_earlier(person, tree, staff):
     """A record merged into ``person`` before: its ``merged_into`` names her."""
     earlier = make_member(tree.village_a2, name=person.name, id_number="")
-    merging.member_merge(survivor=person, duplicate=earlier, user=staff)
+    merging.member_merge(survivor=person, duplicate=earlier, by=staff)
     earlier.refresh_from_db()
     return earlier
 
@@ -98,22 +101,32 @@ def _merged_earlier(person, tree, staff):
 # One maker per reference to a person: the test fails when a new one appears.
 RELATION_MAKERS = {
     (Appointment, "member"): lambda person, tree, staff: services.appointment_create(
-        member=person, organization=tree.village_a1, role="volunteer", started_on=BORN
+        by=SYSTEM, member=person, organization=tree.village_a1, role="volunteer", started_on=BORN
     ),
     (Member, "merged_into"): _merged_earlier,
     (Attachment, "record"): lambda person, tree, staff: attachment_create(
-        record=person, uploaded_file=SimpleUploadedFile("scan.pdf", PDF), user=staff
+        record=person, uploaded_file=SimpleUploadedFile("scan.pdf", PDF), by=staff
     ),
     # 三会一课 (a meeting of the street, whose subtree holds both records).
     (BranchMeeting, "chair"): lambda person, tree, staff: branch_services.branch_meeting_create(
-        organization=tree.street_a, kind="committee", held_on=BORN, topic="支委会", chair=person
+        by=SYSTEM,
+        organization=tree.street_a,
+        kind="committee",
+        held_on=BORN,
+        topic="支委会",
+        chair=person,
     ),
     (BranchMeeting, "recorder"): lambda person, tree, staff: branch_services.branch_meeting_create(
-        organization=tree.street_a, kind="lecture", held_on=BORN, topic="党课", recorder=person
+        by=SYSTEM,
+        organization=tree.street_a,
+        kind="lecture",
+        held_on=BORN,
+        topic="党课",
+        recorder=person,
     ),
     (BranchAttendance, "member"): lambda person, tree, staff: branch_services.branch_attendance_set(
         meeting=branch_services.branch_meeting_create(
-            organization=tree.street_a, kind="group", held_on=BORN, topic="党小组会"
+            by=SYSTEM, organization=tree.street_a, kind="group", held_on=BORN, topic="党小组会"
         ),
         entries=[{"member": person}],
     ).added[0],
@@ -143,7 +156,7 @@ def test_a_merge_moves_every_relation_and_is_in_the_history(tree, user_in, setti
     moved_reason = f"person #{duplicate.pk} merged into #{survivor.pk}"
     reasons = {(Attachment, "record"): f"moved from #{duplicate.pk} to #{survivor.pk}"}
 
-    merging.member_merge(survivor=survivor, duplicate=duplicate, user=staff)
+    merging.member_merge(survivor=survivor, duplicate=duplicate, by=staff)
 
     for (model, field), row in rows.items():
         stored = model._base_manager.get(pk=row.pk)
@@ -180,7 +193,7 @@ def test_two_different_id_numbers_are_two_people(tree, user_in):
     other = make_member(tree.village_a2, name="同名")
 
     with pytest.raises(ValidationError, match=r"两个人|two people"):
-        merging.member_merge(survivor=one, duplicate=other, user=staff)
+        merging.member_merge(survivor=one, duplicate=other, by=staff)
 
     assert Member.objects.filter(deleted_at__isnull=True).count() == 2
 
@@ -191,7 +204,7 @@ def test_a_merge_reaches_no_one_outside_the_users_subtree(tree, user_in):
     theirs = make_member(tree.village_b1, name="同名", id_number="")
 
     with pytest.raises(ValidationError, match=r"不在|not on file"):
-        merging.member_merge(survivor=mine, duplicate=theirs, user=street)
+        merging.member_merge(survivor=mine, duplicate=theirs, by=street)
 
     theirs.refresh_from_db()
     assert theirs.deleted_at is None
@@ -255,6 +268,7 @@ def test_a_merge_that_would_show_a_village_someone_from_outside_it_is_refused(
     duplicate = make_member(tree.village_a1, name="张三", id_number="")
     survivor = make_member(tree.village_a2, name="张三", id_number="")
     meeting = branch_services.branch_meeting_create(
+        by=SYSTEM,
         organization=tree.village_a1,
         kind="committee",
         held_on=BORN,
@@ -262,10 +276,10 @@ def test_a_merge_that_would_show_a_village_someone_from_outside_it_is_refused(
         chair=duplicate,
     )
     upload = SimpleUploadedFile("scan.pdf", PDF)
-    attachment = attachment_create(record=duplicate, uploaded_file=upload, user=street)
+    attachment = attachment_create(record=duplicate, uploaded_file=upload, by=street)
 
     with pytest.raises(ValidationError, match=r"共同上级|above both"):
-        merging.member_merge(survivor=survivor, duplicate=duplicate, user=street)
+        merging.member_merge(survivor=survivor, duplicate=duplicate, by=street)
 
     meeting.refresh_from_db()
     assert meeting.chair == duplicate
@@ -273,7 +287,7 @@ def test_a_merge_that_would_show_a_village_someone_from_outside_it_is_refused(
     attachment.refresh_from_db()
     assert (attachment.object_id, attachment.history.count()) == (duplicate.pk, 1)
     # The other way round (keep the record whose village holds the rows) is fine.
-    merging.member_merge(survivor=duplicate, duplicate=survivor, user=street)
+    merging.member_merge(survivor=duplicate, duplicate=survivor, by=street)
 
 
 def test_a_merge_moves_the_duplicates_attachments(tree, user_in, settings, tmp_path):
@@ -282,9 +296,9 @@ def test_a_merge_moves_the_duplicates_attachments(tree, user_in, settings, tmp_p
     duplicate = make_member(tree.village_a1, name="李四", id_number="")
     survivor = make_member(tree.village_a1, name="李四", id_number="")
     upload = SimpleUploadedFile("scan.pdf", PDF)
-    attachment = attachment_create(record=duplicate, uploaded_file=upload, user=staff)
+    attachment = attachment_create(record=duplicate, uploaded_file=upload, by=staff)
 
-    merging.member_merge(survivor=survivor, duplicate=duplicate, user=staff)
+    merging.member_merge(survivor=survivor, duplicate=duplicate, by=staff)
 
     attachment.refresh_from_db()
     assert (attachment.object_id, attachment.record) == (survivor.pk, survivor)
@@ -305,7 +319,7 @@ def test_a_merge_that_would_leave_the_id_number_disagreeing_is_refused(tree, use
     )
 
     with pytest.raises(ValidationError):
-        merging.member_merge(survivor=survivor, duplicate=duplicate, user=staff)
+        merging.member_merge(survivor=survivor, duplicate=duplicate, by=staff)
 
     survivor.refresh_from_db()
     assert survivor.id_number == "" and Member.objects.filter(deleted_at__isnull=True).count() == 2
@@ -315,8 +329,8 @@ def test_merging_twice_leaves_every_merged_record_pointing_at_a_live_one(tree, u
     staff = user_in(tree.street_a, Role.STAFF)
     a, b, c = (make_member(tree.village_a1, name="王五", id_number="") for _ in range(3))
 
-    merging.member_merge(survivor=b, duplicate=a, user=staff)
-    merging.member_merge(survivor=c, duplicate=b, user=staff)
+    merging.member_merge(survivor=b, duplicate=a, by=staff)
+    merging.member_merge(survivor=c, duplicate=b, by=staff)
 
     a.refresh_from_db()
     assert a.merged_into == c

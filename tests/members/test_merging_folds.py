@@ -6,10 +6,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.core.actors import SYSTEM
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
-from apps.members import branch_services, merging, services
+from apps.members import merging
 from apps.members.models import Appointment, BranchAttendance, BranchMeeting, Member
+from apps.members.services import branch as branch_services
+from apps.members.services import people as services
 from apps.organizations.roles import Role
 from tests.factories.members import make_member
 from tests.files.samples import PDF
@@ -37,7 +40,7 @@ def test_two_rows_of_one_meeting_become_one_with_the_stronger_status(
     survivor = make_member(tree.village_a1, name="孙梅", id_number="")
     duplicate = make_member(tree.village_a1, name="孙梅", id_number="")
     meeting = branch_services.branch_meeting_create(
-        organization=tree.village_a1, kind="group", held_on=BORN, topic="党小组会"
+        by=SYSTEM, organization=tree.village_a1, kind="group", held_on=BORN, topic="党小组会"
     )
     entries = [
         {"member": person, "status": status, "reason": reason}
@@ -46,7 +49,7 @@ def test_two_rows_of_one_meeting_become_one_with_the_stronger_status(
     theirs, mine = branch_services.branch_attendance_set(meeting=meeting, entries=entries).added
     meeting.refresh_from_db()
 
-    merging.member_merge(survivor=survivor, duplicate=duplicate, user=staff)
+    merging.member_merge(survivor=survivor, duplicate=duplicate, by=staff)
 
     row = BranchAttendance.objects.get(meeting=meeting)
     assert (row.pk, row.member, row.status, row.reason) == (theirs.pk, survivor, *kept)
@@ -69,15 +72,15 @@ def test_a_group_merge_is_all_or_nothing(tree, user_in, settings, tmp_path):
     first = make_member(tree.village_a1, name="周芳", id_number="")
     other = make_member(tree.village_a1, name="周芳")  # another ID number: another person
     appointment = services.appointment_create(
-        member=first, organization=tree.village_a1, role="volunteer", started_on=BORN
+        by=SYSTEM, member=first, organization=tree.village_a1, role="volunteer", started_on=BORN
     )
     attachment = attachment_create(
-        record=first, uploaded_file=SimpleUploadedFile("scan.pdf", PDF), user=staff
+        record=first, uploaded_file=SimpleUploadedFile("scan.pdf", PDF), by=staff
     )
     history = Member.history.count()
 
     with pytest.raises(ValidationError, match=r"两个人|two people"):
-        merging.member_merge_group(survivor=survivor, duplicates=[first, other], user=staff)
+        merging.member_merge_group(survivor=survivor, duplicates=[first, other], by=staff)
 
     # The first merge went through before the second was refused: it is undone too.
     assert Member.objects.filter(deleted_at__isnull=True).count() == 3
@@ -103,7 +106,7 @@ def test_the_duplicates_page_merges_a_group_all_or_nothing(tree, user_in, browse
     ]
     assert Member.objects.filter(deleted_at__isnull=True).count() == 3
 
-    services.member_update(member=group[2], id_number="")
+    services.member_update(by=SYSTEM, member=group[2], id_number="")
     client.post("/admin/members/member/duplicates/", form)
 
     assert Member.objects.filter(deleted_at__isnull=True).get() == keep

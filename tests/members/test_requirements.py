@@ -8,8 +8,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from apps.core import effective
-from apps.members import admin_branch, branch_selectors, branch_services
-from apps.members.requirements import STARTS_ON_A_MONTH, STARTS_ON_A_QUARTER, MeetingRequirement
+from apps.core.actors import SYSTEM
+from apps.members.admin import branch as admin_branch
+from apps.members.models.requirements import (
+    STARTS_ON_A_MONTH,
+    STARTS_ON_A_QUARTER,
+    MeetingRequirement,
+)
+from apps.members.selectors import branch as branch_selectors
+from apps.members.services import branch as branch_services
 from apps.organizations.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -262,7 +269,7 @@ def test_a_rule_from_next_month_leaves_this_years_compliance_as_it_was(tree, use
     admin = user_in(tree.district, Role.DISTRICT_ADMIN)
     today = timezone.localdate()
     branch_services.branch_meeting_create(
-        organization=tree.village_a1, kind="group", held_on=today, topic="学习党章"
+        by=SYSTEM, organization=tree.village_a1, kind="group", held_on=today, topic="学习党章"
     )
     start = months_later(this_month(), 1)
 

@@ -1,7 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
-from apps.members.api.branch_views import BranchMeetingViewSet
-from apps.members.api.views import AppointmentViewSet, MemberViewSet
+from apps.members.api.branch import BranchMeetingViewSet
+from apps.members.api.people import AppointmentViewSet, MemberViewSet
 
 router = SimpleRouter()
 router.register("members", MemberViewSet, basename="member")

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from apps.core.actors import SYSTEM
 from apps.core.imports import CHECKING
 from apps.core.xlsx import SheetError
 from apps.members import imports
@@ -90,7 +91,7 @@ class Command(BaseCommand):
 
     def _account(self, username, opts):
         if username is None:
-            return None
+            return SYSTEM
         account = get_user_model().objects.filter(username=username, is_active=True).first()
         if account is None:
             raise CommandError(

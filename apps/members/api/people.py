@@ -1,19 +1,90 @@
+"""People and their appointments through the API: serializers, then viewsets."""
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.errors import as_api_error
+from apps.core.identity import normalize_id_number, normalize_mobile
 from apps.files.api import AttachmentsMixin
-from apps.members import selectors, services
-from apps.members.api.serializers import (
-    AppointmentSerializer,
-    IdNumberLookupSerializer,
-    MemberSerializer,
-)
 from apps.members.filters import AppointmentFilter, MemberFilter
 from apps.members.models import Appointment, Member
-from apps.organizations.api.base import ScopedViewSet
+from apps.members.selectors import people as selectors
+from apps.members.services import people as services
+from apps.organizations.api.base import ScopedRecordSerializer, ScopedViewSet
+
+
+class MemberSerializer(ScopedRecordSerializer):
+    """A person. ``id_number`` and ``phone`` come back masked (``110105********002X``,
+    ``138****5678``) and ``birth_date`` as null (its digits are the masked middle of the ID
+    number; ``birth_year`` stays) except on the person's own page for roles that read them."""
+
+    birth_year = serializers.IntegerField(read_only=True, allow_null=True)
+    masked = {"id_number": "id_number_masked", "phone": "phone_masked", "birth_date": None}
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "organization",
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "birth_year",
+            "id_number",
+            "phone",
+            "political_status",
+            "education",
+            "occupation",
+            "address",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+    def validate_id_number(self, value):
+        return normalize_id_number(value) if value else value
+
+    def validate_phone(self, value):
+        return normalize_mobile(value) if value else value
+
+
+class AppointmentSerializer(ScopedRecordSerializer):
+    """A person's role in an organization for a term. The person and organization are set once."""
+
+    is_current = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "member",
+            "organization",
+            "role",
+            "started_on",
+            "ended_on",
+            "is_current",
+            "note",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["member"].read_only = True
+        else:
+            fields["member"].queryset = Member.objects.alive()
+        return fields
+
+
+class IdNumberLookupSerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=20)
+
+    def validate_id_number(self, value):
+        return normalize_id_number(value)
 
 
 def offering_the_existing_person(exc: DjangoValidationError):
@@ -57,13 +128,13 @@ class MemberViewSet(AttachmentsMixin, ScopedViewSet):
 
     def create_object(self, data):
         try:
-            return services.member_create(user=self.request.user, **data)
+            return services.member_create(by=self.request.user, **data)
         except DjangoValidationError as exc:
             raise offering_the_existing_person(exc) from exc
 
     def update_object(self, instance, data):
         try:
-            return services.member_update(member=instance, user=self.request.user, **data)
+            return services.member_update(member=instance, by=self.request.user, **data)
         except DjangoValidationError as exc:
             raise offering_the_existing_person(exc) from exc
 
@@ -83,7 +154,7 @@ class AppointmentViewSet(ScopedViewSet):
         return selectors.appointment_list(user=self.request.user)
 
     def create_object(self, data):
-        return services.appointment_create(**data)
+        return services.appointment_create(by=self.request.user, **data)
 
     def update_object(self, instance, data):
-        return services.appointment_update(appointment=instance, **data)
+        return services.appointment_update(by=self.request.user, appointment=instance, **data)

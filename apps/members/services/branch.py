@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.history import history_note
 from apps.members.choices import AttendanceStatus
 from apps.members.models import BranchAttendance, BranchMeeting, MeetingRequirement, Member
-from apps.members.services import merged_reason
+from apps.members.services.people import merged_reason
 from apps.members.signals import refuse_rows_outside
 
 MEETING_EDITABLE_FIELDS = ("kind", "held_on", "topic", "chair", "recorder", "minutes")
@@ -27,30 +27,32 @@ def _check_fields(fields: Mapping, editable=MEETING_EDITABLE_FIELDS) -> None:
         raise TypeError(f"not editable: {sorted(unknown)}")
 
 
-def branch_meeting_create(*, organization, kind: str, held_on, topic: str, **fields):
+def branch_meeting_create(*, by, organization, kind: str, held_on, topic: str, **fields):
     """Record a meeting held by ``organization``'s party branch."""
     _check_fields(fields)
     meeting = BranchMeeting(
         organization=organization, kind=kind, held_on=held_on, topic=topic, **fields
     )
     meeting.full_clean()
+    history_note(meeting, by=by, reason="")
     meeting.save()
     return meeting
 
 
-def branch_meeting_update(*, meeting: BranchMeeting, **fields) -> BranchMeeting:
+def branch_meeting_update(*, by, meeting: BranchMeeting, **fields) -> BranchMeeting:
     """Change the given fields; the organization is set once."""
     _check_fields(fields)
     for name, value in fields.items():
         setattr(meeting, name, value)
     meeting.full_clean()
+    history_note(meeting, by=by, reason="")
     meeting.save(update_fields={*fields, "updated_at"})
     return meeting
 
 
-def branch_meeting_delete(*, meeting: BranchMeeting) -> BranchMeeting:
+def branch_meeting_delete(*, by, meeting: BranchMeeting) -> BranchMeeting:
     """Mark the meeting deleted (entered by mistake): gone from lists and from compliance."""
-    return meeting.mark_deleted()
+    return meeting.mark_deleted(by=by)
 
 
 @dataclass

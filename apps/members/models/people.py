@@ -6,7 +6,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from apps.core.identity import (
     id_number_birth_date,
@@ -16,11 +15,9 @@ from apps.core.identity import (
     normalize_id_number,
     normalize_mobile,
 )
-from apps.core.models import AliveQuerySet, TimeStampedModel
+from apps.core.models import AliveQuerySet
 from apps.members.choices import (
     AppointmentRole,
-    AttendanceStatus,
-    BranchMeetingKind,
     Education,
     Ethnicity,
     Gender,
@@ -196,149 +193,3 @@ class Appointment(OrganizationRecord):
             and self.started_on <= today
             and (self.ended_on is None or self.ended_on >= today)
         )
-
-
-NOT_IN_THE_SUBTREE = _("This person does not belong to the organization that held the meeting.")
-LEAVE_NEEDS_A_REASON = _("Give the reason for the leave.")
-
-
-def _in_subtree(person: Member, organization) -> bool:
-    """Whether ``person`` belongs to ``organization`` or an organization below it."""
-    return person.organization.path.startswith(organization.path)
-
-
-class BranchMeeting(OrganizationRecord):
-    """A meeting of an organization's party branch: one of the 三会一课, or a themed party day.
-
-    The organization is the one whose party branch held it; its chair,
-    recorder and attendance are people of that organization's subtree. How
-    often each kind must be held is data (``MeetingRequirement``), not code.
-    """
-
-    organization = models.ForeignKey(
-        "organizations.Organization",
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="branchmeetings",
-        help_text=_("The organization whose party branch held the meeting."),
-    )
-    kind = models.CharField(_("kind"), max_length=24, choices=BranchMeetingKind.choices)
-    held_on = models.DateField(_("held on"))
-    topic = models.CharField(_("topic"), max_length=200)
-    chair = models.ForeignKey(
-        Member,
-        verbose_name=_("chaired by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    recorder = models.ForeignKey(
-        Member,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    minutes = models.TextField(_("minutes"), blank=True)
-
-    class Meta:
-        verbose_name = _("party branch meeting")
-        verbose_name_plural = _("party branch meetings")
-        ordering = ["-held_on", "-id"]
-        indexes = [
-            *OrganizationRecord.Meta.indexes,
-            models.Index(fields=["organization", "held_on"], name="branchmeeting_org_held"),
-        ]
-
-    def __str__(self):
-        return f"{self.held_on} {self.get_kind_display()}：{self.topic}"
-
-    def clean(self):
-        errors = {}
-        if self.held_on and self.held_on > timezone.localdate():
-            errors["held_on"] = [_("A meeting is recorded once it has been held.")]
-        if self.organization_id:
-            for name in ("chair", "recorder"):
-                person = getattr(self, name)
-                if person is not None and not _in_subtree(person, self.organization):
-                    errors[name] = [NOT_IN_THE_SUBTREE]
-        if errors:
-            raise ValidationError(errors)
-
-
-class BranchAttendance(TimeStampedModel):
-    """Whether a person was at a party branch meeting: present, on leave (with a reason), absent."""
-
-    meeting = models.ForeignKey(
-        BranchMeeting,
-        verbose_name=_("party branch meeting"),
-        on_delete=models.CASCADE,
-        related_name="attendance",
-    )
-    member = models.ForeignKey(
-        Member,
-        verbose_name=_("person"),
-        on_delete=models.PROTECT,
-        related_name="branch_attendance",
-    )
-    status = models.CharField(
-        _("attendance"),
-        max_length=8,
-        choices=AttendanceStatus.choices,
-        default=AttendanceStatus.PRESENT,
-    )
-    reason = models.CharField(
-        _("reason for leave"),
-        max_length=200,
-        blank=True,
-        help_text=_("Required when the person asked for leave."),
-    )
-
-    history = HistoricalRecords()
-
-    scope_field = "meeting__organization"
-
-    class Meta:
-        verbose_name = _("attendance record")
-        verbose_name_plural = _("attendance")
-        ordering = ["member__name_pinyin", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "member"],
-                name="branch_attendance_once",
-                violation_error_message=_("This person is already on the meeting's attendance."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(status=AttendanceStatus.LEAVE, reason=""),
-                name="branch_attendance_leave_has_reason",
-                violation_error_message=LEAVE_NEEDS_A_REASON,
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.member} · {self.get_status_display()}"
-
-    def clean(self):
-        errors = {}
-        if self.status == AttendanceStatus.LEAVE and not self.reason.strip():
-            errors["reason"] = [LEAVE_NEEDS_A_REASON]
-        try:
-            meeting = self.meeting  # unsaved, in an admin inline on the add page
-        except BranchMeeting.DoesNotExist:
-            meeting = None
-        if (
-            meeting is not None
-            and meeting.organization_id
-            and self.member_id
-            and not _in_subtree(self.member, meeting.organization)
-        ):
-            errors["member"] = [NOT_IN_THE_SUBTREE]
-        if errors:
-            raise ValidationError(errors)
-
-
-# The required frequencies live in their own module (this one would pass 400 lines); Django
-# finds a model where its app's models module imports it.
-from apps.members.requirements import MeetingRequirement  # noqa: E402, F401

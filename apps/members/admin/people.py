@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from apps.core.identity import mask_id_number, mask_phone, normalize_id_number, normalize_mobile
-from apps.members import merging, services
-from apps.members.admin_imports import AppointmentsImportMixin, PeopleImportMixin
-from apps.members.admin_search import PostedSearchMixin, has_a_number
+from apps.members import merging
+from apps.members.admin.imports import AppointmentsImportMixin, PeopleImportMixin
+from apps.members.admin.search import PostedSearchMixin, has_a_number
 from apps.members.choices import LEADERSHIP_ROLES
 from apps.members.models import Appointment, Member
+from apps.members.services import people as services
+from apps.organizations.admin import add_organization_inline
 from apps.organizations.admin_base import ScopedHistoryAdmin
-from apps.organizations.models import Organization
 from apps.organizations.scoping import scoped
 
 # The last digits of a phone or ID number. A role that sees numbers masked may search only by
@@ -50,7 +51,7 @@ class MemberForm(forms.ModelForm):
     def _post_clean(self):
         super()._post_clean()
         try:
-            services.check_id_number_free(self.instance, self.user)
+            services.check_id_number_free(self.instance, by=self.user)
         except ValidationError as exc:
             existing = exc.error_dict["id_number"][0].params["existing"]
             url = reverse("admin:members_member_change", args=[existing.pk])
@@ -107,7 +108,7 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
         return obj.phone_masked
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(deleted_at__isnull=True)
+        return super().get_queryset(request).alive()
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -156,25 +157,20 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
             readonly.append("organization")  # a person is not moved by editing the form
         return readonly
 
-    def save_model(self, request, obj, form, change):
-        fields = {
-            name: form.cleaned_data[name]
-            for name in services.EDITABLE_FIELDS
-            if name in form.cleaned_data
-        }
-        if change:
-            services.member_update(member=obj, user=request.user, **fields)
-        else:
-            organization = form.cleaned_data["organization"]
-            saved = services.member_create(organization=organization, user=request.user, **fields)
-            obj.pk = saved.pk
+    service_fields = services.EDITABLE_FIELDS
 
-    def delete_model(self, request, obj):
-        services.member_delete(member=obj)
+    def get_service_fields(self, form):
+        return [name for name in self.service_fields if name in form.cleaned_data]
 
-    def delete_queryset(self, request, queryset):
-        for member in queryset:
-            services.member_delete(member=member)
+    def create_object(self, request, form, data):
+        organization = form.cleaned_data["organization"]
+        return services.member_create(by=request.user, organization=organization, **data)
+
+    def update_object(self, request, obj, form, data):
+        return services.member_update(by=request.user, member=obj, **data)
+
+    def delete_object(self, request, obj):
+        return services.member_delete(by=request.user, member=obj)
 
     def get_urls(self):
         duplicates = self.admin_site.admin_view(self.duplicates_view)
@@ -193,7 +189,7 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
             raise PermissionDenied
         if request.method == "POST":
             return self._merge(request)
-        groups = merging.likely_duplicates(user=request.user)
+        groups = merging.likely_duplicates(by=request.user)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -213,7 +209,7 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
         else:
             try:
                 merging.member_merge_group(
-                    survivor=survivor, duplicates=group.exclude(pk=survivor.pk), user=request.user
+                    survivor=survivor, duplicates=group.exclude(pk=survivor.pk), by=request.user
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
@@ -244,7 +240,7 @@ class AppointmentInline(admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request):
-        return scoped(super().get_queryset(request), request.user).filter(deleted_at__isnull=True)
+        return scoped(super().get_queryset(request), request.user).alive()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -284,29 +280,24 @@ class AppointmentAdmin(AppointmentsImportMixin, ScopedHistoryAdmin):
     fields = ["member", "organization", "role", "started_on", "ended_on", "note"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(deleted_at__isnull=True)
+        return super().get_queryset(request).alive()
 
     def get_readonly_fields(self, request, obj=None):
         return ["member", "organization"] if obj is not None else []
 
-    def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in services.APPOINTMENT_EDITABLE_FIELDS}
-        if change:
-            services.appointment_update(appointment=obj, **fields)
-        else:
-            saved = services.appointment_create(
-                member=form.cleaned_data["member"],
-                organization=form.cleaned_data["organization"],
-                **fields,
-            )
-            obj.pk = saved.pk
+    service_fields = services.APPOINTMENT_EDITABLE_FIELDS
 
-    def delete_model(self, request, obj):
-        services.appointment_delete(appointment=obj)
+    def create_object(self, request, form, data):
+        member, organization = form.cleaned_data["member"], form.cleaned_data["organization"]
+        return services.appointment_create(
+            by=request.user, member=member, organization=organization, **data
+        )
 
-    def delete_queryset(self, request, queryset):
-        for appointment in queryset:
-            services.appointment_delete(appointment=appointment)
+    def update_object(self, request, obj, form, data):
+        return services.appointment_update(by=request.user, appointment=obj, **data)
+
+    def delete_object(self, request, obj):
+        return services.appointment_delete(by=request.user, appointment=obj)
 
 
 class LeadershipInline(admin.TabularInline):
@@ -333,11 +324,4 @@ class LeadershipInline(admin.TabularInline):
 
 
 # The organization's page is the organizations app's; its leadership comes from people.
-admin.site._registry[Organization].inlines = [
-    *admin.site._registry[Organization].inlines,
-    LeadershipInline,
-]
-
-# 三会一课 (party branch meetings, their requirements, the compliance page) live in their own
-# module; admin autodiscovery imports only admin.py, so it is loaded from here.
-from apps.members import admin_branch  # noqa: E402, F401
+add_organization_inline(LeadershipInline)

@@ -151,8 +151,8 @@ def _in_force(requirements: Timeline, kind: str, period: Period) -> MeetingRequi
 def _counts(meetings: QuerySet[BranchMeeting], year: int, today: date) -> dict:
     """{(organization id, kind, month): meetings held}: one grouped query."""
     rows = (
-        meetings.filter(
-            deleted_at__isnull=True,
+        meetings.alive()
+        .filter(
             held_on__gte=date(year, 1, 1),
             held_on__lte=min(date(year, 12, 31), today),
         )
@@ -209,12 +209,15 @@ def branch_compliance_overview(*, user, year: int, today: date | None = None) ->
     first, last = date(year, 1, 1), date(year, 12, 31)
     requirements = requirements_of_year(year)
     counts = _counts(scoped(BranchMeeting.objects.all(), user), year, today)
-    secretary = Appointment.objects.filter(
-        organization=OuterRef("pk"),
-        role=AppointmentRole.BRANCH_SECRETARY,
-        deleted_at__isnull=True,
-        started_on__lte=min(last, today),
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+    secretary = (
+        Appointment.objects.alive()
+        .filter(
+            organization=OuterRef("pk"),
+            role=AppointmentRole.BRANCH_SECRETARY,
+            started_on__lte=min(last, today),
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+    )
     with_meetings = {organization_id for organization_id, _, _ in counts}
     organizations = scoped(
         Organization.objects.filter(Q(pk__in=with_meetings) | Q(Exists(secretary))), user

@@ -20,8 +20,9 @@ from apps.core.admin_autocomplete import (
     PreloadedAutocompleteFormSetMixin,
     PreloadedAutocompleteInlineMixin,
 )
-from apps.members import branch_selectors, branch_services
 from apps.members.models import BranchAttendance, BranchMeeting, MeetingRequirement
+from apps.members.selectors import branch as branch_selectors
+from apps.members.services import branch as branch_services
 from apps.organizations.admin import INDENT, ReferenceListAdmin
 from apps.organizations.admin_base import ScopedAdminMixin, ScopedHistoryAdmin
 from apps.organizations.models import Organization
@@ -108,20 +109,21 @@ class BranchMeetingAdmin(ScopedHistoryAdmin):
     inlines = [BranchAttendanceInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(deleted_at__isnull=True)
+        return super().get_queryset(request).alive()
 
     def get_readonly_fields(self, request, obj=None):
         return ["organization"] if obj is not None else []  # set once, as in the API
 
-    def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in branch_services.MEETING_EDITABLE_FIELDS}
-        if change:
-            saved = branch_services.branch_meeting_update(meeting=obj, **data)
-        else:
-            saved = branch_services.branch_meeting_create(
-                organization=form.cleaned_data["organization"], **data
-            )
-        vars(obj).update(vars(saved))  # the admin goes on with the object it built
+    service_fields = branch_services.MEETING_EDITABLE_FIELDS
+
+    def create_object(self, request, form, data):
+        organization = form.cleaned_data["organization"]
+        return branch_services.branch_meeting_create(
+            by=request.user, organization=organization, **data
+        )
+
+    def update_object(self, request, obj, form, data):
+        return branch_services.branch_meeting_update(by=request.user, meeting=obj, **data)
 
     def save_formset(self, request, form, formset, change):
         if not isinstance(formset, AttendanceFormSet):
@@ -135,12 +137,8 @@ class BranchMeetingAdmin(ScopedHistoryAdmin):
         formset.deleted_objects = changes.removed
         return None
 
-    def delete_model(self, request, obj):
-        branch_services.branch_meeting_delete(meeting=obj)
-
-    def delete_queryset(self, request, queryset):
-        for meeting in queryset:
-            branch_services.branch_meeting_delete(meeting=meeting)
+    def delete_object(self, request, obj):
+        return branch_services.branch_meeting_delete(by=request.user, meeting=obj)
 
     def get_urls(self):
         return [

@@ -34,8 +34,8 @@ SHARED_THEN_OWN_LOCK = (
 )
 
 
-def check_id_number_free(member: Member, user) -> None:
-    """An ID number may be on file once among the people ``user`` can see.
+def check_id_number_free(member: Member, *, by) -> None:
+    """An ID number may be on file once among the people ``by`` can see (all, for ``SYSTEM``).
 
     Only there: refusing a number held in another village would tell the
     caller that village has that person. Such duplicates are for district
@@ -45,32 +45,31 @@ def check_id_number_free(member: Member, user) -> None:
         return
     with connection.cursor() as cursor:  # until commit: two saves of one number take turns
         cursor.execute(SHARED_THEN_OWN_LOCK, [ID_NUMBER_WRITES, member.id_number])
-    others = Member.objects.filter(id_number=member.id_number, deleted_at__isnull=True)
-    if user is not None:
-        others = scoped(others, user)
+    others = scoped(Member.objects.alive().filter(id_number=member.id_number), by)
     existing = others.exclude(pk=member.pk).order_by("pk").first()
     if existing is not None:
         taken = ValidationError(ID_NUMBER_TAKEN, code="taken", params={"existing": existing})
         raise ValidationError({"id_number": [taken]})
 
 
-def _save(member: Member, user, **kwargs) -> Member:
+def _save(member: Member, *, by, **kwargs) -> Member:
     member.full_clean()
     with transaction.atomic():
-        check_id_number_free(member, user)
+        check_id_number_free(member, by=by)
+        history_note(member, by=by, reason="")
         member.save(**kwargs)
     return member
 
 
-def member_create(*, organization, user=None, **fields) -> Member:
-    """Add a person; ``user`` is who adds them (None: a command, which sees the whole tree)."""
+def member_create(*, by, organization, **fields) -> Member:
+    """Add a person as ``by`` (an account, or ``SYSTEM`` for a command: the whole tree)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
-    return _save(Member(organization=organization, **fields), user)
+    return _save(Member(organization=organization, **fields), by=by)
 
 
-def member_update(*, member: Member, user=None, **fields) -> Member:
+def member_update(*, by, member: Member, **fields) -> Member:
     """Change the given fields only; the organization, version and keys are not among them."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -80,12 +79,12 @@ def member_update(*, member: Member, user=None, **fields) -> Member:
     changed = {*fields, "updated_at"}
     if "id_number" in fields:
         changed.add("birth_date")  # may be read from the ID number
-    return _save(member, user, update_fields=changed)
+    return _save(member, by=by, update_fields=changed)
 
 
-def member_delete(*, member: Member) -> Member:
+def member_delete(*, by, member: Member) -> Member:
     """Mark the person deleted: gone from lists, still there for history and for syncing clients."""
-    return member.mark_deleted()
+    return member.mark_deleted(by=by)
 
 
 APPOINTMENT_EDITABLE_FIELDS = ("role", "started_on", "ended_on", "note")
@@ -98,11 +97,11 @@ def check_single_holder(appointment: Appointment) -> None:
     with connection.cursor() as cursor:  # until commit: two saves for one post take turns
         key = f"appointment:{appointment.organization_id}:{appointment.role}"
         cursor.execute(SHARED_THEN_OWN_LOCK, [SINGLE_HOLDER_WRITES, key])
-    overlapping = Appointment.objects.filter(
-        organization_id=appointment.organization_id,
-        role=appointment.role,
-        deleted_at__isnull=True,
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=appointment.started_on))
+    overlapping = (
+        Appointment.objects.alive()
+        .filter(organization_id=appointment.organization_id, role=appointment.role)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=appointment.started_on))
+    )
     if appointment.ended_on is not None:
         overlapping = overlapping.filter(started_on__lte=appointment.ended_on)
     if overlapping.exclude(pk=appointment.pk).exists():
@@ -115,15 +114,16 @@ def check_single_holder(appointment: Appointment) -> None:
         )
 
 
-def _save_appointment(appointment: Appointment, **kwargs) -> Appointment:
+def _save_appointment(appointment: Appointment, *, by, **kwargs) -> Appointment:
     appointment.full_clean(validate_constraints=False)
     with transaction.atomic():
         check_single_holder(appointment)
+        history_note(appointment, by=by, reason="")
         appointment.save(**kwargs)
     return appointment
 
 
-def appointment_create(*, member: Member, organization, role: str, started_on, **fields):
+def appointment_create(*, by, member: Member, organization, role: str, started_on, **fields):
     """Appoint a person to a role in an organization from ``started_on``."""
     unknown = set(fields) - set(APPOINTMENT_EDITABLE_FIELDS)
     if unknown:
@@ -131,22 +131,22 @@ def appointment_create(*, member: Member, organization, role: str, started_on, *
     appointment = Appointment(
         member=member, organization=organization, role=role, started_on=started_on, **fields
     )
-    return _save_appointment(appointment)
+    return _save_appointment(appointment, by=by)
 
 
-def appointment_update(*, appointment: Appointment, **fields) -> Appointment:
+def appointment_update(*, by, appointment: Appointment, **fields) -> Appointment:
     """Change the term or role; the person and the organization stay."""
     unknown = set(fields) - set(APPOINTMENT_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(appointment, name, value)
-    return _save_appointment(appointment, update_fields={*fields, "updated_at"})
+    return _save_appointment(appointment, by=by, update_fields={*fields, "updated_at"})
 
 
-def appointment_delete(*, appointment: Appointment) -> Appointment:
+def appointment_delete(*, by, appointment: Appointment) -> Appointment:
     """Mark the appointment deleted (entered by mistake); an ended term is ended, not deleted."""
-    return appointment.mark_deleted()
+    return appointment.mark_deleted(by=by)
 
 
 # Receivers of ``person_merged`` (apps/members/signals.py, connected in apps.py): each moves the
@@ -163,7 +163,7 @@ def appointments_move(*, survivor: Member, duplicate: Member, by) -> int:
     for appointment in rows.select_for_update().order_by("pk"):
         appointment.member = survivor
         history_note(appointment, by=by, reason=merged_reason(survivor, duplicate))
-        _save_appointment(appointment, update_fields={"member", "updated_at"})
+        _save_appointment(appointment, by=by, update_fields={"member", "updated_at"})
         moved += 1
     return moved
 

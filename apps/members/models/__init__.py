@@ -1,0 +1,14 @@
+"""People (人员) and their appointments; 三会一课 (party-branch meetings) and their rules."""
+
+from apps.members.models.branch import BranchAttendance, BranchMeeting
+from apps.members.models.people import Appointment, AppointmentQuerySet, Member
+from apps.members.models.requirements import MeetingRequirement
+
+__all__ = [
+    "Appointment",
+    "AppointmentQuerySet",
+    "BranchAttendance",
+    "BranchMeeting",
+    "MeetingRequirement",
+    "Member",
+]
