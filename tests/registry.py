@@ -164,6 +164,7 @@ def station_branch_meetings(organization, user):
         minutes="书记讲党课。",
     )
     branch_services.branch_attendance_set(
+        by=SYSTEM,
         meeting=meeting,
         entries=[
             {"member": chair, "status": "present"},

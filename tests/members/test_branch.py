@@ -331,11 +331,13 @@ def test_attendance_is_set_as_a_whole_list(tree):
     meeting = meet(tree.village_a1, "lecture", D(2023, 6, 1))
     first, second, third = (make_member(tree.village_a1, name=n) for n in ("甲", "乙", "丙"))
     branch_services.branch_attendance_set(
+        by=SYSTEM,
         meeting=meeting,
         entries=[{"member": first}, {"member": second, "status": "absent"}],
     )
 
     changes = branch_services.branch_attendance_set(
+        by=SYSTEM,
         meeting=meeting,
         entries=[
             {"member": second, "status": "leave", "reason": "身体不适"},
@@ -343,11 +345,13 @@ def test_attendance_is_set_as_a_whole_list(tree):
         ],
     )
 
-    rows = meeting.attendance.order_by("member__name_pinyin")
+    rows = meeting.attendance.alive().order_by("member__name_pinyin")
     assert [(row.member.name, row.status, row.reason) for row in rows] == [
         ("丙", "present", ""),
         ("乙", "leave", "身体不适"),
     ]
+    taken_off = meeting.attendance.get(member=first)  # marked deleted, never removed
+    assert taken_off.is_deleted
     assert [row.member for row in changes.added] == [third]
     assert [(row.member, fields) for row, fields in changes.changed] == [
         (second, ["status", "reason"])
@@ -361,7 +365,9 @@ def test_leave_without_a_reason_is_refused(tree):
 
     with pytest.raises(ValidationError) as refused:
         branch_services.branch_attendance_set(
-            meeting=meeting, entries=[{"member": person, "status": "leave", "reason": "  "}]
+            by=SYSTEM,
+            meeting=meeting,
+            entries=[{"member": person, "status": "leave", "reason": "  "}],
         )
 
     assert refused.value.message_dict == {"attendance": [problem("王芳", LEAVE_NEEDS_A_REASON)]}
@@ -377,7 +383,7 @@ def test_a_person_outside_the_meetings_subtree_is_refused(tree):
 
     with pytest.raises(ValidationError) as refused:
         branch_services.branch_attendance_set(
-            meeting=meeting, entries=[{"member": mine}, {"member": sibling}]
+            by=SYSTEM, meeting=meeting, entries=[{"member": mine}, {"member": sibling}]
         )
 
     assert refused.value.message_dict == {"attendance": [problem("邻村人", NOT_IN_THE_SUBTREE)]}
@@ -389,7 +395,7 @@ def test_a_street_meeting_may_have_people_of_its_villages(tree):
     people = [make_member(tree.village_a1), make_member(tree.village_a2)]
 
     branch_services.branch_attendance_set(
-        meeting=meeting, entries=[{"member": person} for person in people]
+        by=SYSTEM, meeting=meeting, entries=[{"member": person} for person in people]
     )
 
     assert meeting.attendance.count() == 2
@@ -401,6 +407,7 @@ def test_the_same_person_twice_is_refused(tree):
 
     with pytest.raises(ValidationError) as refused:
         branch_services.branch_attendance_set(
+            by=SYSTEM,
             meeting=meeting,
             entries=[{"member": person}, {"member": person, "status": "absent"}],
         )
@@ -449,7 +456,9 @@ def test_staff_record_a_meeting_and_read_it_back_with_its_attendance(tree, user_
     assert created.status_code == 201, created.content
     meeting = BranchMeeting.objects.get()
     branch_services.branch_attendance_set(
-        meeting=meeting, entries=[{"member": chair}, {"member": make_member(tree.village_a1)}]
+        by=SYSTEM,
+        meeting=meeting,
+        entries=[{"member": chair}, {"member": make_member(tree.village_a1)}],
     )
 
     row = client.get(f"{URL}{meeting.pk}/").json()
@@ -537,7 +546,7 @@ def test_the_list_is_a_constant_number_of_queries(tree, user_in, api_as):
             people = [make_member(tree.village_a1, name=f"人{i}{j}") for j in range(3)]
             meeting = meet(tree.village_a1, "group", D(2023, 1 + i % 12, 1), chair=people[0])
             branch_services.branch_attendance_set(
-                meeting=meeting, entries=[{"member": person} for person in people]
+                by=SYSTEM, meeting=meeting, entries=[{"member": person} for person in people]
             )
 
     add_meetings(2)
@@ -648,7 +657,7 @@ def test_editing_the_attendance_keeps_removes_and_adds_rows(tree, street_staff, 
     meeting = meet(tree.village_a1, "committee", D(2023, 6, 1))
     kept, dropped, added = (make_member(tree.village_a1, name=n) for n in ("留", "删", "加"))
     branch_services.branch_attendance_set(
-        meeting=meeting, entries=[{"member": kept}, {"member": dropped}]
+        by=SYSTEM, meeting=meeting, entries=[{"member": kept}, {"member": dropped}]
     )
     rows = {row.member_id: row for row in meeting.attendance.all()}
     form = {
@@ -675,7 +684,7 @@ def test_editing_the_attendance_keeps_removes_and_adds_rows(tree, street_staff, 
     page = browser_as(street_staff).post(f"{CHANGELIST}{meeting.pk}/change/", form)
 
     assert page.status_code == 302, page.content.decode()
-    assert sorted(meeting.attendance.values_list("member__name", "status")) == sorted(
+    assert sorted(meeting.attendance.alive().values_list("member__name", "status")) == sorted(
         [("留", "absent"), ("加", "present")]
     )
     meeting.refresh_from_db()
@@ -689,7 +698,7 @@ def test_a_meetings_page_takes_the_same_queries_for_20_attendees_as_for_2(
     meeting = meet(tree.village_a1, "group", D(2023, 6, 1))
     people = [make_member(tree.village_a1, name=f"党员{n:02d}") for n in range(attendees)]
     branch_services.branch_attendance_set(
-        meeting=meeting, entries=[{"member": person} for person in people]
+        by=SYSTEM, meeting=meeting, entries=[{"member": person} for person in people]
     )
     client = browser_as(street_staff)
     url = f"{CHANGELIST}{meeting.pk}/change/"

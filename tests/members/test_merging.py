@@ -125,6 +125,7 @@ RELATION_MAKERS = {
         recorder=person,
     ),
     (BranchAttendance, "member"): lambda person, tree, staff: branch_services.branch_attendance_set(
+        by=SYSTEM,
         meeting=branch_services.branch_meeting_create(
             by=SYSTEM, organization=tree.street_a, kind="group", held_on=BORN, topic="党小组会"
         ),

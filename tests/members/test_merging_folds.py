@@ -46,19 +46,23 @@ def test_two_rows_of_one_meeting_become_one_with_the_stronger_status(
         {"member": person, "status": status, "reason": reason}
         for person, (status, reason) in ((survivor, survivors), (duplicate, duplicates))
     ]
-    theirs, mine = branch_services.branch_attendance_set(meeting=meeting, entries=entries).added
+    theirs, mine = branch_services.branch_attendance_set(
+        by=SYSTEM, meeting=meeting, entries=entries
+    ).added
     meeting.refresh_from_db()
 
     merging.member_merge(survivor=survivor, duplicate=duplicate, by=staff)
 
-    row = BranchAttendance.objects.get(meeting=meeting)
+    row = BranchAttendance.objects.alive().get(meeting=meeting)
     assert (row.pk, row.member, row.status, row.reason) == (theirs.pk, survivor, *kept)
-    gone = BranchAttendance.history.filter(id=mine.pk).latest()
-    assert (gone.history_type, gone.history_user, gone.status, gone.reason) == (
-        "-",
-        staff,
+    folded = BranchAttendance.objects.get(pk=mine.pk)  # marked deleted, never removed
+    assert (folded.is_deleted, folded.member, folded.status, folded.reason) == (
+        True,
+        duplicate,
         *duplicates,
     )
+    gone = BranchAttendance.history.filter(id=mine.pk).latest()
+    assert (gone.history_type, gone.history_user) == ("~", staff)
     assert gone.history_change_reason == (
         f"person #{duplicate.pk} merged into #{survivor.pk}: folded into #{theirs.pk}"
     )

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -37,13 +37,21 @@ SAME_PERSON_TWICE = _("The same person is listed twice.")
 class AttendanceFormSet(PreloadedAutocompleteFormSetMixin, BaseInlineFormSet):
     """The inline's rows, handed to ``branch_attendance_set`` as one list.
 
-    A person listed twice is refused by Django's own check of the unique
-    constraint (also on the add page), in our words. The people chosen in the
-    rows are loaded in one query (``apps/core/admin_autocomplete.py``).
+    A person listed twice is refused here (also on the add page): the unique
+    constraint holds only among rows not deleted, which Django's formset does
+    not check. The people chosen in the rows are loaded in one query
+    (``apps/core/admin_autocomplete.py``).
     """
 
-    def get_unique_error_message(self, unique_check):
-        return SAME_PERSON_TWICE
+    def clean(self):
+        super().clean()
+        chosen = [
+            form.cleaned_data["member"].pk
+            for form in self.forms
+            if form.cleaned_data.get("member") is not None and not form.cleaned_data.get("DELETE")
+        ]
+        if len(chosen) != len(set(chosen)):
+            raise ValidationError(SAME_PERSON_TWICE)
 
     def entries(self) -> list[dict]:
         """The attendance the forms describe, for ``branch_attendance_set``."""
@@ -70,7 +78,7 @@ class BranchAttendanceInline(
     extra = 3
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member")
+        return super().get_queryset(request).alive().select_related("member")
 
 
 class ComplianceForm(forms.Form):
@@ -129,7 +137,7 @@ class BranchMeetingAdmin(ScopedHistoryAdmin):
         if not isinstance(formset, AttendanceFormSet):
             return super().save_formset(request, form, formset, change)
         changes = branch_services.branch_attendance_set(
-            meeting=formset.instance, entries=formset.entries()
+            by=request.user, meeting=formset.instance, entries=formset.entries()
         )
         # What formset.save() would have left for the admin's change message.
         formset.new_objects = changes.added

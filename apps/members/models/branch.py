@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import TimeStampedModel
+from apps.core.models import SoftDeletableModel, TimeStampedModel
 from apps.members.choices import AttendanceStatus, BranchMeetingKind
 from apps.members.models.people import Member
 from apps.organizations.models import OrganizationRecord
@@ -82,8 +82,11 @@ class BranchMeeting(OrganizationRecord):
             raise ValidationError(errors)
 
 
-class BranchAttendance(TimeStampedModel):
-    """Whether a person was at a party branch meeting: present, on leave (with a reason), absent."""
+class BranchAttendance(SoftDeletableModel, TimeStampedModel):
+    """Whether a person was at a party branch meeting: present, on leave (with a reason), absent.
+
+    A row taken off the list is marked deleted, never removed (nor when a merge folds two
+    people's rows into one): what was recorded stays in the record."""
 
     meeting = models.ForeignKey(
         BranchMeeting,
@@ -121,6 +124,7 @@ class BranchAttendance(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "member"],
+                condition=Q(deleted_at__isnull=True),
                 name="branch_attendance_once",
                 violation_error_message=_("This person is already on the meeting's attendance."),
             ),

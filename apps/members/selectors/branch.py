@@ -29,8 +29,10 @@ KINDS = list(BranchMeetingKind)
 
 def branch_meeting_list(*, user) -> QuerySet[BranchMeeting]:
     """The meetings of the caller's subtree with their people and attendance (two queries)."""
-    attendance = BranchAttendance.objects.select_related("member").order_by(
-        "member__name_pinyin", "id"
+    attendance = (
+        BranchAttendance.objects.alive()
+        .select_related("member")
+        .order_by("member__name_pinyin", "id")
     )
     return scoped(
         BranchMeeting.objects.select_related("organization", "chair", "recorder").prefetch_related(

@@ -65,7 +65,7 @@ class AttendanceChanges:
 
 
 def branch_attendance_set(
-    *, meeting: BranchMeeting, entries: Iterable[Mapping]
+    *, by, meeting: BranchMeeting, entries: Iterable[Mapping]
 ) -> AttendanceChanges:
     """Make ``entries`` ({"member", "status", "reason"}) the meeting's whole attendance.
 
@@ -73,7 +73,7 @@ def branch_attendance_set(
     organization's subtree, a leave without a reason or a person listed twice
     refuses the whole list, naming each problem. Rows already there are kept
     (and changed if their status or reason changed); people no longer listed
-    are removed.
+    are marked deleted.
     """
     entries = list(entries)
     people = Member.objects.select_related("organization").in_bulk(
@@ -82,7 +82,9 @@ def branch_attendance_set(
     with transaction.atomic():
         # Two saves of one meeting's attendance take turns (there may be no row yet to lock).
         BranchMeeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk").get()
-        existing = {row.member_id: row for row in BranchAttendance.objects.filter(meeting=meeting)}
+        existing = {
+            row.member_id: row for row in BranchAttendance.objects.alive().filter(meeting=meeting)
+        }
         rows, problems, seen = [], [], set()
         for entry in entries:
             person = people.get(_pk(entry["member"]))
@@ -113,6 +115,7 @@ def branch_attendance_set(
             raise ValidationError({"attendance": problems})
         changes = AttendanceChanges()
         for row, changed in rows:
+            history_note(row, by=by, reason="")
             if row.pk is None:
                 row.save()
                 changes.added.append(row)
@@ -121,7 +124,7 @@ def branch_attendance_set(
                 changes.changed.append((row, changed))
         for member_id, row in existing.items():
             if member_id not in seen:
-                row.delete()
+                row.mark_deleted(by=by)
                 changes.removed.append(row)
     return changes
 
@@ -168,13 +171,14 @@ def branch_meetings_move(*, survivor: Member, duplicate: Member, by) -> int:
 def branch_attendance_move(*, survivor: Member, duplicate: Member, by) -> int:
     """The duplicate's attendance becomes the survivor's; where both were listed at one meeting
     the survivor's row keeps the stronger status (and its reason), and the duplicate's row is
-    deleted, with a history row saying so: merging never loses a status."""
-    rows = BranchAttendance.objects.filter(member=duplicate)
+    marked deleted, with a history row saying so: merging never loses a status nor a row."""
+    rows = BranchAttendance.objects.alive().filter(member=duplicate)
     refuse_rows_outside(rows, survivor)
     rows = list(rows.select_for_update().order_by("pk"))
     theirs = {
         row.meeting_id: row
         for row in BranchAttendance.objects.select_for_update()
+        .alive()
         .filter(member=survivor, meeting_id__in=[row.meeting_id for row in rows])
         .order_by("pk")
     }
@@ -188,8 +192,7 @@ def branch_attendance_move(*, survivor: Member, duplicate: Member, by) -> int:
         if STATUS_STRENGTH[row.status] > STATUS_STRENGTH[kept.status]:
             kept.status, kept.reason = row.status, row.reason
             _attendance_save(kept, ["status", "reason"], by=by, reason=reason)
-        history_note(row, by=by, reason=f"{reason}: folded into #{kept.pk}")
-        row.delete()
+        row.mark_deleted(by=by, reason=f"{reason}: folded into #{kept.pk}")
     for meeting in BranchMeeting.objects.select_for_update().filter(
         pk__in=sorted({row.meeting_id for row in rows})
     ):
