@@ -11,6 +11,7 @@ from apps.core.views import healthz
 admin.site.site_header = admin.site.site_title = _("District Women's Federation")
 admin.site.index_title = _("Workbench")
 handler500 = "apps.core.views.server_error"  # a database outage is a 503, not a 500
+handler404 = "apps.core.views.not_found"  # JSON under /api/
 
 admin.site.site_url = None  # the admin is the site; no "view site" link
 

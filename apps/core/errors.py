@@ -6,9 +6,10 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
@@ -31,6 +32,15 @@ def as_api_error(exc: DjangoValidationError) -> ValidationError:
     return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
 
 
+class NotFoundAnywhere(APIException):
+    """404 for a record that does not exist for the caller: the same words for every kind,
+    never the model's internal name (DRF's "No Member matches the given query.")."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    default_detail = _("Not found, or not within your organization.")
+    default_code = "not_found"
+
+
 class Conflict(APIException):
     """409 (or 412 for an If-Match): the request disagrees with what is stored.
 
@@ -43,8 +53,8 @@ class Conflict(APIException):
     default_detail = _("This record was changed by someone else.")
     default_code = "conflict"
 
-    def __init__(self, detail=None, *, current=None, errors=None, status_code=None):
-        super().__init__(detail)
+    def __init__(self, detail=None, *, code=None, current=None, errors=None, status_code=None):
+        super().__init__(detail, code)
         self.current = current
         self.errors = errors
         if status_code is not None:
@@ -58,17 +68,26 @@ class PreconditionRequired(APIException):
 
 
 def api_exception_handler(exc, context):
-    """DRF's handler, plus 503 while the database is away and the current record on a conflict."""
+    """DRF's handler, plus: 503 while the database is away; every answer but a 400 as
+    ``{"detail", "code"}`` with a stable English code (docs/api.md, Errors); the current
+    record (or the batch's items) on a conflict."""
     if isinstance(exc, OperationalError | InterfaceError):
         logger.warning("database unavailable: %s", type(exc).__name__)
         return Response(
-            {"detail": DATABASE_AWAY_MESSAGE},
+            {"detail": DATABASE_AWAY_MESSAGE, "code": "database_unavailable"},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": RETRY_AFTER_SECONDS},
         )
     if isinstance(exc, ProtectedError | RestrictedError):
-        exc = Conflict(STILL_REFERENCED)  # records are never cascade-deleted
+        exc = Conflict(STILL_REFERENCED, code="protected")  # records are never cascade-deleted
+    if isinstance(exc, Http404) or (
+        isinstance(exc, NotFound) and exc.detail == NotFound.default_detail
+    ):
+        exc = NotFoundAnywhere()
     response = exception_handler(exc, context)
+    if response is not None and response.status_code != 400 and "detail" in response.data:
+        codes = exc.get_codes() if isinstance(exc, APIException) else None
+        response.data["code"] = codes if isinstance(codes, str) else "error"
     if isinstance(exc, Conflict) and response is not None:
         if exc.current is not None:
             response.data["current"] = exc.current

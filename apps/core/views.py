@@ -9,7 +9,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from apps.core.errors import DATABASE_AWAY_MESSAGE, RETRY_AFTER_SECONDS
+from apps.core.errors import DATABASE_AWAY_MESSAGE, RETRY_AFTER_SECONDS, NotFoundAnywhere
 
 
 @never_cache
@@ -37,3 +37,11 @@ def server_error(request):
         response["Retry-After"] = RETRY_AFTER_SECONDS
         return response
     return defaults.server_error(request)
+
+
+def not_found(request, exception=None):
+    """handler404: under /api/ the API's own answer (JSON, with a code), pages as Django's."""
+    if request.path.startswith("/api/"):
+        error = NotFoundAnywhere()
+        return JsonResponse({"detail": str(error.detail), "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)

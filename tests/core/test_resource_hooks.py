@@ -361,4 +361,4 @@ def test_a_protected_row_is_a_409_in_the_callers_language(tree):
         response = api_exception_handler(ProtectedError("still used", set()), {})
 
     assert response.status_code == 409
-    assert response.data == {"detail": "仍有其他记录指向此记录，不能删除。"}
+    assert response.data == {"detail": "仍有其他记录指向此记录，不能删除。", "code": "protected"}

@@ -71,7 +71,7 @@ class TransitionMixin:
             raise self.stale(exc.current, if_match) from exc
         except IllegalMove as exc:
             current = self.get_serializer(self.get_queryset().get(pk=obj.pk)).data
-            raise Conflict(IllegalMove.message, current=current) from exc
+            raise Conflict(IllegalMove.message, code="illegal_move", current=current) from exc
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
 
     def transition_needs(self, obj, names: tuple[str, ...], data) -> dict:

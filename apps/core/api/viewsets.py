@@ -107,6 +107,14 @@ class RecordViewSet(
         if self.log_full_reads and self.reads_in_full(instance):
             access_log_write(by=request.user, record=instance, through="api")
             response["Cache-Control"] = "no-store"
-        if "version" in response.data:
-            response["ETag"] = f'"{response.data["version"]}"'
-        return response
+        return with_etag(response)
+
+    def update(self, request, *args, **kwargs):
+        return with_etag(super().update(request, *args, **kwargs))
+
+
+def with_etag(response):
+    """The record's version as its ETag, for the client to send back as If-Match."""
+    if isinstance(response.data, dict) and "version" in response.data:
+        response["ETag"] = f'"{response.data["version"]}"'
+    return response

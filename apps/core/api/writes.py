@@ -67,7 +67,7 @@ class IdempotentCreateMixin:
             return None
         readable = self.get_queryset().filter(pk=stored.pk).first()
         if stored.request_hash != digest or readable is None:
-            raise Conflict(CLIENT_ID_REUSED)
+            raise Conflict(CLIENT_ID_REUSED, code="client_id_reused")
         return Response(self.get_serializer(readable).data, status=status.HTTP_200_OK)
 
 
@@ -146,7 +146,7 @@ class BulkCreateMixin:
             if client_id in stored and (stored[client_id] != digest or client_id not in readable)
         }
         if reused:
-            raise Conflict(CLIENT_ID_REUSED, errors=reused)
+            raise Conflict(CLIENT_ID_REUSED, code="client_id_reused", errors=reused)
         new = [(data, cid, digest) for _i, data, cid, digest in checked if cid not in stored]
         if new:
             self.write(lambda: self.create_keyed(new))
@@ -209,6 +209,7 @@ class VersionedUpdateMixin:
     def stale(self, current, if_match: bool) -> Conflict:
         """The 409 (412 for If-Match) that shows the stored record as this caller may see it."""
         return Conflict(
+            code="stale_version",
             current=self.get_serializer(self.get_queryset().get(pk=current.pk)).data,
             status_code=412 if if_match else 409,
         )
