@@ -111,3 +111,14 @@ def test_a_path_no_route_matches_under_the_api_is_a_json_404(tree, station):
 
     assert (response.status_code, response["Content-Type"]) == (404, "application/json")
     assert response.json() == {"detail": "未找到，或不在您的组织范围内。", "code": "not_found"}
+
+
+def test_a_reference_outside_the_scope_is_refused_in_words_naming_its_kind(tree, station):
+    body = {"client_id": str(uuid.uuid4()), "name": "赵丽", "gender": "female"}
+
+    outside = station.post(MEMBERS, {**body, "organization": tree.village_b1.pk}, format="json")
+    nonsense = station.post(MEMBERS, {**body, "organization": "甲"}, format="json")
+
+    assert outside.json() == {"organization": ["所选组织不存在或不在您的范围内。"]}
+    assert nonsense.json() == {"organization": ["请发送组织的编号（整数）。"]}
+    assert Member.objects.count() == 0

@@ -398,8 +398,16 @@ def test_a_parent_outside_the_subtree_is_a_400_worded_as_does_not_exist(
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
+    nowhere = client.post(
+        URL,
+        {**new_village(parent, kind=Kind.COMMITTEE, sector="organ"), "parent": 99999999},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
     assert response.status_code == 400
-    assert response.json() == {"parent": [f'Invalid pk "{parent.pk}" - object does not exist.']}
+    worded = ["The chosen organization does not exist or is not within your reach."]
+    assert response.json() == nowhere.json() == {"parent": worded}
     assert Organization.objects.count() == before
 
 

@@ -18,7 +18,7 @@ from apps.core.api.records import body_hash
 from apps.core.errors import Conflict, PreconditionRequired
 from apps.core.models import VersionedModel
 
-CLIENT_ID_REUSED = _("This client_id was already used for a different record.")
+CLIENT_ID_REUSED = _("This client_id was sent before with other content.")
 
 
 class IdempotentCreateMixin:

@@ -30,9 +30,19 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         self.ancestors = ancestors
         super().__init__(**kwargs)
 
+    default_error_messages = {
+        "does_not_exist": _("The chosen {model} does not exist or is not within your reach."),
+        "incorrect_type": _("Send the id of the {model}: a whole number."),
+    }
+
     def get_queryset(self):
         rule = with_ancestors if self.ancestors else scoped
         return rule(super().get_queryset(), self.context["request"].user)
+
+    def fail(self, key, **kwargs):
+        # Human words naming the kind of record, never the id sent back ("invalid pk 157").
+        kwargs.setdefault("model", self.queryset.model._meta.verbose_name)
+        super().fail(key, **kwargs)
 
 
 class ScopedRefField(ScopedPrimaryKeyRelatedField):
