@@ -7,8 +7,10 @@ record's rules. Files are never served from ``/media/``.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -17,6 +19,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from apps.core.api.writes import CLIENT_ID_REUSED
+from apps.core.errors import Conflict
 from apps.files import selectors, services, uploads
 from apps.files.models import Attachment
 from apps.organizations.permissions import RolePermission
@@ -35,6 +39,12 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class AttachmentUploadSerializer(serializers.Serializer):
     """The multipart body of an upload; the file itself is judged by ``clean_upload``."""
 
+    client_id = serializers.UUIDField(
+        help_text=_(
+            "A UUID the client makes once per file: a resent upload with the same one stores "
+            "nothing twice and answers 200 with the file stored first."
+        )
+    )
     file = serializers.FileField(allow_empty_file=True, use_url=False)
 
 
@@ -87,7 +97,7 @@ class AttachmentsMixin:
     @extend_schema(
         summary="Attach a photo (JPEG, PNG, WebP), a PDF or a Word/Excel file",
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer},
+        responses={201: AttachmentSerializer, 200: AttachmentSerializer},
         filters=False,
     )
     @attachments.mapping.post
@@ -96,12 +106,26 @@ class AttachmentsMixin:
         _refuse_oversized_body(request)
         upload = AttachmentUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
+        client_id, file = upload.validated_data["client_id"], upload.validated_data["file"]
+        digest = services.upload_digest(record, file)
+        replay = _replayed_upload(client_id, digest)
+        if replay is not None:
+            return replay
         try:
             attachment = services.attachment_create(
-                record=record, uploaded_file=upload.validated_data["file"], by=request.user
+                by=request.user,
+                record=record,
+                uploaded_file=file,
+                client_id=client_id,
+                request_hash=digest,
             )
         except DjangoValidationError as exc:
             raise ValidationError({"file": exc.messages}) from exc
+        except IntegrityError:  # a racing resend committed first: answer as its replay
+            replay = _replayed_upload(client_id, digest)
+            if replay is None:
+                raise
+            return replay
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -148,6 +172,17 @@ class AttachmentsMixin:
         if not self.attachments_readable(record):
             raise PermissionDenied
         return record
+
+
+def _replayed_upload(client_id, digest: str):
+    """The stored file's answer to a resent upload, None for a new one; 409 if the key came
+    before with other bytes or for another record."""
+    stored = Attachment.objects.filter(client_id=client_id).first()
+    if stored is None:
+        return None
+    if stored.request_hash != digest:
+        raise Conflict(CLIENT_ID_REUSED, code="client_id_reused")
+    return Response(AttachmentSerializer(stored).data, status=status.HTTP_200_OK)
 
 
 def _refuse_oversized_body(request) -> None:

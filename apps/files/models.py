@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import TimeStampedModel
+from apps.core.models import ClientKeyedModel, TimeStampedModel
 
 _EXTENSION = re.compile(r"[a-z0-9]{1,8}")
 
@@ -32,7 +32,7 @@ def attachment_path(instance, filename: str) -> str:
     return f"{folder}/{uuid.uuid4().hex}.{ext}"
 
 
-class Attachment(TimeStampedModel):
+class Attachment(ClientKeyedModel, TimeStampedModel):
     """A cleaned photo or document attached to one record.
 
     It belongs to its record's organization (copied at upload), so the
@@ -63,7 +63,7 @@ class Attachment(TimeStampedModel):
     )
 
     # Who moved a file to another record (two records of one person merged), and when.
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["client_id", "request_hash"])
 
     scope_field = "organization"
 

@@ -1,5 +1,7 @@
 """Every write of attachments: attaching a cleaned file, logging a download."""
 
+import hashlib
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Model
@@ -19,7 +21,18 @@ def organization_of(record: Model) -> Organization:
     return owner
 
 
-def attachment_create(*, by, record: Model, uploaded_file) -> Attachment:
+def upload_digest(record: Model, uploaded_file) -> str:
+    """What a retried upload is compared by: the record it goes to and the bytes sent."""
+    digest = hashlib.sha256(f"{record._meta.label}:{record.pk}:".encode())
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    return digest.hexdigest()
+
+
+def attachment_create(
+    *, by, record: Model, uploaded_file, client_id=None, request_hash: str = ""
+) -> Attachment:
     """Clean ``uploaded_file`` and attach it to ``record``; ValidationError if it is refused.
 
     A refused file never reaches the disk. An accepted one is written, then
@@ -34,6 +47,8 @@ def attachment_create(*, by, record: Model, uploaded_file) -> Attachment:
         mime=mime,
         size=content.size,
         uploaded_by=by,
+        client_id=client_id,
+        request_hash=request_hash,
     )
     attachment.full_clean(exclude=["file"])
     attachment.file.save(f"upload.{ext}", content, save=False)

@@ -2,6 +2,7 @@
 
 import io
 import re
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -51,7 +52,9 @@ def file_url(record, attachment) -> str:
 
 def post_file(client, record, data: bytes, name: str):
     return client.post(
-        files_url(record), {"file": SimpleUploadedFile(name, data)}, format="multipart"
+        files_url(record),
+        {"client_id": str(uuid.uuid4()), "file": SimpleUploadedFile(name, data)},
+        format="multipart",
     )
 
 
@@ -175,7 +178,8 @@ def test_a_body_announced_too_large_is_refused_before_it_is_parsed(
 
 
 def test_an_upload_without_a_file_is_a_400(tree, admin_a1, api_as, media):
-    response = api_as(admin_a1).post(files_url(tree.village_a1), {"name": "x"}, format="multipart")
+    body = {"client_id": str(uuid.uuid4()), "name": "x"}
+    response = api_as(admin_a1).post(files_url(tree.village_a1), body, format="multipart")
 
     assert response.status_code == 400
     assert list(response.json()) == ["file"]
@@ -449,3 +453,28 @@ def test_the_schema_shows_a_multipart_upload_and_a_binary_download(tree, user_in
     one = schema["paths"]["/api/v1/organizations-with-files/{id}/attachments/{attachment_pk}/"]
     download = one["get"]["responses"]["200"]["content"]
     assert download == {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+
+
+def test_a_resent_upload_stores_one_file_and_answers_with_it(tree, admin_a1, api_as, media):
+    client, key = api_as(admin_a1), str(uuid.uuid4())
+
+    def send(data):
+        body = {"client_id": key, "file": SimpleUploadedFile("记录.pdf", data)}
+        return client.post(files_url(tree.village_a1), body, format="multipart")
+
+    first, again, other = send(PDF), send(PDF), send(PDF + b"%changed")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert (other.status_code, other.json()["code"]) == (409, "client_id_reused")
+    assert Attachment.objects.count() == 1
+
+
+def test_an_upload_without_a_client_id_is_refused(tree, admin_a1, api_as, media):
+    client = api_as(admin_a1)
+
+    body = {"file": SimpleUploadedFile("记录.pdf", PDF)}
+    response = client.post(files_url(tree.village_a1), body, format="multipart")
+
+    assert (response.status_code, list(response.json())) == (400, ["client_id"])
+    assert state(media) == ([], 0, [])
