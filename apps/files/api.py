@@ -76,7 +76,7 @@ class AttachmentsMixin:
         return True
 
     @extend_schema(
-        summary="The record's attachments",
+        summary=_("The record's attachments"),
         responses=AttachmentSerializer(many=True),
         filters=False,
     )
@@ -95,7 +95,7 @@ class AttachmentsMixin:
         return Response(AttachmentSerializer(files, many=True).data)
 
     @extend_schema(
-        summary="Attach a photo (JPEG, PNG, WebP), a PDF or a Word/Excel file",
+        summary=_("Attach a photo (JPEG, PNG, WebP), a PDF or a Word/Excel file"),
         request={"multipart/form-data": AttachmentUploadSerializer},
         responses={201: AttachmentSerializer, 200: AttachmentSerializer},
         filters=False,
@@ -129,7 +129,7 @@ class AttachmentsMixin:
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Download one attachment of the record",
+        summary=_("Download one attachment of the record"),
         parameters=[OpenApiParameter("attachment_pk", int, OpenApiParameter.PATH)],
         responses={
             (200, "*/*"): OpenApiResponse(

@@ -122,3 +122,22 @@ def test_a_reference_outside_the_scope_is_refused_in_words_naming_its_kind(tree,
     assert outside.json() == {"organization": ["所选组织不存在或不在您的范围内。"]}
     assert nonsense.json() == {"organization": ["请发送组织的编号（整数）。"]}
     assert Member.objects.count() == 0
+
+
+def test_operations_read_in_chinese_by_default_and_english_on_request(tree, user_in, api_as):
+    client = api_as(user_in(tree.village_a1, Role.STATION_OPERATOR))
+
+    chinese = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    english = client.get(
+        "/api/schema/", HTTP_ACCEPT="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+
+    create = ("/api/v1/members/", "post")
+    assert chinese["paths"][create[0]][create[1]]["summary"] == "新增人员"
+    assert english["paths"][create[0]][create[1]]["summary"] == "Add a person"
+    # No maintainer's docstring leaks into what a station developer reads.
+    assert all(
+        "description" not in operation
+        for path in chinese["paths"].values()
+        for operation in path.values()
+    )

@@ -51,6 +51,16 @@ class RecordAutoSchema(AutoSchema):
     def _model(self):
         return getattr(self.view, "model", None)
 
+    def get_description(self):
+        # The text a station developer reads comes from extend_schema(description=…) alone:
+        # a viewset's docstring is a note for this project's maintainers, not for clients.
+        return ""
+
+    def get_summary(self):
+        if self._action() == "destroy":
+            return str(_("Mark the record deleted (it stays visible to a sync, as deleted)"))
+        return super().get_summary()
+
     def _action(self):
         return getattr(self.view, "action", None)
 

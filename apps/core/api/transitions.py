@@ -47,7 +47,7 @@ class TransitionMixin:
 
     @extend_schema(
         request=TransitionSerializer,
-        summary="Change the status: {to, version, note} plus what the target status needs",
+        summary=_("Change the status: {to, version, note} plus what the target status needs"),
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):

@@ -86,7 +86,7 @@ class BulkCreateMixin:
     bulk_max = 500
 
     @extend_schema(
-        summary="Create many records at once (all or nothing)",
+        summary=_("Create many records at once (all or nothing)"),
         request={"application/json": {"type": "array", "items": {}}},
         responses={
             201: OpenApiResponse(description="Stored; at least one record was new."),

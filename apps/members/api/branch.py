@@ -1,5 +1,6 @@
 """三会一课 through the API: the meeting serializer, then its viewset."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
@@ -52,11 +53,11 @@ class BranchMeetingSerializer(ScopedRecordSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Party branch meetings (三会一课) of the caller's subtree"),
-    retrieve=extend_schema(summary="One party branch meeting, with its attendance"),
-    create=extend_schema(summary="Record a party branch meeting"),
+    list=extend_schema(summary=_("Party branch meetings (三会一课) of the caller's subtree")),
+    retrieve=extend_schema(summary=_("One party branch meeting, with its attendance")),
+    create=extend_schema(summary=_("Record a party branch meeting")),
     partial_update=extend_schema(
-        summary="Change a party branch meeting (send the version you read)"
+        summary=_("Change a party branch meeting (send the version you read)")
     ),
 )
 class BranchMeetingViewSet(AttachmentsMixin, ScopedViewSet):

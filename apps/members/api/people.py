@@ -1,6 +1,7 @@
 """People and their appointments through the API: serializers, then viewsets."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -99,10 +100,10 @@ def offering_the_existing_person(exc: DjangoValidationError):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="People of the caller's subtree (ID and phone numbers masked)"),
-    retrieve=extend_schema(summary="One person (full numbers for roles that may read them)"),
-    create=extend_schema(summary="Add a person"),
-    partial_update=extend_schema(summary="Change a person (send the version you read)"),
+    list=extend_schema(summary=_("People of the caller's subtree (ID and phone numbers masked)")),
+    retrieve=extend_schema(summary=_("One person (full numbers for roles that may read them)")),
+    create=extend_schema(summary=_("Add a person")),
+    partial_update=extend_schema(summary=_("Change a person (send the version you read)")),
 )
 class MemberViewSet(AttachmentsMixin, ScopedViewSet):
     model = Member
@@ -115,7 +116,7 @@ class MemberViewSet(AttachmentsMixin, ScopedViewSet):
         return selectors.member_list(user=self.request.user)
 
     @extend_schema(
-        summary="Find people of the caller's subtree by ID number (in the body, never a URL)",
+        summary=_("Find people of the caller's subtree by ID number (in the body, never a URL)"),
         request=IdNumberLookupSerializer,
         responses=MemberSerializer(many=True),
     )
@@ -140,10 +141,10 @@ class MemberViewSet(AttachmentsMixin, ScopedViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Appointments (任职) held in the caller's subtree"),
-    retrieve=extend_schema(summary="One appointment"),
-    create=extend_schema(summary="Appoint a person to a role for a term"),
-    partial_update=extend_schema(summary="Change a term or end it (send the version you read)"),
+    list=extend_schema(summary=_("Appointments (任职) held in the caller's subtree")),
+    retrieve=extend_schema(summary=_("One appointment")),
+    create=extend_schema(summary=_("Appoint a person to a role for a term")),
+    partial_update=extend_schema(summary=_("Change a term or end it (send the version you read)")),
 )
 class AppointmentViewSet(ScopedViewSet):
     model = Appointment

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from apps.organizations import selectors, services
@@ -8,10 +9,12 @@ from apps.organizations.models import Organization
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The caller's subtree of organizations"),
-    retrieve=extend_schema(summary="One organization of the subtree, or an ancestor (read-only)"),
-    create=extend_schema(summary="Add an organization (district administrators)"),
-    partial_update=extend_schema(summary="Change an organization (district administrators)"),
+    list=extend_schema(summary=_("The caller's subtree of organizations")),
+    retrieve=extend_schema(
+        summary=_("One organization of the subtree, or an ancestor (read-only)")
+    ),
+    create=extend_schema(summary=_("Add an organization (district administrators)")),
+    partial_update=extend_schema(summary=_("Change an organization (district administrators)")),
 )
 class OrganizationViewSet(ScopedViewSet):
     model = Organization
