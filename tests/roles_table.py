@@ -28,18 +28,19 @@ RIGHTS = {
         "add": {DISTRICT_ADMIN},
         "change": {DISTRICT_ADMIN},
     },
-    # People: every role that keeps records; leadership sees figures only.
+    # People: every role that keeps records reads them; district admins, staff and stations
+    # write them; case workers write cases and their parties only; leadership sees figures only.
     "member": {
         "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
-        "add": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
-        "change": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+        "change": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
         "delete": {DISTRICT_ADMIN, STAFF},
     },
     # Appointments (任职) are part of people: the same rights.
     "appointment": {
         "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
-        "add": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
-        "change": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+        "change": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
         "delete": {DISTRICT_ADMIN, STAFF},
     },
     # 三会一课: staff write them, district admins write every record; every record reader reads.

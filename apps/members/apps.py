@@ -11,9 +11,12 @@ class MembersConfig(AppConfig):
 
         self._connect_merge_movers()
 
-        # Every role that keeps records keeps people; leadership sees figures only.
-        grant(RECORD_READERS, *model_perms("members", "member", "view", "add", "change"))
-        grant(RECORD_READERS, *model_perms("members", "appointment", "view", "add", "change"))
+        # Every role that keeps records reads people; they are written by district admins, staff
+        # and stations. Case workers write cases and their parties only (docs/roles.md).
+        writers = [Role.DISTRICT_ADMIN, Role.STAFF, Role.STATION_OPERATOR]
+        for model in ("member", "appointment"):
+            grant(RECORD_READERS, *model_perms("members", model, "view"))
+            grant(writers, *model_perms("members", model, "add", "change"))
         # Full ID and phone numbers, on a person's own page (lists are always masked).
         grant([Role.DISTRICT_ADMIN, Role.STAFF], "members.view_identity")
         for model in ("member", "appointment"):

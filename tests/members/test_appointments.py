@@ -188,3 +188,28 @@ def test_a_second_chair_in_the_admin_is_a_form_error_not_a_crash(tree, user_in, 
     assert page.status_code == 200
     assert "该组织在这段任期内已有人担任此职务" in page.content.decode()
     assert Appointment.objects.filter(role="chair").count() == 1
+
+
+def test_a_case_worker_reads_but_never_writes_people_or_appointments(
+    tree, user_in, api_as, browser_as
+):
+    # The attack: a case worker changed its own village's appointments (docs/roles.md gives
+    # case workers cases and their parties only).
+    member = make_member(tree.village_a1)
+    term = appoint(member, tree.village_a1, "volunteer", datetime.date(2024, 1, 1))
+    worker = user_in(tree.village_a1, Role.CASE_WORKER)
+    api, admin = api_as(worker), browser_as(worker)
+
+    read = api.get(f"/api/v1/appointments/{term.pk}/")
+    patched = api.patch(
+        f"/api/v1/appointments/{term.pk}/", {"note": "改", "version": 1}, format="json"
+    )
+    created = api.post("/api/v1/appointments/", body(member), format="json")
+    person = api.patch(f"/api/v1/members/{member.pk}/", {"name": "改", "version": 1}, format="json")
+    admin_add = admin.get("/admin/members/appointment/add/")
+
+    assert read.status_code == 200
+    assert (patched.status_code, created.status_code, person.status_code) == (403, 403, 403)
+    assert admin_add.status_code == 403
+    assert Appointment.objects.get().note == ""
+    assert Appointment.objects.count() == 1
