@@ -73,6 +73,12 @@ class ScopedAdminMixin(ServiceAdminMixin):
         ``?id_number__startswith=``, which would let a user probe the digits
         a masked column hides (and put them in a URL).
         """
+        if lookup in {
+            f.parameter_name
+            for f in self.list_filter
+            if isinstance(f, type) and issubclass(f, admin.SimpleListFilter)
+        }:
+            return True  # a filter of our own, which reads its value itself
         filters = {
             f if isinstance(f, str) else f[0] for f in self.list_filter if not isinstance(f, type)
         }
