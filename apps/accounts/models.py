@@ -1,12 +1,12 @@
 """Accounts: every account belongs to one organization and has one role."""
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.core.validators import NOT_AVAILABLE, plain_text, username_characters
 from apps.organizations.roles import ADMIN_SITE_ROLES, Role, role_has_perm, role_perms
 
 
@@ -40,11 +40,11 @@ class User(AbstractBaseUser):
         _("username"),
         max_length=150,
         unique=True,
-        validators=[UnicodeUsernameValidator()],
-        help_text=_("Letters, digits and @/./+/-/_ only."),
-        error_messages={"unique": _("An account with this username already exists.")},
+        validators=[username_characters],
+        help_text=_("ASCII letters, digits and _ . - only."),
+        error_messages={"unique": NOT_AVAILABLE},
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("name"), max_length=50, validators=[plain_text])
     organization = models.ForeignKey(
         "organizations.Organization",
         verbose_name=_("organization"),

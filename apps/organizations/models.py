@@ -14,6 +14,7 @@ from apps.core.models import (
     TimeStampedModel,
     VersionedModel,
 )
+from apps.core.validators import NOT_AVAILABLE, code_characters, plain_text
 from apps.organizations.choices import ALLOWED_PARENT_KINDS, Kind, Level, Sector, TitleStatus
 
 
@@ -35,10 +36,15 @@ class Organization(MP_Node, ClientKeyedModel, TimeStampedModel):
 
     steplen = 4
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[plain_text])
     name_pinyin = models.CharField(_("pinyin sort key"), max_length=255, editable=False)
     code = models.CharField(
-        _("code"), max_length=32, unique=True, help_text=_("A unique code, such as 330299001001.")
+        _("code"),
+        max_length=32,
+        unique=True,
+        validators=[code_characters],
+        error_messages={"unique": NOT_AVAILABLE},
+        help_text=_("A unique code, such as 330299001001."),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     sector = models.CharField(

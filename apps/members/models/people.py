@@ -16,6 +16,7 @@ from apps.core.identity import (
     normalize_mobile,
 )
 from apps.core.models import AliveQuerySet
+from apps.core.validators import past_birth_date, plain_text
 from apps.members.choices import (
     AppointmentRole,
     Education,
@@ -35,13 +36,15 @@ class Member(OrganizationRecord):
     are refused.
     """
 
-    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, validators=[plain_text])
     name_pinyin = models.CharField(_("pinyin sort key"), max_length=255, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
     ethnicity = models.CharField(
         _("ethnicity"), max_length=16, choices=Ethnicity.choices, default=Ethnicity.HAN
     )
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = models.DateField(
+        _("birth date"), null=True, blank=True, validators=[past_birth_date]
+    )
     id_number = models.CharField(
         _("resident ID number"),
         max_length=18,
