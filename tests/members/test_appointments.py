@@ -213,3 +213,26 @@ def test_a_case_worker_reads_but_never_writes_people_or_appointments(
     assert admin_add.status_code == 403
     assert Appointment.objects.get().note == ""
     assert Appointment.objects.count() == 1
+
+
+def test_street_staff_cannot_appoint_a_sibling_villages_person_in_a_village(tree, user_in, api_as):
+    # The attack: street staff appointed village A2's person in village A1, and A1's station
+    # then read her name through the appointment.
+    theirs = make_member(tree.village_a2, name="乙方的人")
+    staff = api_as(user_in(tree.street_a, Role.STAFF))
+
+    response = staff.post(
+        "/api/v1/appointments/",
+        body(theirs, organization=tree.village_a1.pk, role="volunteer"),
+        format="json",
+    )
+    at_the_street = staff.post(
+        "/api/v1/appointments/",
+        body(theirs, organization=tree.street_a.pk, role="executive"),
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"member": ["此人不属于该组织或其下级组织。"]}
+    assert at_the_street.status_code == 201  # the street sees the villages below it
+    assert list(Appointment.objects.values_list("organization", flat=True)) == [tree.street_a.pk]

@@ -101,7 +101,11 @@ def _merged_earlier(person, tree, staff):
 # One maker per reference to a person: the test fails when a new one appears.
 RELATION_MAKERS = {
     (Appointment, "member"): lambda person, tree, staff: services.appointment_create(
-        by=SYSTEM, member=person, organization=tree.village_a1, role="volunteer", started_on=BORN
+        by=SYSTEM,
+        member=person,
+        organization=person.organization,
+        role="volunteer",
+        started_on=BORN,
     ),
     (Member, "merged_into"): _merged_earlier,
     (Attachment, "record"): lambda person, tree, staff: attachment_create(

@@ -185,8 +185,21 @@ class Appointment(OrganizationRecord):
         return f"{self.member} · {self.get_role_display()}"
 
     def clean(self):
+        errors = {}
         if self.ended_on and self.started_on and self.ended_on < self.started_on:
-            raise ValidationError({"ended_on": [_("A term cannot end before it starts.")]})
+            errors["ended_on"] = [_("A term cannot end before it starts.")]
+        if (
+            self.member_id
+            and self.organization_id
+            and not self.member.organization.path.startswith(self.organization.path)
+        ):
+            # The appointment is the organization's record: it names only people that
+            # organization can see (docs/scoping.md), never a sibling village's.
+            errors["member"] = [
+                _("This person does not belong to the organization or one below it.")
+            ]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_current(self) -> bool:
