@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.generate import IdNumbers, person_values
 from bench.lists import MEMBERS, api_client
-from bench.rows import Added
+from bench.rows import taken_back
 from bench.timing import Figure, in_turns, ratio_figure, same_answer
 
 SEED = 20260311
@@ -74,7 +74,6 @@ def api_create(accounts, *, reps: int) -> list[Figure]:
         if person["id_number"] and person["phone"]:
             people.append(person)
     bodies = iter([_body(person) for person in people])
-    added = Added()
 
     def create() -> int:
         response = client.post(MEMBERS, next(bodies), content_type="application/json")
@@ -82,7 +81,7 @@ def api_create(accounts, *, reps: int) -> list[Figure]:
             raise RuntimeError(f"POST {MEMBERS}: {response.status_code} {response.content[:300]!r}")
         return response.json()["id"]
 
-    try:
+    with taken_back():
         with CaptureQueriesContext(connection) as captured:
             first = create()
         queries = list(captured.captured_queries)  # the log is cleared by the next request
@@ -95,8 +94,6 @@ def api_create(accounts, *, reps: int) -> list[Figure]:
 
         same_answer("API create against INSERT", columns(stored), columns(again))
         measured, floor = in_turns(create, insert, reps=reps)
-    finally:
-        added.remove()
     statements = len(queries)
     return [
         Figure(

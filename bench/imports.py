@@ -25,7 +25,7 @@ from apps.members.models import Member
 from apps.organizations.choices import Kind
 from apps.organizations.models import Organization
 from bench.generate import IdNumbers, person_values
-from bench.rows import HISTORY, Added, copy_rows, reserve_ids, row_of
+from bench.rows import HISTORY, copy_rows, reserve_ids, row_of, taken_back
 from bench.timing import Figure, ms, rate, same_answer, timed
 
 SEED = 20260310
@@ -134,6 +134,18 @@ def copy_people(people: list[dict], *, by, history: bool) -> None:
             )
 
 
+def _import(data: bytes, *, by, rows: int) -> tuple[float, float]:
+    """Import the sheet: (seconds from file to committed rows, of which writing)."""
+    marker = FirstWrite()
+    with connection.execute_wrapper(marker):
+        started = perf_counter()
+        report = PEOPLE.run(data=data, by=by, dry_run=False, max_rows=None)
+        finished = perf_counter()
+    if report.errors or len(report.created) != rows:
+        raise RuntimeError(f"the import refused its sheet: {report.errors[:3]}")
+    return finished - started, finished - (marker.at or started)
+
+
 def import_people(accounts, *, rows: int, reps: int) -> list[Figure]:
     """3: the import's rows/s and its writing part against COPY (with and without history)."""
     by = accounts.district
@@ -141,24 +153,18 @@ def import_people(accounts, *, rows: int, reps: int) -> list[Figure]:
     data = xlsx(people)
     whole, writing, with_history, alone = [], [], [], []
     for rep in range(reps):
-        added, marker = Added(), FirstWrite()
-        with connection.execute_wrapper(marker):
-            started = perf_counter()
-            report = PEOPLE.run(data=data, by=by, dry_run=False, max_rows=None)
-            finished = perf_counter()
-        if report.errors or len(report.created) != rows:
-            raise RuntimeError(f"the import refused its sheet: {report.errors[:3]}")
-        whole.append(finished - started)
-        writing.append(finished - (marker.at or started))
-        imported = added.rows() if rep == 0 else None
-        added.remove()
-        added = Added()
-        with_history.append(timed(lambda: copy_people(people, by=by, history=True)))
+        with taken_back() as added:
+            times = _import(data, by=by, rows=rows)
+            imported = added.rows()
+        whole.append(times[0])
+        writing.append(times[1])
+        with taken_back() as added:
+            with_history.append(timed(lambda: copy_people(people, by=by, history=True)))
+            copied = added.rows()
         if rep == 0:
-            same_answer("import against COPY", imported, added.rows())
-        added.remove()
-        alone.append(timed(lambda: copy_people(people, by=by, history=False)))
-        added.remove()
+            same_answer("import against COPY", imported, copied)
+        with taken_back():
+            alone.append(timed(lambda: copy_people(people, by=by, history=False)))
     reading = median(timed(lambda: read_with_openpyxl(data)) for _ in range(reps))
     whole_time, write_time = median(whole), median(writing)
     copy_time, alone_time = median(with_history), median(alone)

@@ -78,6 +78,28 @@ def bare_view(sql: str):
     return lambda request: HttpResponse(answer(), content_type="application/json")
 
 
+def outline(sql: str, params=None) -> str:
+    """The statement's plan in one line (EXPLAIN, not run): what an index would change."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+
+    def node(step: dict) -> str:
+        name = step["Node Type"]
+        if "Relation Name" in step:
+            name += f" on {step['Relation Name']}"
+        if "Index Name" in step:
+            name += f" using {step['Index Name']}"
+        below = [node(child) for child in step.get("Plans", [])]
+        if len(below) > 1:
+            return f"{name} ({'; '.join(below)})"
+        return f"{name} > {below[0]}" if below else name
+
+    return node(plan[0]["Plan"])
+
+
 def ids_of(body: dict) -> list[int]:
     return [row["id"] for row in body["results"]]
 
@@ -133,7 +155,7 @@ def _list_page(label: str, client: Client, url: str, *, reps: int) -> tuple[Figu
         floor_time,
         "bare Django view, the page's SQL as JSON",
         limit=API_LIMIT,
-        note=f"the page's SQL as JSON with no request cycle: {ms(alone)}",
+        note=f"the page's SQL as JSON with no request cycle: {ms(alone)}; its plan: {outline(sql)}",
     )
     return figure, measured
 
@@ -184,6 +206,7 @@ def sync_pages(accounts: Accounts, *, reps: int, depth: float = 0.9) -> list[Fig
             offset_time,
             keyset_time,
             "the keyset page SQL",
-            note=f"the keyset page SQL alone: {ms(keyset_time)}",
+            note=f"the keyset page's plan: {outline(keyset_sql)}; OFFSET's: "
+            f"{outline(offset_sql, params)}",
         ),
     ]

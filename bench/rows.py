@@ -1,6 +1,8 @@
 """Rows written and removed the fast way: ids from the table's sequence, COPY, and what a
 measurement added taken back out so the next run starts from the same table."""
 
+from contextlib import contextmanager
+
 from django.db import connection
 
 from apps.members.models import Member
@@ -63,6 +65,17 @@ def _rows_after(model, column: str, after: int) -> list[tuple]:
             [after],
         )
         return cursor.fetchall()
+
+
+@contextmanager
+def taken_back():
+    """Whatever the block adds to the people's tables is removed when it ends, however it ends
+    (``Added.rows()`` reads it before)."""
+    added = Added()
+    try:
+        yield added
+    finally:
+        added.remove()
 
 
 class Added:
