@@ -29,11 +29,22 @@ def timed(function: Callable) -> float:
 
 def in_turns(*functions: Callable, reps: int) -> list[float]:
     """Each function's median time (seconds) over ``reps`` runs taken in turns."""
+    return in_turns_within(None, *functions, reps=reps)[0]
+
+
+def in_turns_within(
+    budget: float | None, *functions: Callable, reps: int
+) -> tuple[list[float], int]:
+    """``in_turns``, stopping after the round that passes ``budget`` seconds (a page that takes
+    a minute needs no twenty runs); and how many rounds were run."""
     times: list[list[float]] = [[] for _ in functions]
+    started = perf_counter()
     for _ in range(reps):
         for index, function in enumerate(functions):
             times[index].append(timed(function))
-    return [median(found) for found in times]
+        if budget is not None and perf_counter() - started >= budget:
+            break
+    return [median(found) for found in times], len(times[0])
 
 
 @dataclass
