@@ -13,9 +13,10 @@ from django.db import connection
 from django.http import HttpResponse
 from django.template import Context, Template
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from apps.members import merging
-from bench.timing import Figure, in_turns, in_turns_within, ratio_figure, same_answer
+from bench.timing import Figure, in_turns, in_turns_within, ms, ratio_figure, same_answer
 from bench.urls import floor_url, serving
 
 HERE = Path(__file__).resolve().parent
@@ -42,7 +43,10 @@ def admin_changelist(accounts, *, reps: int) -> list[Figure]:
     """4: the full changelist against the same rows in a minimal template, both served through
     the same client, session and middleware."""
     client = browser(accounts.district)
-    changelist = page(client, CHANGELIST).context_data["cl"]
+    with CaptureQueriesContext(connection) as captured:
+        changelist = page(client, CHANGELIST).context_data["cl"]
+    statements = list(captured.captured_queries)  # the next request clears the log
+    sql_time = sum(float(query["time"]) for query in statements)
     queryset, size = changelist.queryset, changelist.list_per_page
     template = Template((HERE / "templates" / "changelist_floor.html").read_text())
     answers = []
@@ -72,6 +76,7 @@ def admin_changelist(accounts, *, reps: int) -> list[Figure]:
             floor_time,
             "same count and rows, minimal template",
             limit=RENDER_LIMIT,
+            note=f"the page's {len(statements)} SQL statements took {ms(sql_time)} of one run",
         )
     ]
 
