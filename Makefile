@@ -7,7 +7,7 @@ DEVENV := $(BIN)/python scripts/devenv.py --
 LOCK := requirements/lock.txt
 UV_VERSION := 0.13.8
 
-.PHONY: run test install lint messages clean-db lock
+.PHONY: run test install lint messages clean-db lock bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ lint: install
 test: install lint
 	$(DEVENV) sh -c '$(BIN)/python manage.py makemigrations --check --dry-run \
 	  && $(BIN)/python -m pytest $(PYTEST_ARGS)'
+
+# The benchmark (README.md, "The benchmark"): its own database beside DATABASE_URL's (or the
+# private server's), grown once to 200,000 people and reused; prints each figure beside its
+# floor and writes bench/RESULTS.md. Several minutes, so never part of `make test`.
+bench: install
+	$(DEVENV) $(BIN)/python -m bench $(BENCH_ARGS)
 
 # After changing a user-visible string: update the catalogue, translate, recompile.
 messages: install

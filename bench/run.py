@@ -1,0 +1,74 @@
+"""The whole benchmark, in the order of issue 9's list; ``python -m bench`` calls ``run``."""
+
+from django.core.management import call_command
+
+from bench import generate, report
+from bench.accounts import bench_accounts, described
+from bench.admin_pages import admin_changelist, duplicates
+from bench.create import api_create
+from bench.imports import import_people
+from bench.lists import api_lists, sync_pages
+from bench.timing import Figure
+
+NOTES = [
+    "People, meetings and attendance added by the generator (bench/generate.py) have no history "
+    "rows; the demo's own records and every row a measurement writes do.",
+    "1, 2 (API): in process through Django's test client with the production settings "
+    "(bench/settings.py: no HTTPS redirect, no throttle): middleware, token authentication, DRF, "
+    "filters, pagination, serializer. No HTTP server or network. The floor of 1 is a plain "
+    "Django view asked through the same client (bench/urls.py) that runs the one statement "
+    "which read the API's page (captured while it answered) and writes its rows as JSON; the "
+    "notes give that statement's time as JSON without Django's request cycle.",
+    "2: the deep page is reached by a cursor the bench builds for the row before it, checked to "
+    "be the one the API hands out in next; following next from it is checked against OFFSET.",
+    "3: the writing part runs from the import's first INSERT to its commit; the floor writes "
+    "the same stored values with COPY in one transaction. Each run is committed, then removed.",
+    "4: the floor is a plain Django view asked through the same client and session: it reads "
+    "the account, runs the changelist's own queryset (its count, then its page of rows) and "
+    "renders the same columns in a minimal template (bench/templates/changelist_floor.html).",
+    "5: the floor is one statement (bench/sql/duplicates.sql) that finds the same people.",
+    "6: the floor is one INSERT of the same stored row, in autocommit.",
+]
+
+
+def measure(accounts, *, reps: int, import_rows: int, import_reps: int, say=print) -> list[Figure]:
+    """Every measurement, each checked against its floor first."""
+    figures = []
+    steps = [
+        ("1. API list pages", lambda: api_lists(accounts, reps=reps)),
+        ("2. sync pages", lambda: sync_pages(accounts, reps=reps)),
+        ("3. people import", lambda: import_people(accounts, rows=import_rows, reps=import_reps)),
+        ("4. admin changelist", lambda: admin_changelist(accounts, reps=reps)),
+        ("5. duplicates", lambda: duplicates(accounts, reps=max(3, reps // 4))),
+        ("6. API create", lambda: api_create(accounts, reps=reps)),
+    ]
+    for title, step in steps:
+        say(f"bench: {title} …")
+        figures += step()
+    return figures
+
+
+def run(options, *, command: str) -> None:
+    call_command("migrate", verbosity=0)
+    generate.ensure(people=options.people, attendance=options.attendance)
+    logins = bench_accounts()
+    about = report.machine()
+    sizes = generate.sizes()
+    figures = measure(
+        logins,
+        reps=options.reps,
+        import_rows=options.import_rows,
+        import_reps=options.import_reps,
+    )
+    print(report.table(figures))
+    load_after = report.machine().load
+    report.write_results(
+        options.output,
+        figures=figures,
+        sizes=sizes,
+        about=about,
+        command=command,
+        notes=[*described(logins), *NOTES],
+        load_after=load_after,
+    )
+    print(f"bench: written to {options.output}")
