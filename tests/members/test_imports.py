@@ -19,7 +19,7 @@ from apps.members.services import people as services
 from apps.organizations.roles import Role
 from tests.factories.identity import make_id_number
 from tests.factories.members import make_member
-from tests.factories.xlsx import xlsx
+from tests.factories.xlsx import rebuilt, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -440,6 +440,22 @@ def test_the_appointments_page_imports(tree, staff_a, people, browser_as):
 
     assert page.status_code == 200
     assert Appointment.objects.get().member == people["zhang"]
+
+
+def test_the_admin_page_refuses_a_sheet_with_a_dtd_in_chinese(tree, staff_a, browser_as):
+    doctype = b'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "b">]><sst/>'
+    data = rebuilt(sheet(person("甲", ID_1, tree.village_a1.code)), xl__sharedStrings__xml=doctype)
+
+    page = browser_as(staff_a).post(
+        "/admin/members/member/import/", {"file": SimpleUploadedFile("a.xlsx", data)}
+    )
+
+    assert page.status_code == 200
+    assert page.context["form"].errors["file"] == [
+        "该工作簿含有文档类型声明（DTD），正常的电子表格不需要它："
+        "请用 Excel 或 WPS 打开后重新保存。"
+    ]
+    assert not Member.objects.exists()
 
 
 @pytest.mark.parametrize("model", ["member", "appointment"])
