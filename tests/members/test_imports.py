@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from apps.core.actors import SYSTEM
+from apps.core.imports import WRITING
 from apps.members.imports import appointments_import, people_import
 from apps.members.models import Appointment, Member
 from apps.members.services import people as services
@@ -567,3 +568,128 @@ def test_a_person_saved_while_an_import_runs_is_not_imported_twice(tree, user_in
     assert waited  # both were in flight at once: the import waited for the open save
     assert reports[0].errors == [(2, str(services.ID_NUMBER_TAKEN))]
     assert Member.objects.filter(id_number=ID_1).count() == 1
+
+
+def _pausing_at_the_first_batch(tree, importer, data, importing=people_import):
+    """Run an import in a thread that stops after writing its first batch, its transaction
+    open, until ``go_on`` is set; its report lands in ``reports``."""
+    written, go_on, reports = threading.Event(), threading.Event(), []
+
+    def pause(stage, done, total):
+        if stage == WRITING and not written.is_set():
+            written.set()
+            go_on.wait(30)
+
+    def run():
+        try:
+            with translation.override("en"):
+                reports.append(
+                    importing(data=data, by=importer, dry_run=False, max_rows=None, progress=pause)
+                )
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    while not written.wait(0.1) and thread.is_alive():
+        pass
+    assert written.is_set(), reports  # it wrote, rather than stopping at its check
+    return thread, go_on, reports
+
+
+def _advisory_locks() -> list[tuple[str, bool]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT mode, granted FROM pg_locks WHERE locktype = 'advisory' "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        return sorted(cursor.fetchall())
+
+
+def _create_within(seconds: int, **fields) -> Member:
+    """A single create that fails, rather than waits, if a lock holds it longer."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{seconds}s'")
+        return services.member_create(**fields)
+
+
+def test_a_single_create_during_a_long_import_waits_for_no_lock(tree, user_in, transactional_db):
+    """The import takes the lock single writes hold shared only once it has written: while it
+    writes, a create of another person goes through and the import holds no advisory lock."""
+    importer = user_in(tree.street_a, Role.STAFF)
+    data = sheet(*_people_rows(tree, 5000))  # three batches of BATCH_SIZE
+    thread, go_on, reports = _pausing_at_the_first_batch(tree, importer, data)
+    try:
+        held_while_writing = _advisory_locks()
+        created = _create_within(
+            5, by=importer, organization=tree.village_a1, name="单", gender="female", id_number=ID_5
+        )
+        held_after_the_create = _advisory_locks()
+    finally:
+        go_on.set()
+        thread.join(60)
+
+    assert held_while_writing == []  # nothing for the create to wait for
+    assert created.pk is not None
+    assert held_after_the_create == []  # the create's own locks ended with its commit
+    assert reports[0].errors == []
+    assert Member.objects.count() == 5001
+
+
+def test_a_person_saved_while_an_import_writes_rolls_the_import_back(
+    tree, user_in, transactional_db
+):
+    """The create commits (the import's rows are not yet visible to it); the import's check
+    under the lock, once written, finds the number twice and keeps none of its rows."""
+    importer = user_in(tree.street_a, Role.STAFF)
+    rows = list(_people_rows(tree, 3000))
+    taken = rows[2500][3]  # row 2502's ID number, in the second batch
+    thread, go_on, reports = _pausing_at_the_first_batch(tree, importer, sheet(*rows))
+    try:
+        _create_within(
+            5,
+            by=importer,
+            organization=tree.village_a1,
+            name="单",
+            gender="female",
+            id_number=taken,
+        )
+    finally:
+        go_on.set()
+        thread.join(60)
+
+    assert reports[0].errors == [(2502, str(services.ID_NUMBER_TAKEN))]
+    assert reports[0].created == []
+    assert list(Member.objects.values_list("name", flat=True)) == ["单"]
+    assert not Member.history.exclude(name="单").exists()
+
+
+def test_a_chair_appointed_while_an_import_writes_rolls_it_back(
+    tree, user_in, people, transactional_db
+):
+    importer = user_in(tree.street_a, Role.STAFF)
+    terms = [
+        appointment(ID_1, "", tree.village_a2.code, "执委", BORN + datetime.timedelta(days=n))
+        for n in range(2240)
+    ]
+    chair = appointment(ID_2, "", tree.village_a1.code, "主席", "2024-01-01")
+    data = sheet(*terms, chair, header=APPOINTMENTS)  # 2,241 rows: two batches
+    thread, go_on, reports = _pausing_at_the_first_batch(
+        tree, importer, data, importing=appointments_import
+    )
+    try:
+        services.appointment_create(
+            by=importer,
+            member=people["zhang"],
+            organization=tree.village_a1,
+            role="chair",
+            started_on=datetime.date(2023, 6, 1),
+        )
+    finally:
+        go_on.set()
+        thread.join(60)
+
+    second_holder = "The organization already has someone in this role for part of this term."
+    assert reports[0].errors == [(2242, second_holder)]
+    assert Appointment.objects.count() == 1

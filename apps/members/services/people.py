@@ -25,8 +25,9 @@ EDITABLE_FIELDS = (
     "address",
 )
 ID_NUMBER_TAKEN = _("A person with this ID number is already on file.")
-# Advisory lock keys every single write holds shared and an import of many rows holds alone:
-# one lock instead of thousands (PostgreSQL's lock table holds some 6,400 in all by default).
+# Advisory lock keys every single write holds shared and an import of many rows takes alone once
+# its rows are written, for one query and its commit (apps/core/imports.py): one lock instead of
+# thousands (PostgreSQL's lock table holds some 6,400 in all by default).
 ID_NUMBER_WRITES = "members:id_number_writes"
 SINGLE_HOLDER_WRITES = "members:single_holder_writes"
 SHARED_THEN_OWN_LOCK = (
