@@ -28,7 +28,7 @@ _PLAIN_FIELDS = (
     models.DateField,  # and DateTimeField: an aware datetime goes as it is
     models.UUIDField,
 )
-_PLAIN_VALUES = frozenset({str, int, bool, type(None), datetime.date, datetime.datetime, uuid.UUID})
+_PLAIN_VALUES = {str, int, bool, type(None), datetime.date, datetime.datetime, uuid.UUID}
 _HISTORY_OWN = {"history_id", "history_date", "history_change_reason", "history_type"}
 
 
@@ -119,16 +119,27 @@ class _Rows:
         values = self.get(record)
         if (
             self.all_plain
-            and _PLAIN_VALUES.issuperset(map(type, values))
+            and _plain_types(values)
             and all(values[index] is None or values[index].tzinfo for index in self.datetimes)
         ):
             return values
         return tuple(
-            value
-            if plain and type(value) in _PLAIN_VALUES and not _naive(value)
-            else prepare(value)
+            value if plain and _plain_types((value,)) and not _naive(value) else prepare(value)
             for value, plain, prepare in zip(values, self.plain, self.prepare, strict=True)
         )
+
+
+def _plain_types(values) -> bool:
+    """Whether psycopg takes every value as it is: a str subclass (a TextChoices member, as a
+    field's default often is) is text. Learns such classes, so the common case is one C-speed
+    set comparison."""
+    types = set(map(type, values))
+    if types <= _PLAIN_VALUES:
+        return True
+    if all(issubclass(kind, str) for kind in types - _PLAIN_VALUES):
+        _PLAIN_VALUES.update(types)
+        return True
+    return False
 
 
 def _naive(value) -> bool:

@@ -135,6 +135,19 @@ def test_the_models_own_rules_apply_to_each_row(tree, staff_a):
     ]
 
 
+def test_a_value_a_field_refuses_is_refused_on_every_row_that_repeats_it(tree, staff_a):
+    """Each field checks a value once per run: what it refused stays refused."""
+    a1, long = tree.village_a1.code, "职" * 101
+    data = sheet(
+        person("甲", ID_1, a1, 职业=long), person("乙", ID_2, a1, 职业=long), person("丙", ID_3, a1)
+    )
+
+    report = people_import(data=data, by=staff_a, dry_run=True)
+
+    refused = "职业: Ensure this value has at most 100 characters (it has 101)."
+    assert report.errors == [(2, refused), (3, refused)]
+
+
 def test_a_bad_row_in_the_middle_imports_nothing(tree, staff_a):
     a1 = tree.village_a1.code
     data = sheet(person("甲", ID_1, a1), person("乙", ID_2, "NOPE"), person("丙", ID_3, a1))
