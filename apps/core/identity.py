@@ -5,6 +5,7 @@ Error messages never repeat the value they refuse, so a refused number cannot en
 
 import datetime
 import re
+from operator import mul
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -40,9 +41,19 @@ _MOBILE_TYPES = frozenset(
 )
 
 
+_ZERO_WEIGHTS = ord("0") * sum(_WEIGHTS)
+# A mainland mobile number as typed, spaces and hyphens aside; 179 is left out, since a parser
+# may take 179xx for a carrier prefix (_normalize_mobile_parsed decides those).
+_PLAIN_MOBILE = re.compile(r"(?:\+86)?(1(?:[3-68-9][0-9]|7[0-8])[0-9]{8})")
+
+
 def check_character(first17: str) -> str:
     """The 18th character GB 11643 derives from the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
+        raise ValueError("check_character takes 17 digits")
+    # The weighted sum of the digits' character codes, less that of seventeen zeros: an
+    # import checks 100,000 numbers, and int() of each digit was most of the time.
+    total = sum(map(mul, first17.encode(), _WEIGHTS)) - _ZERO_WEIGHTS
     return _CHECK_CHARACTERS[total % 11]
 
 
@@ -77,7 +88,10 @@ def normalize_id_number(value: str) -> str:
         raise ValidationError(
             _("The birth date in this ID number is before 1900."), code="birth_date"
         )
-    if birth_date > timezone.localdate():
+    # The day in Beijing is at most one off the machine's: only a birth date that near today
+    # pays for the time zone conversion (an import checks 100,000 numbers).
+    near_today = datetime.date.today() - datetime.timedelta(days=1)
+    if birth_date >= near_today and birth_date > timezone.localdate():
         raise ValidationError(
             _("The birth date in this ID number is in the future."), code="birth_date"
         )
@@ -115,19 +129,36 @@ def normalize_mobile(value: str) -> str:
 
     Landlines are refused because the number is used to reach a person, e.g. by text message.
     """
-    error = ValidationError(_("Enter a valid mainland China mobile phone number."), code="phone")
+    plain = _PLAIN_MOBILE.fullmatch(value.replace(" ", "").replace("-", ""))
+    if plain is None:
+        return _normalize_mobile_parsed(value)
+    # As typed most often: the number phonenumbers.parse would read, without its parsing, and
+    # only its type asked (a +86 number of a mobile type is a valid one): a third of the time.
+    national = plain.group(1)
+    number = phonenumbers.PhoneNumber(country_code=86, national_number=int(national))
+    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        raise _not_a_mobile()
+    return f"+86{national}"
+
+
+def _normalize_mobile_parsed(value: str) -> str:
     try:
         number = phonenumbers.parse(value, "CN")
     except phonenumbers.NumberParseException:
-        raise error from None
-    if (
-        number.country_code != 86
-        or number.extension
-        or not phonenumbers.is_valid_number(number)
-        or phonenumbers.number_type(number) not in _MOBILE_TYPES
-    ):
-        raise error
+        raise _not_a_mobile() from None
+    if number.country_code != 86 or number.extension or not _is_mobile(number):
+        raise _not_a_mobile()
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _is_mobile(number: phonenumbers.PhoneNumber) -> bool:
+    return (
+        phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in _MOBILE_TYPES
+    )
+
+
+def _not_a_mobile() -> ValidationError:
+    return ValidationError(_("Enter a valid mainland China mobile phone number."), code="phone")
 
 
 def mask_phone(value: str) -> str:

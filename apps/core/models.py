@@ -37,6 +37,30 @@ class ClientKeyedModel(models.Model):
         abstract = True
 
 
+# What a service takes besides a record's own fields when the API creates it: the record's one
+# INSERT stores the key (apps/core/api/writes.py).
+CLIENT_KEY_FIELDS = ("client_id", "request_hash")
+
+
+def checked_by_the_database(instance: models.Model) -> list[str]:
+    """What ``full_clean(exclude=…)`` may leave to the database's constraints, a query each
+    saved: the client's key (its unique constraint settles even racing retries, which the API
+    answers as replays) and a foreign key to an object read from the database (the constraint
+    refuses one gone since; its scope was checked where it was read)."""
+    exclude = list(CLIENT_KEY_FIELDS) if isinstance(instance, ClientKeyedModel) else []
+    for field in instance._meta.concrete_fields:
+        if not field.many_to_one or field.remote_field.limit_choices_to:
+            continue
+        related = field.get_cached_value(instance, None) if field.is_cached(instance) else None
+        if (
+            related is not None
+            and not related._state.adding
+            and related.pk == getattr(instance, field.attname)
+        ):
+            exclude.append(field.name)
+    return exclude
+
+
 class VersionedModel(models.Model):
     """A record two people may edit at once: each change raises ``version`` by one.
 

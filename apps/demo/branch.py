@@ -12,10 +12,10 @@ import calendar
 from datetime import date
 from random import Random
 
-from django.db import connection
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from apps.core.actors import SYSTEM
+from apps.core.bulk import insert_with_history
 from apps.demo.organizations import Tree
 from apps.members.choices import AppointmentRole, AttendanceStatus, BranchMeetingKind
 from apps.members.models import Appointment, BranchAttendance, BranchMeeting, Member
@@ -142,24 +142,8 @@ def build_branch_meetings(rng: Random, today: date, tree: Tree) -> int:
                 meetings.append(meeting)
                 attendance.extend(_attendance(rng, meeting, roster))
     bulk_create_with_history(meetings, BranchMeeting, batch_size=2000)
-    _bulk_create_with_history_in_sql(attendance, BranchAttendance)
+    insert_with_history(BranchAttendance, attendance, by=SYSTEM)
     return len(meetings)
-
-
-def _bulk_create_with_history_in_sql(rows: list, model) -> None:
-    """What ``bulk_create_with_history`` does, the history rows copied by the database in one
-    INSERT … SELECT: for the 40,000 attendance rows, building their historical twins in
-    Python took three seconds. The columns are the model's own, which its history repeats."""
-    model.objects.bulk_create(rows, batch_size=5000)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
-    history, table = quote(model.history.model._meta.db_table), quote(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {history} ({columns}, history_date, history_type) "  # noqa: S608 - names from _meta
-            f"SELECT {columns}, %s, '+' FROM {table} WHERE id = ANY(%s)",
-            [timezone.now(), [row.pk for row in rows]],
-        )
 
 
 def _branches(rng: Random, tree: Tree, people: dict) -> list[tuple]:

@@ -1,5 +1,7 @@
 """The organization tree, its positions (阵地) and demonstration titles (示范点)."""
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -18,8 +20,13 @@ from apps.core.validators import NOT_AVAILABLE, code_characters, plain_text
 from apps.organizations.choices import ALLOWED_PARENT_KINDS, Kind, Level, Sector, TitleStatus
 
 
+@functools.lru_cache(maxsize=2**16)
 def pinyin_key(name: str) -> str:
-    """A sort key that orders Chinese names by pinyin without an ICU collation."""
+    """A sort key that orders Chinese names by pinyin without an ICU collation.
+
+    Kept for the names met last: most names repeat (王芳, 张秀英 …), and finding the pinyin
+    was a fifth of the time an import of 100,000 people spent per row.
+    """
     return " ".join(lazy_pinyin(name)).lower()[:255]
 
 

@@ -382,3 +382,24 @@ def test_mask_phone_keeps_three_and_four(value):
     masked = mask_phone(normalize_mobile(value))
 
     assert masked == value[:3] + "****" + value[-4:]
+
+
+@given(
+    st.sampled_from(["", "+86", "+86 "]),
+    st.from_regex(r"1[0-9]{10}", fullmatch=True),
+    st.sampled_from(["{}", "{} ", " {}", "{}-"]),
+)
+def test_a_number_typed_plainly_is_read_as_phonenumbers_parses_it(country, digits, spacing):
+    """The quick path of normalize_mobile (no parsing) answers as the parser does, refusals too."""
+    from apps.core.identity import _normalize_mobile_parsed
+
+    parts = (digits[:3], digits[3:7], digits[7:])
+    value = country + " ".join(spacing.format(part) for part in parts)
+
+    def answer(normalize):
+        try:
+            return normalize(value)
+        except ValidationError as exc:
+            return exc.code
+
+    assert answer(normalize_mobile) == answer(_normalize_mobile_parsed)

@@ -13,13 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from apps.core.actors import SYSTEM
+from apps.core.imports import WRITING
 from apps.members.imports import appointments_import, people_import
 from apps.members.models import Appointment, Member
 from apps.members.services import people as services
 from apps.organizations.roles import Role
 from tests.factories.identity import make_id_number
 from tests.factories.members import make_member
-from tests.factories.xlsx import xlsx
+from tests.factories.xlsx import rebuilt, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +133,19 @@ def test_the_models_own_rules_apply_to_each_row(tree, staff_a):
         (2, "性别: The gender does not agree with the ID number."),
         (3, "姓名: Ensure this value has at most 50 characters (it has 51)."),
     ]
+
+
+def test_a_value_a_field_refuses_is_refused_on_every_row_that_repeats_it(tree, staff_a):
+    """Each field checks a value once per run: what it refused stays refused."""
+    a1, long = tree.village_a1.code, "职" * 101
+    data = sheet(
+        person("甲", ID_1, a1, 职业=long), person("乙", ID_2, a1, 职业=long), person("丙", ID_3, a1)
+    )
+
+    report = people_import(data=data, by=staff_a, dry_run=True)
+
+    refused = "职业: Ensure this value has at most 100 characters (it has 101)."
+    assert report.errors == [(2, refused), (3, refused)]
 
 
 def test_a_bad_row_in_the_middle_imports_nothing(tree, staff_a):
@@ -442,6 +456,22 @@ def test_the_appointments_page_imports(tree, staff_a, people, browser_as):
     assert Appointment.objects.get().member == people["zhang"]
 
 
+def test_the_admin_page_refuses_a_sheet_with_a_dtd_in_chinese(tree, staff_a, browser_as):
+    doctype = b'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "b">]><sst/>'
+    data = rebuilt(sheet(person("甲", ID_1, tree.village_a1.code)), xl__sharedStrings__xml=doctype)
+
+    page = browser_as(staff_a).post(
+        "/admin/members/member/import/", {"file": SimpleUploadedFile("a.xlsx", data)}
+    )
+
+    assert page.status_code == 200
+    assert page.context["form"].errors["file"] == [
+        "该工作簿含有文档类型声明（DTD），正常的电子表格不需要它："
+        "请用 Excel 或 WPS 打开后重新保存。"
+    ]
+    assert not Member.objects.exists()
+
+
 @pytest.mark.parametrize("model", ["member", "appointment"])
 def test_both_changelists_offer_the_import(tree, staff_a, browser_as, model):
     page = browser_as(staff_a).get(f"/admin/members/{model}/")
@@ -551,3 +581,128 @@ def test_a_person_saved_while_an_import_runs_is_not_imported_twice(tree, user_in
     assert waited  # both were in flight at once: the import waited for the open save
     assert reports[0].errors == [(2, str(services.ID_NUMBER_TAKEN))]
     assert Member.objects.filter(id_number=ID_1).count() == 1
+
+
+def _pausing_at_the_first_batch(tree, importer, data, importing=people_import):
+    """Run an import in a thread that stops after writing its first batch, its transaction
+    open, until ``go_on`` is set; its report lands in ``reports``."""
+    written, go_on, reports = threading.Event(), threading.Event(), []
+
+    def pause(stage, done, total):
+        if stage == WRITING and not written.is_set():
+            written.set()
+            go_on.wait(30)
+
+    def run():
+        try:
+            with translation.override("en"):
+                reports.append(
+                    importing(data=data, by=importer, dry_run=False, max_rows=None, progress=pause)
+                )
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    while not written.wait(0.1) and thread.is_alive():
+        pass
+    assert written.is_set(), reports  # it wrote, rather than stopping at its check
+    return thread, go_on, reports
+
+
+def _advisory_locks() -> list[tuple[str, bool]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT mode, granted FROM pg_locks WHERE locktype = 'advisory' "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        return sorted(cursor.fetchall())
+
+
+def _create_within(seconds: int, **fields) -> Member:
+    """A single create that fails, rather than waits, if a lock holds it longer."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{seconds}s'")
+        return services.member_create(**fields)
+
+
+def test_a_single_create_during_a_long_import_waits_for_no_lock(tree, user_in, transactional_db):
+    """The import takes the lock single writes hold shared only once it has written: while it
+    writes, a create of another person goes through and the import holds no advisory lock."""
+    importer = user_in(tree.street_a, Role.STAFF)
+    data = sheet(*_people_rows(tree, 5000))  # three batches of BATCH_SIZE
+    thread, go_on, reports = _pausing_at_the_first_batch(tree, importer, data)
+    try:
+        held_while_writing = _advisory_locks()
+        created = _create_within(
+            5, by=importer, organization=tree.village_a1, name="单", gender="female", id_number=ID_5
+        )
+        held_after_the_create = _advisory_locks()
+    finally:
+        go_on.set()
+        thread.join(60)
+
+    assert held_while_writing == []  # nothing for the create to wait for
+    assert created.pk is not None
+    assert held_after_the_create == []  # the create's own locks ended with its commit
+    assert reports[0].errors == []
+    assert Member.objects.count() == 5001
+
+
+def test_a_person_saved_while_an_import_writes_rolls_the_import_back(
+    tree, user_in, transactional_db
+):
+    """The create commits (the import's rows are not yet visible to it); the import's check
+    under the lock, once written, finds the number twice and keeps none of its rows."""
+    importer = user_in(tree.street_a, Role.STAFF)
+    rows = list(_people_rows(tree, 3000))
+    taken = rows[2500][3]  # row 2502's ID number, in the second batch
+    thread, go_on, reports = _pausing_at_the_first_batch(tree, importer, sheet(*rows))
+    try:
+        _create_within(
+            5,
+            by=importer,
+            organization=tree.village_a1,
+            name="单",
+            gender="female",
+            id_number=taken,
+        )
+    finally:
+        go_on.set()
+        thread.join(60)
+
+    assert reports[0].errors == [(2502, str(services.ID_NUMBER_TAKEN))]
+    assert reports[0].created == []
+    assert list(Member.objects.values_list("name", flat=True)) == ["单"]
+    assert not Member.history.exclude(name="单").exists()
+
+
+def test_a_chair_appointed_while_an_import_writes_rolls_it_back(
+    tree, user_in, people, transactional_db
+):
+    importer = user_in(tree.street_a, Role.STAFF)
+    terms = [
+        appointment(ID_1, "", tree.village_a2.code, "执委", BORN + datetime.timedelta(days=n))
+        for n in range(2240)
+    ]
+    chair = appointment(ID_2, "", tree.village_a1.code, "主席", "2024-01-01")
+    data = sheet(*terms, chair, header=APPOINTMENTS)  # 2,241 rows: two batches
+    thread, go_on, reports = _pausing_at_the_first_batch(
+        tree, importer, data, importing=appointments_import
+    )
+    try:
+        services.appointment_create(
+            by=importer,
+            member=people["zhang"],
+            organization=tree.village_a1,
+            role="chair",
+            started_on=datetime.date(2023, 6, 1),
+        )
+    finally:
+        go_on.set()
+        thread.join(60)
+
+    second_holder = "The organization already has someone in this role for part of this term."
+    assert reports[0].errors == [(2242, second_holder)]
+    assert Appointment.objects.count() == 1

@@ -35,6 +35,7 @@ class RecordViewSet(
     Hooks, each with a default:
 
     - ``create_object(data)`` / ``update_object(instance, data)``: the services (required);
+      a create's data carries the client's key (``CLIENT_KEY_FIELDS``) for its INSERT;
     - ``create_objects(items)``: a batch (``BulkCreateMixin``); one by one by default;
     - ``delete_object(instance)``: a soft delete as the caller;
     - ``check_written(objects)``: raise to roll a write back (the scope, in apps.organizations);

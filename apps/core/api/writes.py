@@ -25,8 +25,10 @@ class IdempotentCreateMixin:
     """POST with ``client_id``: 201 the first time, 200 with the stored record on a replay
     with the same body (even after later edits), 409 with another body.
 
-    The unique constraint on ``client_id`` settles a race: the loser's insert
-    fails, its transaction rolls back, and it answers as a replay.
+    The key goes into the record's own INSERT, whose unique constraint decides: a replay, sent
+    again or racing the first, fails there (or earlier, on a check its stored twin now fails),
+    its transaction rolls back, and it answers as a replay. So a first create, by far the most
+    common, looks nothing up first.
     """
 
     def create(self, request, *args, **kwargs):
@@ -38,14 +40,11 @@ class IdempotentCreateMixin:
             self.perform_create(serializer)
             return Response(self.get_serializer(serializer.instance).data, status=201)
         digest = body_hash(data)
-        replay = self.replayed(client_id, digest)
-        if replay is not None:
-            return replay
         try:
             obj = self.write(lambda: self.create_keyed([(data, client_id, digest)])[0])
         except (IntegrityError, serializers.ValidationError):
-            # A racing replay may have committed first; whatever this insert then
-            # tripped over (client_id, or another unique field), the answer is its row.
+            # Whatever a replay tripped over (client_id, or a check such as an ID number
+            # already on file: its own), the answer is its row.
             replay = self.replayed(client_id, digest)
             if replay is None:
                 raise
@@ -53,11 +52,22 @@ class IdempotentCreateMixin:
         return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
 
     def create_keyed(self, items: list[tuple[dict, object, str]]) -> list:
-        """Create each (data, client_id, digest) through the resource's services, then key them."""
-        objects = self.create_objects([item[0] for item in items])
+        """Create each (data, client_id, digest) through the resource's services, the key among
+        the data (``CLIENT_KEY_FIELDS``) so the one INSERT stores it. A resource whose service
+        cannot take it leaves it out; its records are keyed after, in one UPDATE."""
+        objects = self.create_objects(
+            [
+                {**data, "client_id": client_id, "request_hash": digest}
+                for data, client_id, digest in items
+            ]
+        )
+        unkeyed = []
         for obj, (_data, client_id, digest) in zip(objects, items, strict=True):
-            obj.client_id, obj.request_hash = client_id, digest
-        self.model.objects.bulk_update(objects, ["client_id", "request_hash"])
+            if obj.client_id != client_id or obj.request_hash != digest:
+                obj.client_id, obj.request_hash = client_id, digest
+                unkeyed.append(obj)
+        if unkeyed:
+            self.model.objects.bulk_update(unkeyed, ["client_id", "request_hash"])
         return objects
 
     def replayed(self, client_id, digest):

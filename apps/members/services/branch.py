@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import history_note
+from apps.core.models import CLIENT_KEY_FIELDS, checked_by_the_database
 from apps.members.choices import AttendanceStatus
 from apps.members.models import BranchAttendance, BranchMeeting, MeetingRequirement, Member
 from apps.members.services.people import merged_reason
@@ -28,12 +29,13 @@ def _check_fields(fields: Mapping, editable=MEETING_EDITABLE_FIELDS) -> None:
 
 
 def branch_meeting_create(*, by, organization, kind: str, held_on, topic: str, **fields):
-    """Record a meeting held by ``organization``'s party branch."""
-    _check_fields(fields)
+    """Record a meeting held by ``organization``'s party branch (the API gives the client's
+    key too)."""
+    _check_fields(fields, editable=(*MEETING_EDITABLE_FIELDS, *CLIENT_KEY_FIELDS))
     meeting = BranchMeeting(
         organization=organization, kind=kind, held_on=held_on, topic=topic, **fields
     )
-    meeting.full_clean()
+    meeting.full_clean(exclude=checked_by_the_database(meeting))
     history_note(meeting, by=by, reason="")
     meeting.save()
     return meeting
@@ -44,7 +46,7 @@ def branch_meeting_update(*, by, meeting: BranchMeeting, **fields) -> BranchMeet
     _check_fields(fields)
     for name, value in fields.items():
         setattr(meeting, name, value)
-    meeting.full_clean()
+    meeting.full_clean(exclude=checked_by_the_database(meeting))
     history_note(meeting, by=by, reason="")
     meeting.save(update_fields={*fields, "updated_at"})
     return meeting

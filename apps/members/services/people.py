@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import history_note
+from apps.core.models import CLIENT_KEY_FIELDS, checked_by_the_database
 from apps.files.services import attachments_move
 from apps.members.choices import SINGLE_HOLDER_ROLES
 from apps.members.models import Appointment, Member
@@ -25,8 +26,9 @@ EDITABLE_FIELDS = (
     "address",
 )
 ID_NUMBER_TAKEN = _("A person with this ID number is already on file.")
-# Advisory lock keys every single write holds shared and an import of many rows holds alone:
-# one lock instead of thousands (PostgreSQL's lock table holds some 6,400 in all by default).
+# Advisory lock keys every single write holds shared and an import of many rows takes alone once
+# its rows are written, for one query and its commit (apps/core/imports.py): one lock instead of
+# thousands (PostgreSQL's lock table holds some 6,400 in all by default).
 ID_NUMBER_WRITES = "members:id_number_writes"
 SINGLE_HOLDER_WRITES = "members:single_holder_writes"
 SHARED_THEN_OWN_LOCK = (
@@ -41,29 +43,45 @@ def check_id_number_free(member: Member, *, by) -> None:
     caller that village has that person. Such duplicates are for district
     staff to find and merge.
     """
+    existing = _holder_of_id_number(member, by=by)
+    if existing is not None:
+        raise _taken(existing)
+
+
+def _holder_of_id_number(member: Member, *, by) -> Member | None:
+    """Another person ``by`` can see with ``member``'s ID number, after taking the locks."""
     if not member.id_number:
-        return
+        return None
     with connection.cursor() as cursor:  # until commit: two saves of one number take turns
         cursor.execute(SHARED_THEN_OWN_LOCK, [ID_NUMBER_WRITES, member.id_number])
     others = scoped(Member.objects.alive().filter(id_number=member.id_number), by)
-    existing = others.exclude(pk=member.pk).order_by("pk").first()
-    if existing is not None:
-        taken = ValidationError(ID_NUMBER_TAKEN, code="taken", params={"existing": existing})
-        raise ValidationError({"id_number": [taken]})
+    return others.exclude(pk=member.pk).order_by("pk").first()
+
+
+def _taken(existing: Member) -> ValidationError:
+    taken = ValidationError(ID_NUMBER_TAKEN, code="taken", params={"existing": existing})
+    return ValidationError({"id_number": [taken]})
 
 
 def _save(member: Member, *, by, **kwargs) -> Member:
-    member.full_clean()
-    with transaction.atomic():
-        check_id_number_free(member, by=by)
-        history_note(member, by=by, reason="")
-        member.save(**kwargs)
+    member.full_clean(exclude=checked_by_the_database(member))
+    # No savepoint of its own (two of an API create's statements): in a caller's transaction
+    # the locks last until it ends anyway. So that nothing but a database error (which dooms
+    # the caller's transaction regardless) leaves through it, the refusal is raised after.
+    with transaction.atomic(savepoint=False):
+        existing = _holder_of_id_number(member, by=by)
+        if existing is None:
+            history_note(member, by=by, reason="")
+            member.save(**kwargs)
+    if existing is not None:
+        raise _taken(existing)
     return member
 
 
 def member_create(*, by, organization, **fields) -> Member:
-    """Add a person as ``by`` (an account, or ``SYSTEM`` for a command: the whole tree)."""
-    unknown = set(fields) - set(EDITABLE_FIELDS)
+    """Add a person as ``by`` (an account, or ``SYSTEM`` for a command: the whole tree); the API
+    gives the client's key too (``CLIENT_KEY_FIELDS``)."""
+    unknown = set(fields) - {*EDITABLE_FIELDS, *CLIENT_KEY_FIELDS}
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     return _save(Member(organization=organization, **fields), by=by)
@@ -115,7 +133,7 @@ def check_single_holder(appointment: Appointment) -> None:
 
 
 def _save_appointment(appointment: Appointment, *, by, **kwargs) -> Appointment:
-    appointment.full_clean(validate_constraints=False)
+    appointment.full_clean(exclude=checked_by_the_database(appointment), validate_constraints=False)
     with transaction.atomic():
         check_single_holder(appointment)
         history_note(appointment, by=by, reason="")
@@ -124,8 +142,9 @@ def _save_appointment(appointment: Appointment, *, by, **kwargs) -> Appointment:
 
 
 def appointment_create(*, by, member: Member, organization, role: str, started_on, **fields):
-    """Appoint a person to a role in an organization from ``started_on``."""
-    unknown = set(fields) - set(APPOINTMENT_EDITABLE_FIELDS)
+    """Appoint a person to a role in an organization from ``started_on`` (the API gives the
+    client's key too)."""
+    unknown = set(fields) - {*APPOINTMENT_EDITABLE_FIELDS, *CLIENT_KEY_FIELDS}
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     appointment = Appointment(

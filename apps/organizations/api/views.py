@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
+from apps.core.models import CLIENT_KEY_FIELDS
 from apps.organizations import selectors, services
 from apps.organizations.api.base import ScopedViewSet
 from apps.organizations.api.serializers import OrganizationSerializer, OrganizationUpdateSerializer
@@ -32,7 +33,10 @@ class OrganizationViewSet(ScopedViewSet):
         return OrganizationSerializer
 
     def create_object(self, data):
-        return services.organization_create(**data)
+        # The tree's service places the node through treebeard and takes no client key: the
+        # machinery keys it after, in one UPDATE (apps/core/api/writes.py).
+        fields = {name: value for name, value in data.items() if name not in CLIENT_KEY_FIELDS}
+        return services.organization_create(**fields)
 
     def update_object(self, instance, data):
         return services.organization_update(organization=instance, **data)
