@@ -64,6 +64,9 @@ class BranchMeeting(OrganizationRecord):
         indexes = [
             *OrganizationRecord.Meta.indexes,
             models.Index(fields=["organization", "held_on"], name="branchmeeting_org_held"),
+            # The list's order (read backwards) and its kind filter (docs/quality.md, 25).
+            models.Index(fields=["held_on", "id"], name="branchmeeting_held"),
+            models.Index(fields=["kind", "held_on", "id"], name="branchmeeting_kind_held"),
         ]
 
     def __str__(self):
