@@ -19,8 +19,11 @@ from collections.abc import Iterator
 
 import django_filters
 import pytest
+from django.contrib import admin
+from django.contrib.admin.templatetags.admin_list import result_headers
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -148,7 +151,7 @@ def build_district():
         """,
         {"roles": AppointmentRole.values, "n_roles": len(AppointmentRole.values)},
     )
-    # Thirty meetings a village, five people at each.
+    # Sixty meetings a village (twelve years of them), three people at each.
     _insert(
         """
         INSERT INTO members_branchmeeting (
@@ -157,7 +160,7 @@ def build_district():
         SELECT now(), now() - n * 37 %% 2000 * INTERVAL '1 day', '', 1,
             (%(kinds)s::text[])[1 + n %% %(n_kinds)s],
             DATE '2016-01-01' + n * 37 %% 3000, '学习', '', village
-        FROM unnest(%(villages)s::bigint[]) AS village, generate_series(0, 29) AS n
+        FROM unnest(%(villages)s::bigint[]) AS village, generate_series(0, 59) AS n
         """,
         {
             "kinds": BranchMeetingKind.values,
@@ -172,7 +175,7 @@ def build_district():
         SELECT now(), now(), 'present', '', meeting.id, person.id
         FROM members_branchmeeting AS meeting, LATERAL (
             SELECT id FROM members_member WHERE organization_id = meeting.organization_id
-            ORDER BY id OFFSET meeting.id %% 60 LIMIT 5) AS person
+            ORDER BY id OFFSET meeting.id %% 60 LIMIT 3) AS person
         """,
         {},
     )
@@ -264,8 +267,8 @@ def plan_of(sql: str) -> dict:
     return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
 
 
-def page_queries(client, url, params=None) -> tuple[list[str], dict]:
-    """The SQL that read the page's rows (not the count, nor its estimate), and the body."""
+def reads_of(client, url, params=None) -> tuple[list[str], object]:
+    """The SQL that read the page's rows (not the count, nor its estimate), and the answer."""
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, params)
     assert response.status_code == 200, (url, params, response.content[:300])
@@ -274,23 +277,39 @@ def page_queries(client, url, params=None) -> tuple[list[str], dict]:
         for query in captured.captured_queries
         if query["sql"].startswith("SELECT") and not query["sql"].startswith("SELECT COUNT(*)")
     ]
-    return reads, response.json()
+    return reads, response
+
+
+def whole_reads_in(reads: list[str], label: str) -> list[str]:
+    large = large_tables()
+    return [
+        f"{label}: {bad}\n    {sql[:300]}"
+        for sql in reads
+        for bad in whole_reads(plan_of(sql), large)
+    ]
 
 
 def problems(client, url, params=None) -> list[str]:
-    """Whole reads of a large table in the page at ``url`` and, if any, in the next page."""
-    large = large_tables()
-    found = []
-    reads, body = page_queries(client, url, params)
-    if body["next"]:
-        next_reads, _ = page_queries(client, body["next"])
-        reads += next_reads
-    for sql in reads:
-        found += [
-            f"{url} {params or ''}: {bad}\n    {sql[:300]}"
-            for bad in whole_reads(plan_of(sql), large)
-        ]
-    return found
+    """Whole reads of a large table in the API page at ``url`` and, if any, in the next."""
+    reads, response = reads_of(client, url, params)
+    following = response.json()["next"]
+    if following:
+        reads += reads_of(client, following)[0]
+    return whole_reads_in(reads, f"{url} {params or ''}")
+
+
+def changelist_urls(client, model) -> list[str]:
+    """The changelist, its second page, each choice of each filter, each order it offers."""
+    opts = model._meta
+    base = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    cl = client.get(base).context["cl"]
+    urls = [base, f"{base}?p=2"]
+    for spec in cl.filter_specs:
+        urls += [base + c["query_string"] for c in spec.choices(cl) if c["query_string"] != "?"]
+    for index, header in enumerate(result_headers(cl)):
+        if header["sortable"]:
+            urls += [f"{base}?o={index}", f"{base}?o=-{index}"]
+    return urls
 
 
 def client_of(user) -> APIClient:
@@ -318,6 +337,21 @@ def test_every_page_of_every_list_reads_through_an_index(accounts, who, url, vie
         found += problems(client, url, params)
 
     assert found == []
+
+
+ADMINS = [model for model in admin.site._registry if model in {v.model for _, v in list_routes()}]
+
+
+@pytest.mark.parametrize("who", ["district", "street"])  # the admin is the district's and streets'
+@pytest.mark.parametrize("model", ADMINS, ids=lambda model: model.__name__)
+def test_every_changelist_filter_and_order_reads_through_an_index(accounts, browser_as, who, model):
+    user, _ = accounts[who]
+    client = browser_as(user)
+
+    urls = changelist_urls(client, model)
+
+    assert len(urls) > 2
+    assert [line for url in urls for line in whole_reads_in(reads_of(client, url)[0], url)] == []
 
 
 def test_a_missing_index_is_caught(accounts):
