@@ -86,6 +86,15 @@ class Member(OrganizationRecord):
             ),
             models.Index(fields=["education", "name_pinyin", "id"], name="member_education_name"),
             models.Index(fields=["ethnicity", "name_pinyin", "id"], name="member_ethnicity_name"),
+            # From a shared key to the people that have it (apps/members/models/duplicates.py).
+            models.Index(
+                fields=["name", "phone"], condition=~Q(phone=""), name="member_name_phone"
+            ),
+            models.Index(
+                fields=["name", "birth_date"],
+                condition=Q(birth_date__isnull=False),
+                name="member_name_birth_date",
+            ),
         ]
 
     def __str__(self):
