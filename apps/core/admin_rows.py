@@ -62,6 +62,8 @@ def _value_cell(get, attr, empty, checkbox=False) -> Callable:
 
     def cell(obj):
         value = _shown(get(obj))
+        if value.__class__ is str and not boolean:  # display_for_value's answer, sooner
+            return (value or empty), None
         shown = display_for_value(value, empty, boolean)
         if checkbox:
             return shown, "action-checkbox"
@@ -182,9 +184,10 @@ def results(cl) -> Iterator[ResultList]:
         css = f"field-{_coerce_field_name(name, index)}"
         columns.append((css, tag, link, _column(cl, name, link)))
     fast_link = _links(cl)
+    linked = any(link for _, _, link, _ in columns)
     for obj in cl.result_list:
         url = None
-        if any(link for _, _, link, _ in columns):
+        if linked:
             fast = fast_link is not None and isinstance(obj.pk, int)
             url = fast_link(obj) if fast else _django_link(cl, obj)
         cells = []
