@@ -86,6 +86,13 @@ class Member(OrganizationRecord):
             ),
             models.Index(fields=["education", "name_pinyin", "id"], name="member_education_name"),
             models.Index(fields=["ethnicity", "name_pinyin", "id"], name="member_ethnicity_name"),
+            # A street's count (up to 10,001, apps/core/pagination.py) read from the index
+            # alone: its people lie spread through the table, which the count read to find them.
+            models.Index(
+                fields=["organization"],
+                condition=Q(deleted_at__isnull=True),
+                name="member_org_alive",
+            ),
             # From a shared key to the people that have it (apps/members/models/duplicates.py).
             models.Index(
                 fields=["name", "phone"], condition=~Q(phone=""), name="member_name_phone"
