@@ -327,3 +327,25 @@ def test_the_token_list_does_not_show_the_keys(tree, user_in, browser_as):
 
     assert page.status_code == 200
     assert token.key not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "model",
+    [m for m in admin.site._registry if admin.site._registry[m].list_filter],
+    ids=lambda model: model.__name__,
+)
+def test_every_choice_of_every_list_filter_answers(tree, user_in, browser_as, model):
+    # A filter class's parameter (?open=, ?current=) is a lookup the list allows, as a field's is.
+    client = browser_as(user_in(tree.district, Role.DISTRICT_ADMIN))
+    opts = model._meta
+    changelist = f"/admin/{opts.app_label}/{opts.model_name}/"
+    cl = client.get(changelist).context["cl"]
+
+    answers = {
+        choice["query_string"]: client.get(changelist + choice["query_string"]).status_code
+        for spec in cl.filter_specs
+        for choice in spec.choices(cl)
+    }
+
+    assert len(answers) > 1
+    assert set(answers.values()) == {200}

@@ -10,8 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import translation
 
+from apps.core import pagination
 from apps.core.actors import SYSTEM
 from apps.members.admin import search as admin_search
+from apps.members.admin.people import MemberAdmin
 from apps.members.models import Member
 from apps.members.services import people as services
 from apps.organizations.roles import Role
@@ -315,3 +317,64 @@ def test_a_token_is_the_sessions_own_and_expires(tree, people, user_in, browser_
     expired = parse_qs(urlsplit(location).query)["q_token"][0]
     kept = staff.session[admin_search.SESSION_KEY]
     assert len(kept) == 1 and expired not in kept
+
+
+# --- The list's cost: a fixed number of queries, no COUNT of the whole table ----------------
+
+
+def crowd(organization, n):
+    Member.objects.bulk_create(
+        Member(
+            organization=organization, name=f"人{i:03d}", name_pinyin=f"ren{i:03d}", gender="female"
+        )
+        for i in range(n)
+    )
+
+
+@pytest.mark.parametrize("people", [3, 150])
+def test_the_list_is_a_fixed_number_of_queries(
+    tree, user_in, browser_as, people, django_assert_num_queries
+):
+    crowd(tree.village_a1, people)
+    client = browser_as(user_in(tree.district, Role.STAFF))
+
+    # the session, the account, its organization, the capped count, the page
+    with django_assert_num_queries(5):
+        assert client.get(CHANGELIST).status_code == 200
+
+
+def test_past_the_cap_the_count_says_so_and_every_page_is_linked(
+    tree, user_in, browser_as, monkeypatch
+):
+    monkeypatch.setattr(pagination, "EXACT_COUNT_LIMIT", 10)
+    monkeypatch.setattr(MemberAdmin, "list_per_page", 5)
+    crowd(tree.village_a1, 23)
+    street = browser_as(user_in(tree.street_a, Role.STAFF))
+
+    pages = [street.get(CHANGELIST, {"p": p}) for p in range(1, 7)]
+
+    bodies = [page.content.decode() for page in pages]
+    shown = [[m.name for m in page.context["cl"].result_list] for page in pages]
+    assert shown[:5] == [[f"人{i:03d}" for i in range(n, min(n + 5, 23))] for n in range(0, 25, 5)]
+    assert (pages[5].status_code, shown[5]) == (200, [])
+    assert all("超过 10 人员" in body for body in bodies[:5])
+    assert [f'href="?p={n + 2}"' in body for n, body in enumerate(bodies[:5])] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+    ]
+
+
+def test_the_whole_tree_sees_the_estimate(tree, user_in, browser_as, monkeypatch):
+    monkeypatch.setattr(pagination, "EXACT_COUNT_LIMIT", 10)
+    monkeypatch.setattr(pagination, "estimated_count", lambda queryset: 12)
+    monkeypatch.setattr(MemberAdmin, "list_per_page", 5)
+    crowd(tree.village_a1, 23)
+    district = browser_as(user_in(tree.district, Role.STAFF))
+
+    page = district.get(CHANGELIST, {"p": 5})
+
+    assert "约 12 人员" in page.content.decode()
+    assert [m.name for m in page.context["cl"].result_list] == ["人020", "人021", "人022"]

@@ -64,6 +64,11 @@ class BranchMeeting(OrganizationRecord):
         indexes = [
             *OrganizationRecord.Meta.indexes,
             models.Index(fields=["organization", "held_on"], name="branchmeeting_org_held"),
+            # The list's order (read backwards) and its kind filter (docs/quality.md, 25).
+            models.Index(fields=["held_on", "id"], name="branchmeeting_held"),
+            models.Index(fields=["kind", "held_on", "id"], name="branchmeeting_kind_held"),
+            # A street's kind: its villages' meetings of that kind, not a fifth of the table.
+            models.Index(fields=["organization", "kind", "held_on"], name="branchmeeting_org_kind"),
         ]
 
     def __str__(self):

@@ -80,6 +80,31 @@ class Member(OrganizationRecord):
             *OrganizationRecord.Meta.indexes,
             models.Index(fields=["organization", "name_pinyin"], name="member_org_name"),
             models.Index(fields=["id_number"], condition=~Q(id_number=""), name="member_id_number"),
+            # An index behind every ordering and filter the lists offer (docs/quality.md, 25
+            # and 26): the district's page reads its 50 rows in order, whatever a filter keeps.
+            models.Index(fields=["name_pinyin", "id"], name="member_name"),
+            models.Index(fields=["gender", "name_pinyin", "id"], name="member_gender_name"),
+            models.Index(
+                fields=["political_status", "name_pinyin", "id"], name="member_political_name"
+            ),
+            models.Index(fields=["education", "name_pinyin", "id"], name="member_education_name"),
+            models.Index(fields=["ethnicity", "name_pinyin", "id"], name="member_ethnicity_name"),
+            # A street's count (up to 10,001, apps/core/pagination.py) read from the index
+            # alone: its people lie spread through the table, which the count read to find them.
+            models.Index(
+                fields=["organization"],
+                condition=Q(deleted_at__isnull=True),
+                name="member_org_alive",
+            ),
+            # From a shared key to the people that have it (apps/members/models/duplicates.py).
+            models.Index(
+                fields=["name", "phone"], condition=~Q(phone=""), name="member_name_phone"
+            ),
+            models.Index(
+                fields=["name", "birth_date"],
+                condition=Q(birth_date__isnull=False),
+                name="member_name_birth_date",
+            ),
         ]
 
     def __str__(self):

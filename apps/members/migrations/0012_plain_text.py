@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0007_attendance_soft_deleted'),
+        ('members', '0011_count_index'),
     ]
 
     operations = [
