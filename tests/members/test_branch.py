@@ -553,8 +553,8 @@ def test_the_list_is_a_constant_number_of_queries(tree, user_in, api_as):
     few = queries()
     add_meetings(10)
 
-    # token with the user's organization, count, page, its attendance
-    assert queries() == few == 4
+    # token with the user's organization, count, page, its attendance, the attendance's people
+    assert queries() == few == 5
 
 
 # --- The admin ------------------------------------------------------------------------------
