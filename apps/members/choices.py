@@ -137,12 +137,3 @@ class RequirementPeriod(models.TextChoices):
 
     MONTH = "month", _("month")
     QUARTER = "quarter", _("quarter")
-
-
-class DuplicateKeyKind(models.TextChoices):
-    """What two records of one person share (apps/members/models/duplicates.py). The codes are
-    also the trigger's, in migration 0010."""
-
-    ID_NUMBER = "id_number", _("the same ID number")
-    NAME_PHONE = "name_phone", _("the same name and phone")
-    NAME_BIRTH_DATE = "name_birth", _("the same name and birth date")

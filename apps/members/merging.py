@@ -6,17 +6,15 @@ services (docs/merging.md). This module knows no other app's tables.
 """
 
 from collections.abc import Iterable
-from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import history_note
-from apps.members.choices import DuplicateKeyKind
-from apps.members.models import DuplicateKey, Member
+from apps.members.models import Member
 from apps.members.signals import person_merged
 from apps.organizations.scoping import scoped
 
@@ -35,27 +33,33 @@ FILLABLE = (
 def likely_duplicates(*, by) -> list[list[Member]]:
     """Groups of people in the user's subtree that are probably one person.
 
-    Same ID number; or the same name with the same phone or the same birth date. Two
-    queries, both as long as the duplicates are, not the table: the keys more than one person
-    alive has (``DuplicateKey``, counted as people are written; never shown), then the people
-    of the subtree with them. A key shared only with someone outside the subtree finds one
-    person here, so no group.
+    Same ID number; or the same name with the same phone or the same birth
+    date. Three grouped queries and one fetch, however many people there are.
     """
-    ids, conditions = [], Q(pk__in=[])
-    for kind, name, value in DuplicateKey.objects.filter(people__gt=1).values_list(
-        "kind", "name", "value"
-    ):
-        if kind == DuplicateKeyKind.ID_NUMBER:
-            ids.append(value)
-        elif kind == DuplicateKeyKind.NAME_PHONE:
-            conditions |= Q(name=name, phone=value)
-        else:
-            conditions |= Q(name=name, birth_date=date.fromisoformat(value))
-    # Said outright, the partial index's condition: PostgreSQL proves it from a list of up to
-    # 100 numbers only, and without its index this arm of the OR reads the whole table.
-    by_id_number = Q(id_number__in=ids) & ~Q(id_number="")
-    found = scoped(Member.objects.alive().filter(conditions | by_id_number), by)
-    return _grouped(list(found.select_related("organization").order_by("name_pinyin", "pk")))
+    people = scoped(Member.objects.alive(), by)
+    keys = [
+        ("id_number",),
+        ("name", "phone"),
+        ("name", "birth_date"),
+    ]
+    conditions = Q(pk__in=[])
+    for fields in keys:
+        not_blank = Q()
+        for name in fields:
+            not_blank &= ~Q(**{name: ""}) if name != "birth_date" else Q(birth_date__isnull=False)
+        groups = (
+            people.filter(not_blank)
+            .values(*fields)
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+            .values_list(*fields)
+        )
+        for values in groups:
+            conditions |= Q(**dict(zip(fields, values, strict=True)))
+    found = list(
+        people.filter(conditions).select_related("organization").order_by("name_pinyin", "pk")
+    )
+    return _grouped(found)
 
 
 def _grouped(people: list[Member]) -> list[list[Member]]:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0010_duplicate_keys'),
+        ('members', '0009_meeting_org_kind'),
         ('organizations', '0002_organization_client_id'),
     ]
 

@@ -1,7 +1,6 @@
 """People (人员) and their appointments; 三会一课 (party-branch meetings) and their rules."""
 
 from apps.members.models.branch import BranchAttendance, BranchMeeting
-from apps.members.models.duplicates import DuplicateKey
 from apps.members.models.people import Appointment, AppointmentQuerySet, Member
 from apps.members.models.requirements import MeetingRequirement
 
@@ -10,7 +9,6 @@ __all__ = [
     "AppointmentQuerySet",
     "BranchAttendance",
     "BranchMeeting",
-    "DuplicateKey",
     "MeetingRequirement",
     "Member",
 ]

@@ -96,15 +96,6 @@ class Member(OrganizationRecord):
                 condition=Q(deleted_at__isnull=True),
                 name="member_org_alive",
             ),
-            # From a shared key to the people that have it (apps/members/models/duplicates.py).
-            models.Index(
-                fields=["name", "phone"], condition=~Q(phone=""), name="member_name_phone"
-            ),
-            models.Index(
-                fields=["name", "birth_date"],
-                condition=Q(birth_date__isnull=False),
-                name="member_name_birth_date",
-            ),
         ]
 
     def __str__(self):
