@@ -102,12 +102,12 @@ class RecordAutoSchema(AutoSchema):
         if self._action() == "list":
             errors["400"] = _error(_("A filter's value is not valid."), ValidationErrorSerializer)
             errors["404"] = _error(_("A page past the end of the list."))
-        if (
+        keyed_create = (
             model is not None
             and issubclass(model, ClientKeyedModel)
-            and self.method == "POST"
             and self._action() in ("create", "bulk")
-        ):
+        )
+        if self.method == "POST" and (keyed_create or self._action() == "attachment_upload"):
             errors["409"] = _error(
                 _("This client_id was sent before with another body."), ConflictSerializer
             )
