@@ -26,6 +26,17 @@ settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Nothing a test leaves in Django's cache (throttle counts, remembered large counts) reaches
+    the next test: the database is rolled back between tests, the cache is not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @dataclass
 class Tree:
     """district → street_a → (village_a1, village_a2, committee_a); street_b → village_b1"""

@@ -16,13 +16,21 @@ estimate of the filtered query (never below 10,001). For anyone else it is
 10,001: the planner estimates a subtree's share from statistics of the
 whole table, so its figure would move with the size of other villages.
 Either way ``count_is_estimate`` is true.
+
+Counting is the dearest part of a page of a large list, so it is done only
+when needed: a first page holding every row counts itself, and a list found
+to be above 10,000 rows is remembered as such (its estimate) for a minute in
+Django's cache, keyed by the statement itself, so the next pages skip the
+count. A remembered estimate may be up to a minute old; it says so already.
 """
 
 import base64
 import binascii
+import hashlib
 import json
 from datetime import datetime
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
@@ -33,6 +41,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 EXACT_COUNT_LIMIT = 10_000
+LARGE_COUNT_SECONDS = 60
 SYNC_ORDER = ("updated_at", "pk")
 
 
@@ -56,6 +65,24 @@ def capped_count(queryset, limit: int | None = None, *, estimate=True) -> tuple[
     if not estimate:
         return limit + 1, True
     return max(estimated_count(queryset.order_by()), limit + 1), True
+
+
+def remembered_count(queryset, *, estimate: bool) -> tuple[int, bool]:
+    """``capped_count``, with a count above the cap remembered for LARGE_COUNT_SECONDS.
+
+    The key is the counted statement and its parameters, so two accounts share an entry only when
+    they would count the very same rows.
+    """
+    sql, params = queryset.order_by().query.sql_with_params()
+    text = json.dumps([queryset.db, estimate, sql, [str(p) for p in params]])
+    key = "large-count:" + hashlib.sha256(text.encode()).hexdigest()
+    remembered = cache.get(key)
+    if remembered is not None:
+        return remembered, True
+    count, is_estimate = capped_count(queryset, estimate=estimate)
+    if is_estimate:
+        cache.set(key, count, LARGE_COUNT_SECONDS)
+    return count, is_estimate
 
 
 def encode_cursor(row) -> str:
@@ -84,11 +111,16 @@ class RecordPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.size = self.get_page_size(request)
-        self.count, self.count_is_estimate = self.get_count(queryset, request)
         self.next_link = self.previous_link = None
         if tuple(queryset.query.order_by) == SYNC_ORDER:
-            return self.paginate_by_cursor(queryset, request)
-        return self.paginate_by_page(queryset, request)
+            rows, first = self.paginate_by_cursor(queryset, request)
+        else:
+            rows, first = self.paginate_by_page(queryset, request)
+        if first and self.next_link is None:
+            self.count, self.count_is_estimate = len(rows), False  # the whole list is this page
+        else:
+            self.count, self.count_is_estimate = self.get_count(queryset, request)
+        return rows
 
     def get_page_size(self, request) -> int:
         try:
@@ -101,7 +133,7 @@ class RecordPagination(BasePagination):
         if request.query_params.get(self.count_query_param) == "exact":
             return queryset.order_by().count(), False
         whole_tree = getattr(request.user, "sees_whole_tree", False)
-        return capped_count(queryset, estimate=whole_tree)
+        return remembered_count(queryset, estimate=whole_tree)
 
     def paginate_by_page(self, queryset, request):
         raw = request.query_params.get(self.page_query_param, "1")
@@ -119,10 +151,11 @@ class RecordPagination(BasePagination):
             self.previous_link = remove_query_param(url, self.page_query_param)
         elif page > 2:
             self.previous_link = replace_query_param(url, self.page_query_param, page - 1)
-        return rows[: self.size]
+        return rows[: self.size], page == 1
 
     def paginate_by_cursor(self, queryset, request):
         token = request.query_params.get(self.cursor_query_param)
+        first = not token
         if token:
             moment, pk = decode_cursor(token)
             # A range on the (updated_at, id) index, then the few rows of that instant.
@@ -134,7 +167,7 @@ class RecordPagination(BasePagination):
             url = remove_query_param(request.build_absolute_uri(), self.page_query_param)
             token = encode_cursor(rows[self.size - 1])
             self.next_link = replace_query_param(url, self.cursor_query_param, token)
-        return rows[: self.size]
+        return rows[: self.size], first
 
     def get_paginated_response(self, data):
         body = {

@@ -89,11 +89,41 @@ def test_count_exact_counts_every_row(tree, user_in, api_as, monkeypatch):
     monkeypatch.setattr(pagination, "EXACT_COUNT_LIMIT", 5)
     client = api_as(user_in(tree.village_a1, Role.STATION_OPERATOR))
 
-    capped = client.get(MEMBERS).json()
-    exact = client.get(MEMBERS, {"count": "exact"}).json()
+    capped = client.get(MEMBERS, {"page_size": 4}).json()
+    exact = client.get(MEMBERS, {"page_size": 4, "count": "exact"}).json()
 
     assert (capped["count"], capped["count_is_estimate"]) == (6, True)
     assert (exact["count"], "count_is_estimate" in exact) == (12, False)
+
+
+def test_a_first_page_holding_the_whole_list_counts_itself(
+    tree, user_in, api_as, django_assert_num_queries
+):
+    people(tree.village_a1, 3)
+    client = api_as(user_in(tree.village_a1, Role.STATION_OPERATOR))
+    client.get(MEMBERS)  # the token's first use
+
+    with django_assert_num_queries(2) as captured:  # the token, the page: no COUNT
+        body = client.get(MEMBERS).json()
+
+    assert body["count"] == len(body["results"]) == 3
+    assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+
+
+def test_a_count_above_the_cap_is_remembered_for_the_next_pages(
+    tree, user_in, api_as, monkeypatch, django_assert_num_queries
+):
+    people(tree.village_a1, 12)
+    monkeypatch.setattr(pagination, "EXACT_COUNT_LIMIT", 5)
+    client = api_as(user_in(tree.village_a1, Role.STATION_OPERATOR))
+    first = client.get(MEMBERS, {"page_size": 4}).json()
+
+    with django_assert_num_queries(2) as captured:  # the token, the page: the count remembered
+        second = client.get(first["next"]).json()
+
+    assert (second["count"], second["count_is_estimate"]) == (6, True)
+    assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+    assert {row["id"] for row in second["results"]}.isdisjoint(r["id"] for r in first["results"])
 
 
 @pytest.mark.parametrize("cursor", ["garbage!", "bm90IGpzb24", "WyJ4IiwgMV0"])
