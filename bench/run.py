@@ -8,6 +8,7 @@ from bench.admin_pages import admin_changelist, duplicates
 from bench.create import api_create
 from bench.imports import import_people
 from bench.lists import api_lists, sync_pages
+from bench.served import served_list
 from bench.timing import Figure
 
 NOTES = [
@@ -28,6 +29,10 @@ NOTES = [
     "renders the same columns in a minimal template (bench/templates/changelist_floor.html).",
     "5: the floor is one statement (bench/sql/duplicates.sql) that finds the same people.",
     "6: the floor is one INSERT of the same stored row, in autocommit.",
+    "25: gunicorn (2 sync workers, production settings) serves the district's page and the bare "
+    "view of 1 over HTTP; wrk (2 threads, 4 connections) asks each in turns and the medians of "
+    "requests per second are compared (bench/served.py). Not run by tests/test_bench.py: the "
+    "server's processes cannot see a test's uncommitted rows.",
 ]
 
 
@@ -60,6 +65,8 @@ def run(options, *, command: str) -> None:
         import_rows=options.import_rows,
         import_reps=options.import_reps,
     )
+    print("bench: 25. the list served under load …")
+    figures += served_list(logins)
     print(report.table(figures))
     load_after = report.machine().load
     report.write_results(

@@ -14,8 +14,10 @@ os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))  # `make b
 
 from federation.settings import *  # noqa: F403
 
-ALLOWED_HOSTS = ["testserver"]
+ALLOWED_HOSTS = ["testserver", "127.0.0.1"]  # 127.0.0.1: gunicorn in bench/served.py
 SECURE_SSL_REDIRECT = False
 API_THROTTLE_RATES = {"account": "10000000/min", "anonymous": "10000000/min"}
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise expects it to exist
+if os.environ.get("BENCH_FLOORS"):  # gunicorn's workers in bench/served.py serve the floors too
+    ROOT_URLCONF = "bench.urls"
