@@ -29,7 +29,7 @@ from apps.accounts.models import User
 from apps.core.actors import SYSTEM
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
-from apps.members.models import Appointment, BranchMeeting, Member
+from apps.members.models import Appointment, BranchMeeting, IdentityCheck, Member
 from apps.members.services import branch as branch_services
 from apps.members.services import people as member_services
 from apps.organizations.choices import Kind, Sector
@@ -254,6 +254,17 @@ REGISTRY: dict[type[Model], Maker] = {
     ),
     AccessFailureLog: Maker(
         make=lambda organization, **fields: _login_record(AccessFailureLog, organization, **fields)
+    ),
+    IdentityCheck: Maker(
+        make=lambda organization, **fields: IdentityCheck.objects.create(
+            user=UserFactory(organization=organization, role="station_operator"),
+            **{
+                "through": "lookup",
+                "masked_number": "110105********0145",
+                "number_key": "k",
+                **fields,
+            },
+        ),
     ),
     # Test-only (tests/scoping_app), routed by tests/core/urls.py; the model has no services.
     Ticket: Maker(

@@ -58,6 +58,10 @@ RIGHTS = {
         "change": {DISTRICT_ADMIN, STAFF},
         "delete": {DISTRICT_ADMIN, STAFF},
     },
+    # The log of ID numbers checked by roles that read them masked (docs/identity.md).
+    "identitycheck": {
+        "view": {DISTRICT_ADMIN},
+    },
     "account": {
         "view": {DISTRICT_ADMIN},
         "add": {DISTRICT_ADMIN},
@@ -81,6 +85,7 @@ PERMISSION_NAMES = {
     "appointment": "members.{action}_appointment",
     "branchmeeting": "members.{action}_branchmeeting",
     "branchattendance": "members.{action}_branchattendance",
+    "identitycheck": "members.{action}_identitycheck",
     "account": "accounts.{action}_user",
     "token": "authtoken.{action}_tokenproxy",
 }

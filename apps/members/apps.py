@@ -19,6 +19,9 @@ class MembersConfig(AppConfig):
             grant(writers, *model_perms("members", model, "add", "change"))
         # Full ID and phone numbers, on a person's own page (lists are always masked).
         grant([Role.DISTRICT_ADMIN, Role.STAFF], "members.view_identity")
+        # Who checked which number by hand, for the admins who answer for the accounts
+        # (docs/identity.md).
+        grant([Role.DISTRICT_ADMIN], "members.view_identitycheck")
         for model in ("member", "appointment"):
             grant([Role.DISTRICT_ADMIN, Role.STAFF], *model_perms("members", model, "delete"))
         # 三会一课: read by every role that keeps records, written by staff and district admins.

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from apps.core import xlsx
 from apps.core.xlsx import Cell, SheetError, check_archive, read_sheet
-from tests.factories.xlsx import rebuilt
+from tests.factories.xlsx import bomb, rebuilt
 from tests.factories.xlsx import xlsx as workbook
 
 COLUMNS = {"name": {"姓名", "name"}, "number": {"号码"}}
@@ -158,6 +158,48 @@ def test_a_part_that_unpacks_past_its_declared_size_is_refused(never_parsed):
     assert refusal(data) == (
         "The workbook unpacks out of proportion to its size: it is not an ordinary sheet."
     )
+
+
+def test_a_sheet_bomb_is_refused_by_its_proportion_before_anything_is_inflated(
+    never_parsed, monkeypatch
+):
+    """200 MB of one cell repeated, packed into some 200 KB (issue 10, item 3): its sizes as
+    the archive declares them are enough; no part is inflated (bench/README.md: the time)."""
+    data = bomb()
+    sheet = zipfile.ZipFile(io.BytesIO(data)).getinfo(SHEET)
+    assert len(data) < 2**20 and sheet.file_size == 200 * 2**20
+    monkeypatch.setattr(xlsx, "_inflate", lambda *args: pytest.fail("a part was inflated"))
+
+    assert refusal(data) == (
+        "The workbook unpacks out of proportion to its size: it is not an ordinary sheet."
+    )
+
+
+def test_a_sheet_bomb_that_declares_a_small_size_is_refused_past_it(never_parsed, monkeypatch):
+    """The same bomb whose headers say 1,000 bytes: inflated in 1 MB steps, it is refused at
+    the first step past its declared size, some 1 MB in, never at 200 MB."""
+    data = lying_about(bomb(), SHEET, 1000)
+    inflated = []
+    decompressobj = xlsx.zlib.decompressobj
+
+    class Counting:
+        def __init__(self, *args):
+            self.inflater = decompressobj(*args)
+
+        def decompress(self, data, max_length):
+            chunk = self.inflater.decompress(data, max_length)
+            inflated.append(len(chunk))
+            return chunk
+
+        def __getattr__(self, name):
+            return getattr(self.inflater, name)
+
+    monkeypatch.setattr(xlsx.zlib, "decompressobj", Counting)
+
+    assert refusal(data) == (
+        "The workbook unpacks out of proportion to its size: it is not an ordinary sheet."
+    )
+    assert sum(inflated) <= 2 * xlsx._INFLATE_STEP
 
 
 def test_a_workbook_of_too_many_parts_is_refused(never_parsed):

@@ -29,3 +29,32 @@ def rebuilt(data: bytes, **parts: bytes) -> bytes:
         for name, content in parts.items():
             target.writestr(name, content)
     return out.getvalue()
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+BOMB_CELL = b'<c r="A2" t="inlineStr"><is><t>\xe7\x82\xb8</t></is></c>'  # 炸, repeated
+
+
+def bomb(unpacked: int = 200 * 2**20) -> bytes:
+    """A workbook whose first sheet unpacks to ``unpacked`` bytes of one cell repeated, which
+    deflate packs some 1,000 to one (200 MB into some 200 KB): written in steps, never held
+    unpacked in memory."""
+    source = xlsx(["姓名", "号码"], ["甲", "1"])
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(source)) as original,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
+    ):
+        for info in original.infolist():
+            if info.filename != SHEET:
+                target.writestr(info.filename, original.read(info.filename))
+        with target.open(SHEET, "w") as sheet:
+            head = b'<worksheet><sheetData><row r="2">'
+            sheet.write(head)
+            step = BOMB_CELL * (2**20 // len(BOMB_CELL))
+            written = len(head)
+            while written + len(step) <= unpacked:
+                sheet.write(step)
+                written += len(step)
+            sheet.write(b" " * (unpacked - written))
+    return out.getvalue()

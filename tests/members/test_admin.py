@@ -192,7 +192,22 @@ def test_the_history_page_masks_numbers_for_roles_that_see_them_masked(tree, use
     for number in (old_id, new_id, old_phone, "+8613912345678"):
         assert number not in masked
     assert new_id[:6] + "********" + new_id[-4:] in masked
+    assert "1990" not in masked and "****-**-**" in masked  # not even the year: docs/identity.md
     assert new_id in full
+
+
+def test_a_role_that_reads_numbers_masked_sees_no_year_of_birth(tree, people, user_in, browser_as):
+    """Beside the last four, the year leaves some 33 numbers (docs/identity.md)."""
+    case_worker = browser_as(user_in(tree.district, Role.CASE_WORKER))
+    staff = browser_as(user_in(tree.district, Role.STAFF))
+
+    listed = case_worker.get(CHANGELIST).content.decode()
+    page = case_worker.get(f"{CHANGELIST}{people['mine'].pk}/change/").content.decode()
+
+    assert "周桂兰" in listed and ID_NUMBER[-4:] in listed
+    for body in (listed, page):
+        assert "1979" not in body and "出生年份" not in body
+    assert "1979" in staff.get(CHANGELIST).content.decode()
 
 
 @pytest.mark.parametrize(("role", "found"), [(Role.STAFF, True), (Role.CASE_WORKER, False)])

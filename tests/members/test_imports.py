@@ -20,7 +20,7 @@ from apps.members.services import people as services
 from apps.organizations.roles import Role
 from tests.factories.identity import make_id_number
 from tests.factories.members import make_member
-from tests.factories.xlsx import rebuilt, xlsx
+from tests.factories.xlsx import bomb, rebuilt, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -470,6 +470,42 @@ def test_the_admin_page_refuses_a_sheet_with_a_dtd_in_chinese(tree, staff_a, bro
         "请用 Excel 或 WPS 打开后重新保存。"
     ]
     assert not Member.objects.exists()
+
+
+IMPORT_PAGES = [
+    "/admin/members/member/import/",
+    "/admin/members/appointment/import/",
+    "/admin/accounts/user/import/",
+]
+DOCTYPE = b'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "&#38;a;&#38;a;">]><sst/>'
+
+
+@pytest.mark.parametrize("url", IMPORT_PAGES)
+@pytest.mark.parametrize(
+    ("sheet_of", "message"),
+    [
+        (
+            lambda: rebuilt(xlsx(["姓名"], ["甲"]), xl__sharedStrings__xml=DOCTYPE),
+            "该工作簿含有文档类型声明（DTD），正常的电子表格不需要它："
+            "请用 Excel 或 WPS 打开后重新保存。",
+        ),
+        (bomb, "该工作簿解压后的大小与文件大小严重不成比例，不是正常的表格文件。"),
+    ],
+    ids=["dtd", "bomb"],
+)
+def test_every_import_page_refuses_a_dtd_or_a_bomb_with_a_form_error(
+    tree, user_in, browser_as, url, sheet_of, message
+):
+    """Never a 500, nothing written: the form says why (issue 10, item 3)."""
+    admin = user_in(tree.district, Role.DISTRICT_ADMIN)
+    accounts = type(admin).objects.count()
+
+    page = browser_as(admin).post(url, {"file": SimpleUploadedFile("a.xlsx", sheet_of())})
+
+    assert page.status_code == 200
+    assert page.context["form"].errors["file"] == [message]
+    assert not Member.objects.exists() and not Appointment.objects.exists()
+    assert type(admin).objects.count() == accounts
 
 
 @pytest.mark.parametrize("model", ["member", "appointment"])

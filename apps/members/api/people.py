@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 
 from apps.core.errors import as_api_error
@@ -13,6 +14,7 @@ from apps.files.api import AttachmentsMixin
 from apps.members.filters import AppointmentFilter, MemberFilter
 from apps.members.models import Appointment, Member
 from apps.members.selectors import people as selectors
+from apps.members.services import identity_checks
 from apps.members.services import people as services
 from apps.organizations.api.base import ScopedRecordSerializer, ScopedViewSet
 
@@ -20,9 +22,15 @@ from apps.organizations.api.base import ScopedRecordSerializer, ScopedViewSet
 class MemberSerializer(ScopedRecordSerializer):
     """A person. ``id_number`` and ``phone`` come back masked (``110105********002X``,
     ``138****5678``) and ``birth_date`` as null (its digits are the masked middle of the ID
-    number; ``birth_year`` stays) except on the person's own page for roles that read them."""
+    number) except on the person's own page for roles that read them. ``birth_year`` is null
+    for roles that read numbers masked: beside the last four digits it would leave some 33
+    candidates for the rest (docs/identity.md)."""
 
-    birth_year = serializers.IntegerField(read_only=True, allow_null=True)
+    birth_year = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("Null for roles that read ID numbers masked (docs/identity.md)."),
+    )
     masked = {"id_number": "id_number_masked", "phone": "phone_masked", "birth_date": None}
 
     class Meta:
@@ -47,6 +55,13 @@ class MemberSerializer(ScopedRecordSerializer):
 
     def validate_id_number(self, value):
         return normalize_id_number(value) if value else value
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and identity_checks.reads_numbers_masked(request.user):
+            data["birth_year"] = None
+        return data
 
     def validate_phone(self, value):
         return normalize_mobile(value) if value else value
@@ -99,6 +114,19 @@ def offering_the_existing_person(exc: DjangoValidationError):
     return error
 
 
+class IdentityChecksExhausted(Throttled):
+    """429: the account checked as many ID numbers this hour as it may (docs/identity.md)."""
+
+    default_detail = _(
+        "This account has checked as many ID numbers as it may in an hour; please try again later."
+    )
+    default_code = "identity_checks_exhausted"
+
+    def __init__(self, wait: int):
+        super().__init__()  # DRF's "Expected available in …" stays out of the Chinese sentence
+        self.wait = wait  # the Retry-After header
+
+
 @extend_schema_view(
     list=extend_schema(summary=_("People of the caller's subtree (ID and phone numbers masked)")),
     retrieve=extend_schema(summary=_("One person (full numbers for roles that may read them)")),
@@ -124,8 +152,27 @@ class MemberViewSet(AttachmentsMixin, ScopedViewSet):
     def lookup(self, request):
         body = IdNumberLookupSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        self.charge_identity_check(body.validated_data["id_number"], "lookup")
         people = self.get_queryset().alive().filter(id_number=body.validated_data["id_number"])
         return Response(self.get_serializer(people, many=True).data)
+
+    def create(self, request, *args, **kwargs):
+        self.charge_identity_check(_sent_id_number(request), "create")
+        return super().create(request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        self.charge_identity_check(_sent_id_number(request), "change")
+        return super().update(request, *args, **kwargs)
+
+    def charge_identity_check(self, id_number, through: str) -> None:
+        """Count a check of ``id_number`` for a role that reads numbers masked, before (and
+        outside) the transaction that checks it: a refused write keeps its count."""
+        try:
+            identity_checks.identity_check_charge(
+                by=self.request.user, id_number=id_number, through=through
+            )
+        except identity_checks.TooManyIdentityChecks as exc:
+            raise IdentityChecksExhausted(exc.wait) from exc
 
     def create_object(self, data):
         try:
@@ -138,6 +185,11 @@ class MemberViewSet(AttachmentsMixin, ScopedViewSet):
             return services.member_update(member=instance, by=self.request.user, **data)
         except DjangoValidationError as exc:
             raise offering_the_existing_person(exc) from exc
+
+
+def _sent_id_number(request):
+    """The body's ``id_number`` as sent, if any (the serializer checks it afterwards)."""
+    return request.data.get("id_number") if hasattr(request.data, "get") else None
 
 
 @extend_schema_view(

@@ -26,6 +26,9 @@ EDITABLE_FIELDS = (
     "address",
 )
 ID_NUMBER_TAKEN = _("A person with this ID number is already on file.")
+BIRTH_DATE_FROM_ID_NUMBER = _(
+    "The birth date is read from the ID number on file: correct the ID number instead."
+)
 # Advisory lock keys every single write holds shared and an import of many rows takes alone once
 # its rows are written, for one query and its commit (apps/core/imports.py): one lock instead of
 # thousands (PostgreSQL's lock table holds some 6,400 in all by default).
@@ -92,6 +95,12 @@ def member_update(*, by, member: Member, **fields) -> Member:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
+    if "birth_date" in fields and "id_number" not in fields and member.id_number:
+        # Whatever the date, the same refusal: "does not agree" for all but one date would
+        # tell a role that reads numbers masked their hidden digits (docs/identity.md).
+        raise ValidationError({"birth_date": [BIRTH_DATE_FROM_ID_NUMBER]})
+    if fields.get("id_number") and "birth_date" not in fields:
+        member.birth_date = None  # read again from the new number
     for name, value in fields.items():
         setattr(member, name, value)
     changed = {*fields, "updated_at"}
