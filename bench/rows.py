@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-from apps.members.models import Member
+from apps.members.models import IdentityCheck, Member
 
 HISTORY = Member.history.model
 SKIPPED = {"id", "created_at", "updated_at", "history_id", "history_date"}  # made at write time
@@ -84,6 +84,7 @@ class Added:
     def __init__(self):
         self.member = _last("id", Member._meta.db_table)
         self.history = _last("history_id", HISTORY._meta.db_table)
+        self.checks = _last("id", IdentityCheck._meta.db_table)  # docs/identity.md's log
 
     def rows(self) -> tuple[list, list]:
         people = _rows_after(Member, "id", self.member)
@@ -94,5 +95,7 @@ class Added:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {history} WHERE history_id > %s", [self.history])  # noqa: S608
             cursor.execute(f"DELETE FROM {people} WHERE id > %s", [self.member])  # noqa: S608
+            checks = IdentityCheck._meta.db_table
+            cursor.execute(f"DELETE FROM {checks} WHERE id > %s", [self.checks])  # noqa: S608
             if not connection.in_atomic_block:  # the next run finds the table as this one did
                 cursor.execute(f"VACUUM {people}, {history}")
