@@ -35,7 +35,6 @@ from apps.demo.branch import LEAVE_REASONS, TOPICS, _plan
 from apps.demo.members import EDUCATION, MOBILE_PREFIXES, OCCUPATIONS, POLITICAL, _weighted
 from apps.demo.names import GIVEN, SURNAMES
 from apps.members.choices import AttendanceStatus, BranchMeetingKind, Gender, PoliticalStatus
-from apps.members.merging import record_candidates
 from apps.members.models import BranchAttendance, BranchMeeting, Member
 from apps.organizations.choices import Kind
 from apps.organizations.models import Organization, pinyin_key
@@ -209,7 +208,6 @@ def add_people(rng: Random, count: int, *, now: datetime, say: Say) -> None:
     for start in range(0, len(rows), BATCH):
         copy_rows(Member, rows[start : start + BATCH])
         say(f"bench: people {min(start + BATCH, len(rows)):,} of {len(rows):,}")
-    record_candidates([row["id"] for row in rows])  # COPY goes around the people services
 
 
 def _parent_of(places: list[Organization], pk: int) -> int:

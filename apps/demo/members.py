@@ -9,7 +9,6 @@ from apps.core.identity import check_character
 from apps.demo.names import GIVEN, SURNAMES
 from apps.demo.organizations import Tree
 from apps.members.choices import AppointmentRole, Education, PoliticalStatus
-from apps.members.merging import record_candidates
 from apps.members.models import Appointment, Member
 from apps.organizations.models import pinyin_key
 
@@ -112,7 +111,6 @@ def build_members(rng: Random, today: date, tree: Tree) -> int:
             )
     new += _entered_twice(rng, new, tree)
     bulk_create_with_history(new, Member, batch_size=1000)
-    record_candidates([person.pk for person in new])  # written around the services
     return len(new)
 
 

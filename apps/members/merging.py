@@ -1,8 +1,9 @@
 """Duplicates of one person: finding them and merging records into one.
 
-Finding them reads the pairs kept on write (``DuplicateCandidate``, docs/merging.md): the people
-services record a person's pairs as she is saved, the import records its rows' pairs set-wise
-(``record_candidates``), a merge or a deletion forgets the pairs of the record that goes.
+Finding them reads the pairs kept on write (``DuplicateCandidate``, docs/merging.md): the
+database records the pairs of the people each statement inserts or changes, and forgets those of
+the people it deletes or merges (triggers, migration members/0013); the import records its rows'
+pairs again under its lock (``record_candidates``).
 
 A merge announces itself with the ``person_merged`` signal, inside its
 transaction; each app moves its own rows that name the duplicate, in its own
@@ -53,7 +54,8 @@ WRONG_CONFIRMATION = _("The confirmation does not name these records: merge agai
 
 # The people of ``ids`` (every person alive when there is no ``ids``) against every person
 # alive, one key at a time, each through its index (member_id_number, member_name_phone,
-# member_name_birth): one statement, whatever the number of people.
+# member_name_birth): one statement, whatever the number of people. The triggers of migration
+# members/0013 run the same statement over the rows each write touched.
 _PAIRS = """
 INSERT INTO members_duplicatecandidate (person_a_id, person_b_id, reason)
 SELECT DISTINCT ON (a, b) a, b, reason FROM (
@@ -79,8 +81,10 @@ _OF_ALL = _PAIRS.format(new="TRUE", other=f"m.id > n.id AND {_ALIVE}")
 
 def record_candidates(person_ids: Sequence[int] | None) -> int:
     """Record the pairs the people of ``person_ids`` (all people: ``None``) make with anyone
-    alive; returns how many pairs are new. Only inserts, and only rows no one else writes: a
-    writer of another person never waits for this transaction (docs/merging.md)."""
+    alive, as the triggers do for each write; returns how many pairs are new. For the import
+    under its lock (a single save committed since its insert) and ``manage.py
+    record_duplicates``. Only inserts rows no one else writes: a writer of another person
+    never waits for this transaction (docs/merging.md)."""
     if person_ids is not None and not person_ids:
         return 0
     with connection.cursor() as cursor:
@@ -89,11 +93,6 @@ def record_candidates(person_ids: Sequence[int] | None) -> int:
         else:
             cursor.execute(_OF_SOME, {"ids": list(person_ids)})
         return cursor.rowcount
-
-
-def forget_candidates(person: Member) -> None:
-    """Delete the pairs ``person`` is in: she was merged, deleted, or her keys changed."""
-    DuplicateCandidate.objects.filter(Q(person_a=person) | Q(person_b=person)).delete()
 
 
 # --- Reading them ---------------------------------------------------------------------------
@@ -294,13 +293,9 @@ def _merge(by, survivor: Member, duplicate: Member, note: str) -> Member:
     duplicate.deleted_at, duplicate.merged_into = timezone.now(), survivor
     history_note(duplicate, by=by, reason=f"merged into #{survivor.pk}{note}")
     duplicate.save(update_fields=["deleted_at", "merged_into", "updated_at"])
-    forget_candidates(duplicate)
     reason = f"merged #{duplicate.pk} into this record ({moved} moved)"
     if note:  # the confirmation is what matters: the reason holds 100 characters
         reason = f"merged #{duplicate.pk} ({moved} moved){note}"
     history_note(survivor, by=by, reason=reason)
     survivor.save(update_fields=[*taken, "updated_at"])
-    if taken.keys() & KEY_FIELDS:
-        forget_candidates(survivor)
-        record_candidates([survivor.pk])
     return survivor

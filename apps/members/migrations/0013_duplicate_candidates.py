@@ -28,6 +28,81 @@ ON CONFLICT (person_a_id, person_b_id) DO NOTHING
 """
 
 
+# Every write of people records or forgets their pairs in its own statement, whoever writes
+# (the services, the import's COPY, bulk inserts, the demo): statement triggers over the rows
+# written, set-wise through the key indexes. They only insert pair rows no one else writes
+# (ON CONFLICT DO NOTHING) or delete the pairs of the people written: no shared row is locked.
+_PAIRS_OF_NEW = """
+    INSERT INTO members_duplicatecandidate (person_a_id, person_b_id, reason)
+    SELECT DISTINCT ON (a, b) a, b, reason FROM (
+        SELECT LEAST(n.id, m.id) a, GREATEST(n.id, m.id) b, 'id_number' reason, 1 rank
+        FROM {rows} n JOIN members_member m ON m.id_number = n.id_number
+        WHERE n.id_number <> '' AND m.id_number <> '' AND m.id <> n.id
+          AND n.deleted_at IS NULL AND m.deleted_at IS NULL
+        UNION ALL
+        SELECT LEAST(n.id, m.id), GREATEST(n.id, m.id), 'name_phone', 2
+        FROM {rows} n JOIN members_member m ON m.name = n.name AND m.phone = n.phone
+        WHERE n.phone <> '' AND m.phone <> '' AND m.id <> n.id
+          AND n.deleted_at IS NULL AND m.deleted_at IS NULL
+        UNION ALL
+        SELECT LEAST(n.id, m.id), GREATEST(n.id, m.id), 'name_birth', 3
+        FROM {rows} n JOIN members_member m
+          ON m.name = n.name AND m.birth_date = n.birth_date
+        WHERE n.birth_date IS NOT NULL AND m.birth_date IS NOT NULL AND m.id <> n.id
+          AND n.deleted_at IS NULL AND m.deleted_at IS NULL
+    ) pairs
+    ORDER BY a, b, rank
+    ON CONFLICT (person_a_id, person_b_id) DO NOTHING;
+"""
+# The people of an UPDATE whose keys changed, or who died (deleted, merged) or came back.
+_CHANGED = """
+    SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE (n.name, n.phone, n.birth_date, n.id_number, n.deleted_at IS NULL)
+        IS DISTINCT FROM (o.name, o.phone, o.birth_date, o.id_number, o.deleted_at IS NULL)
+"""
+TRIGGERS = (
+    """
+CREATE FUNCTION members_pairs_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+"""
+    + _PAIRS_OF_NEW.format(rows="new_rows")
+    + """
+    RETURN NULL;
+END $$;
+CREATE TRIGGER members_pairs_on_insert AFTER INSERT ON members_member
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION members_pairs_inserted();
+
+CREATE FUNCTION members_pairs_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM members_duplicatecandidate p USING (
+"""
+    + _CHANGED
+    + """
+    ) c WHERE p.person_a_id = c.id;
+    DELETE FROM members_duplicatecandidate p USING (
+"""
+    + _CHANGED
+    + """
+    ) c WHERE p.person_b_id = c.id;
+"""
+    + _PAIRS_OF_NEW.format(rows=f"({_CHANGED})")
+    + """
+    RETURN NULL;
+END $$;
+CREATE TRIGGER members_pairs_on_update AFTER UPDATE ON members_member
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION members_pairs_updated();
+"""
+)
+UNDO_TRIGGERS = """
+DROP TRIGGER members_pairs_on_update ON members_member;
+DROP FUNCTION members_pairs_updated();
+DROP TRIGGER members_pairs_on_insert ON members_member;
+DROP FUNCTION members_pairs_inserted();
+"""
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -78,4 +153,5 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(('person_a__lt', models.F('person_b'))), name='duplicate_pair_ordered'),
         ),
         migrations.RunSQL(FILL, migrations.RunSQL.noop),
+        migrations.RunSQL(TRIGGERS, UNDO_TRIGGERS),
     ]

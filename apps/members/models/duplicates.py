@@ -1,12 +1,13 @@
 """Pairs of records that are likely one person, kept on write (docs/merging.md).
 
-A pair shares an ID number, or a name with a phone, or a name with a birth date. The people
-services write a person's pairs in the transaction that saves her, the import writes its rows'
-pairs set-wise, a merge or a deletion removes the pairs of the record that goes. Each write only
-inserts new rows (``ON CONFLICT DO NOTHING``) or deletes the rows of the person being written:
-no row is shared by writers of different people, so no save waits on another's transaction for
-it (the counters of commit aad1cbf did). The duplicates page reads these pairs, checked against
-the people's current keys, instead of grouping the whole people table.
+A pair shares an ID number, or a name with a phone, or a name with a birth date. Statement
+triggers on the people table (migration 0013) record the pairs of the people each statement
+inserts or whose keys it changes, and delete the pairs of the people it deletes or merges,
+whoever writes (the services, the import's COPY, bulk inserts). Each write only inserts new
+rows (``ON CONFLICT DO NOTHING``) or deletes the rows of the people it wrote: no row is shared
+by writers of different people, so no save waits on another's transaction for it (the counters
+of commit aad1cbf did). The duplicates page reads these pairs, checked against the people's
+current keys, instead of grouping the whole people table.
 """
 
 from django.db import models
@@ -22,7 +23,7 @@ class DuplicateReason(models.TextChoices):
 
 class DuplicateCandidate(models.Model):
     """Two living records that share a key: ``person_a`` has the lower id. Never edited by hand
-    nor shown as such; ``apps/members/duplicates.py`` writes them, the duplicates page reads
+    nor shown as such; the database writes them, the duplicates page reads
     them. Scoped by both people (``likely_duplicates``)."""
 
     person_a = models.ForeignKey(

@@ -67,8 +67,9 @@ def _taken(existing: Member) -> ValidationError:
 
 
 # Each key of a person (merging.KEY_FIELDS) locked alone, in one order, after the lock imports
-# take alone: two saves of one key take turns, so the second finds the first's row and records
-# the pair; an import records its rows' pairs once it holds that lock (apps/core/imports.py).
+# take alone: two saves of one key take turns, so the second's insert finds the first's row and
+# records the pair (docs/merging.md); an import records its rows' pairs again once it holds that
+# lock (apps/core/imports.py), so a single save committed meanwhile is paired with them too.
 _KEY_LOCKS = (
     "SELECT pg_advisory_xact_lock_shared(hashtext(%s)), ("
     " SELECT count(pg_advisory_xact_lock(key)) FROM ("
@@ -98,11 +99,7 @@ def _save(member: Member, *, by, **kwargs) -> Member:
         existing = _holder_of_id_number(member, by=by, locked=keys_changed)
         if existing is None:
             history_note(member, by=by, reason="")
-            member.save(**kwargs)
-            if keys_changed:  # the likely duplicates she makes (docs/merging.md)
-                if fields is not None:
-                    merging.forget_candidates(member)
-                merging.record_candidates([member.pk])
+            member.save(**kwargs)  # its pairs recorded by the database (docs/merging.md)
     if existing is not None:
         raise _taken(existing)
     return member
@@ -132,10 +129,7 @@ def member_update(*, by, member: Member, **fields) -> Member:
 
 def member_delete(*, by, member: Member) -> Member:
     """Mark the person deleted: gone from lists, still there for history and for syncing clients."""
-    with transaction.atomic():
-        member.mark_deleted(by=by)
-        merging.forget_candidates(member)
-    return member
+    return member.mark_deleted(by=by)  # her pairs forgotten by the database
 
 
 APPOINTMENT_EDITABLE_FIELDS = ("role", "started_on", "ended_on", "note")
