@@ -103,6 +103,25 @@ DROP FUNCTION members_pairs_inserted();
 """
 
 
+# A person deleted outright (a test, the bench taking its import back) takes her pairs with her,
+# whoever deletes: Django's own foreign keys are replaced by ones that cascade in the database.
+CASCADE = """
+DO $$
+DECLARE c record;
+BEGIN
+    FOR c IN SELECT conname FROM pg_constraint
+        WHERE conrelid = 'members_duplicatecandidate'::regclass AND contype = 'f'
+    LOOP
+        EXECUTE format('ALTER TABLE members_duplicatecandidate DROP CONSTRAINT %I', c.conname);
+    END LOOP;
+END $$;
+ALTER TABLE members_duplicatecandidate
+    ADD CONSTRAINT duplicate_pair_a_fk FOREIGN KEY (person_a_id) REFERENCES members_member (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    ADD CONSTRAINT duplicate_pair_b_fk FOREIGN KEY (person_b_id) REFERENCES members_member (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED;
+"""
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -152,6 +171,7 @@ class Migration(migrations.Migration):
             model_name='duplicatecandidate',
             constraint=models.CheckConstraint(condition=models.Q(('person_a__lt', models.F('person_b'))), name='duplicate_pair_ordered'),
         ),
+        migrations.RunSQL(CASCADE, migrations.RunSQL.noop),
         migrations.RunSQL(FILL, migrations.RunSQL.noop),
         migrations.RunSQL(TRIGGERS, UNDO_TRIGGERS),
     ]
