@@ -27,7 +27,7 @@ NOTES = [
     "4: the floor is a plain Django view asked through the same client and session: it reads "
     "the account, runs the changelist's own queryset (its count, then its page of rows) and "
     "renders the same columns in a minimal template (bench/templates/changelist_floor.html).",
-    "5: the floor is one statement (bench/sql/duplicates.sql) that finds the same people.",
+    "5: the floor is one statement reading the recorded pairs (bench/sql/duplicate_pairs.sql).",
     "6: the floor is one INSERT of the same stored row, in autocommit.",
     "25: gunicorn (2 sync workers, production settings) serves the district's page and the bare "
     "view of 1 over HTTP; wrk (2 threads, 4 connections) asks each in turns and the medians of "

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.identity import id_number_gender, normalize_id_number
 from apps.core.imports import Column, Importer, ImportReport, Row, new_record
+from apps.members import merging
 from apps.members.choices import (
     SINGLE_HOLDER_ROLES,
     AppointmentRole,
@@ -218,6 +219,7 @@ def _recheck_people(rows: list[_Row], by) -> None:
     for row in rows:
         if row.id_number in held_twice:
             row.problems.append(str(services.ID_NUMBER_TAKEN))
+    merging.record_candidates([row.record.pk for row in rows])  # dups branch: docs/merging.md
 
 
 def _check_appointments(rows: list[_Row], by) -> None:

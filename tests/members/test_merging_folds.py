@@ -37,8 +37,8 @@ def test_two_rows_of_one_meeting_become_one_with_the_stronger_status(
     tree, user_in, survivors, duplicates, kept
 ):
     staff = user_in(tree.street_a, Role.STAFF)
-    survivor = make_member(tree.village_a1, name="孙梅", id_number="")
-    duplicate = make_member(tree.village_a1, name="孙梅", id_number="")
+    survivor = make_member(tree.village_a1, name="孙梅", id_number="", phone="13700008888")
+    duplicate = make_member(tree.village_a1, name="孙梅", id_number="", phone="13700008888")
     meeting = branch_services.branch_meeting_create(
         by=SYSTEM, organization=tree.village_a1, kind="group", held_on=BORN, topic="党小组会"
     )
@@ -72,9 +72,10 @@ def test_two_rows_of_one_meeting_become_one_with_the_stronger_status(
 def test_a_group_merge_is_all_or_nothing(tree, user_in, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     staff = user_in(tree.street_a, Role.STAFF)
-    survivor = make_member(tree.village_a1, name="周芳")
-    first = make_member(tree.village_a1, name="周芳", id_number="")
-    other = make_member(tree.village_a1, name="周芳")  # another ID number: another person
+    survivor = make_member(tree.village_a1, name="周芳", phone="13700008888")
+    first = make_member(tree.village_a1, name="周芳", id_number="", phone="13700008888")
+    # Another ID number: another person, for all the phone they share.
+    other = make_member(tree.village_a1, name="周芳", phone="13700008888")
     appointment = services.appointment_create(
         by=SYSTEM, member=first, organization=tree.village_a1, role="volunteer", started_on=BORN
     )

@@ -193,37 +193,58 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
         return super().changelist_view(request, extra_context)
 
     def duplicates_view(self, request):
-        """Likely duplicates in the user's subtree; staff pick the record to keep in each group."""
+        """Likely duplicates in the user's subtree, a page of groups at a time (read from the
+        pairs kept on write, docs/merging.md); staff pick the record to keep in each group."""
         if not self.has_delete_permission(request):
             raise PermissionDenied
         if request.method == "POST":
             return self._merge(request)
-        groups = merging.likely_duplicates(by=request.user)
+        page = merging.duplicate_groups_page(by=request.user, number=request.GET.get("p", 1))
+        return self._duplicates_page(request, groups=page.object_list, page=page)
+
+    def _duplicates_page(self, request, **context):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Likely duplicates"),
-            "groups": groups,
+            "may_confirm": merging.may_confirm(request.user),
+            **context,
         }
         return TemplateResponse(request, "admin/members/member/duplicates.html", context)
 
     def _merge(self, request):
+        """Merge the posted group into the chosen record; records the page did not propose
+        only with a district administrator's confirmation naming every village."""
         people = self.get_queryset(request)
-        ids = [value for value in request.POST.getlist("member") if value.isdigit()]
-        group = people.filter(pk__in=ids)
-        chosen = request.POST.get("survivor", "")
-        survivor = people.filter(pk=chosen).first() if chosen.isdigit() else None
+        posted = request.POST.getlist("member")
+        if request.POST.get("keep"):  # the form for records the page does not propose
+            posted = [request.POST["keep"], request.POST.get("other", "")]
+            chosen = request.POST["keep"]
+        else:
+            chosen = request.POST.get("survivor", "")
+        ids = [value for value in posted if value.isdigit()]
+        group = list(people.filter(pk__in=ids).select_related("organization").order_by("pk"))
+        survivor = next((p for p in group if str(p.pk) == chosen), None)
         if survivor is None or len(group) < 2:
             messages.error(request, _("Choose the record to keep."))
-        else:
-            try:
-                merging.member_merge_group(
-                    survivor=survivor, duplicates=group.exclude(pk=survivor.pk), by=request.user
+            return redirect("admin:members_member_duplicates")
+        others = [person for person in group if person != survivor]
+        try:
+            merging.member_merge_group(
+                survivor=survivor,
+                duplicates=others,
+                by=request.user,
+                confirmation=request.POST.get("confirm", ""),
+            )
+        except ValidationError as exc:
+            if exc.code == "not_one_person" and merging.may_confirm(request.user):
+                sentence = merging.confirmation_text(survivor, others)
+                return self._duplicates_page(
+                    request, confirming=[survivor, *others], sentence=sentence
                 )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, _("Merged into %(name)s.") % {"name": survivor.name})
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Merged into %(name)s.") % {"name": survivor.name})
         return redirect("admin:members_member_duplicates")
 
 

@@ -80,6 +80,16 @@ class Member(OrganizationRecord):
             *OrganizationRecord.Meta.indexes,
             models.Index(fields=["organization", "name_pinyin"], name="member_org_name"),
             models.Index(fields=["id_number"], condition=~Q(id_number=""), name="member_id_number"),
+            # The other two keys of a likely duplicate (apps/members/merging.py): a person's
+            # pairs are found through these as she is saved, an import's through them set-wise.
+            models.Index(
+                fields=["name", "phone"], condition=~Q(phone=""), name="member_name_phone"
+            ),
+            models.Index(
+                fields=["name", "birth_date"],
+                condition=Q(birth_date__isnull=False),
+                name="member_name_birth",
+            ),
             # An index behind every ordering and filter the lists offer (docs/quality.md, 25
             # and 26): the district's page reads its 50 rows in order, whatever a filter keeps.
             models.Index(fields=["name_pinyin", "id"], name="member_name"),

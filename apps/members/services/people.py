@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.history import history_note
 from apps.core.models import CLIENT_KEY_FIELDS, checked_by_the_database
 from apps.files.services import attachments_move
+from apps.members import merging
 from apps.members.choices import SINGLE_HOLDER_ROLES
 from apps.members.models import Appointment, Member
 from apps.members.signals import refuse_rows_outside
@@ -51,12 +52,14 @@ def check_id_number_free(member: Member, *, by) -> None:
         raise _taken(existing)
 
 
-def _holder_of_id_number(member: Member, *, by) -> Member | None:
-    """Another person ``by`` can see with ``member``'s ID number, after taking the locks."""
+def _holder_of_id_number(member: Member, *, by, locked: bool = False) -> Member | None:
+    """Another person ``by`` can see with ``member``'s ID number, after taking the locks
+    (``locked``: ``_lock_keys`` took them)."""
     if not member.id_number:
         return None
-    with connection.cursor() as cursor:  # until commit: two saves of one number take turns
-        cursor.execute(SHARED_THEN_OWN_LOCK, [ID_NUMBER_WRITES, member.id_number])
+    if not locked:
+        with connection.cursor() as cursor:  # until commit: two saves of one number take turns
+            cursor.execute(SHARED_THEN_OWN_LOCK, [ID_NUMBER_WRITES, member.id_number])
     others = scoped(Member.objects.alive().filter(id_number=member.id_number), by)
     return others.exclude(pk=member.pk).order_by("pk").first()
 
@@ -66,16 +69,40 @@ def _taken(existing: Member) -> ValidationError:
     return ValidationError({"id_number": [taken]})
 
 
+# Each key of a person (merging.KEY_FIELDS) locked alone, in one order, after the lock imports
+# take alone: two saves of one key take turns, so the second's insert finds the first's row and
+# records the pair (docs/merging.md); an import records its rows' pairs again once it holds that
+# lock (apps/core/imports.py), so a single save committed meanwhile is paired with them too.
+_KEY_LOCKS = (
+    "SELECT pg_advisory_xact_lock_shared(hashtext(%s)), ("
+    " SELECT count(pg_advisory_xact_lock(key)) FROM ("
+    "  SELECT DISTINCT hashtext(key) AS key FROM unnest(%s::text[]) AS key ORDER BY 1) AS keys)"
+)
+
+
+def _lock_keys(member: Member) -> None:
+    # An ID number's lock is the number itself, as check_id_number_free takes it.
+    keys = [
+        key[1] if key[0] == "id" else ":".join(map(str, key)) for key in merging.keys_of(member)
+    ]
+    with connection.cursor() as cursor:  # until commit
+        cursor.execute(_KEY_LOCKS, [ID_NUMBER_WRITES, keys])
+
+
 def _save(member: Member, *, by, **kwargs) -> Member:
     member.full_clean(exclude=checked_by_the_database(member))
+    fields = kwargs.get("update_fields")
+    keys_changed = fields is None or bool(merging.KEY_FIELDS & set(fields))
     # No savepoint of its own (two of an API create's statements): in a caller's transaction
     # the locks last until it ends anyway. So that nothing but a database error (which dooms
     # the caller's transaction regardless) leaves through it, the refusal is raised after.
     with transaction.atomic(savepoint=False):
-        existing = _holder_of_id_number(member, by=by)
+        if keys_changed:
+            _lock_keys(member)
+        existing = _holder_of_id_number(member, by=by, locked=keys_changed)
         if existing is None:
             history_note(member, by=by, reason="")
-            member.save(**kwargs)
+            member.save(**kwargs)  # its pairs recorded by the database (docs/merging.md)
     if existing is not None:
         raise _taken(existing)
     return member
@@ -111,7 +138,7 @@ def member_update(*, by, member: Member, **fields) -> Member:
 
 def member_delete(*, by, member: Member) -> Member:
     """Mark the person deleted: gone from lists, still there for history and for syncing clients."""
-    return member.mark_deleted(by=by)
+    return member.mark_deleted(by=by)  # her pairs forgotten by the database
 
 
 APPOINTMENT_EDITABLE_FIELDS = ("role", "started_on", "ended_on", "note")

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0012_plain_text'),
+        ('members', '0013_duplicate_candidates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

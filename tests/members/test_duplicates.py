@@ -1,0 +1,210 @@
+"""Likely duplicates kept on write (docs/merging.md): the pairs follow every kind of write, the
+page reads them in a fixed number of queries whatever the number of people, through indexes,
+and recording them locks nothing a single save of another person waits for."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+
+from apps.core.actors import SYSTEM
+from apps.members import merging
+from apps.members.models import DuplicateCandidate, Member
+from apps.members.services import people as services
+from apps.organizations.roles import Role
+from tests.core.test_machinery import wait_for_lock_waiters
+from tests.factories.identity import make_id_number
+from tests.factories.members import make_member
+
+BORN = datetime.date(1968, 4, 2)
+
+
+def recounted() -> set[tuple[int, int]]:
+    """The pairs of the people alive, found afresh from the people table."""
+    people = list(Member.objects.alive().order_by("pk"))
+    return {
+        (a.pk, b.pk)
+        for i, a in enumerate(people)
+        for b in people[i + 1 :]
+        if set(merging.keys_of(a)) & set(merging.keys_of(b))
+    }
+
+
+def recorded() -> set[tuple[int, int]]:
+    return set(DuplicateCandidate.objects.values_list("person_a", "person_b"))
+
+
+@pytest.mark.django_db
+def test_the_pairs_follow_every_kind_of_write(tree, user_in):
+    staff = user_in(tree.district, Role.STAFF)
+    one = make_member(tree.village_a1, name="韩梅", id_number="", phone="13700003333")
+    two = make_member(tree.village_a2, name="韩梅", id_number="", phone="13700003333")
+    three = make_member(
+        tree.village_b1, name="江燕", id_number=make_id_number(BORN, "female"), birth_date=None
+    )
+    Member.objects.bulk_create(  # an import's way: no service, no save()
+        Member(organization=tree.village_b1, name="韩梅", gender="female", phone="+8613700003333")
+        for _ in range(2)
+    )
+    assert recorded() == recounted() and len(recorded()) == 6
+
+    services.member_update(by=SYSTEM, member=one, phone="13700004444", name="韩梅梅")
+    Member.objects.filter(pk=two.pk).update(birth_date=BORN)
+    assert recorded() == recounted() and len(recorded()) == 3
+    Member.objects.filter(pk=one.pk).update(name="韩梅", phone="+8613700003333")
+    merging.member_merge(by=staff, survivor=two, duplicate=one)
+    services.member_delete(by=SYSTEM, member=three)
+    Member.objects.filter(organization=tree.village_b1, deleted_at__isnull=True).delete()
+
+    assert recorded() == recounted() == set()
+    assert merging.likely_duplicates(by=staff) == []
+
+
+@pytest.mark.django_db
+def test_the_page_is_two_queries_whatever_the_number_of_people(
+    tree, user_in, browser_as, django_assert_num_queries
+):
+    staff = user_in(tree.district, Role.STAFF)
+    make_member(tree.village_a1, name="温岚", id_number="", phone="13700005555")
+    make_member(tree.village_a2, name="温岚", id_number="", phone="13700005555")
+    client = browser_as(staff)
+    client.get("/admin/members/member/duplicates/")  # the session and the account, read once
+    with CaptureQueriesContext(connection) as few:
+        client.get("/admin/members/member/duplicates/")
+
+    Member.objects.bulk_create(
+        Member(organization=tree.village_b1, name=f"路人{n}", gender="female") for n in range(300)
+    )
+    with django_assert_num_queries(2):  # the pairs of the subtree, the people of the page
+        groups = merging.likely_duplicates(by=staff)
+    with django_assert_num_queries(len(few)):
+        page = client.get("/admin/members/member/duplicates/")
+
+    assert [[person.name for person in group] for group in groups] == [["温岚", "温岚"]]
+    assert page.content.decode().count("温岚") >= 2
+
+
+@pytest.mark.django_db
+def test_a_pair_whose_key_has_gone_is_not_shown(tree, user_in):
+    """A pair recorded in the same instant as a change that undoes it is checked away."""
+    staff = user_in(tree.district, Role.STAFF)
+    one = make_member(tree.village_a1, name="苏青", id_number="", phone="13700007777")
+    two = make_member(tree.village_a2, name="苏青", id_number="", phone="13700008888")
+    with connection.cursor() as cursor:  # as if written blind to the change of phone
+        cursor.execute(
+            "INSERT INTO members_duplicatecandidate (person_a_id, person_b_id, reason)"
+            " VALUES (%s, %s, 'name_phone')",
+            [one.pk, two.pk],
+        )
+
+    assert merging.likely_duplicates(by=staff) == []
+
+
+@pytest.mark.django_db
+def test_the_pages_queries_read_no_whole_table(tree, user_in):
+    """At 20,000 people (and a few pairs), ANALYZEd, the pairs and the people of the page are
+    read through indexes: no sequential scan of the people."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO members_member (organization_id, name, name_pinyin, gender, ethnicity,"
+            " birth_date, id_number, phone, political_status, education, occupation, address,"
+            " created_at, updated_at, version, client_id, request_hash)"
+            " SELECT %s, '人' || n, 'ren' || n, 'female', 'han', DATE '1950-01-01' + n,"
+            " '', '', '', '', '', '', now(), now(), 1, gen_random_uuid(), ''"
+            " FROM generate_series(1, 20000) n",
+            [tree.village_b1.pk],
+        )
+        cursor.execute("ANALYZE members_member, members_duplicatecandidate")
+    for village in (tree.village_a1, tree.village_a2):
+        make_member(village, name="温岚", id_number="", phone="13700005555")
+    user = user_in(tree.street_a, Role.STAFF)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert len(merging.likely_duplicates(by=user)) == 1
+
+    for query in captured.captured_queries:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Seq Scan on members_member" not in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open_import_does_not_hold_up_a_single_save(tree):
+    """A transaction that has inserted people and recorded their pairs, not yet committed,
+    holds up neither a new person with the same key nor a change to a person it paired."""
+    on_file = make_member(tree.village_a1, name="柳青", id_number="", phone="13700006666")
+    written, release = threading.Event(), threading.Event()
+
+    def open_import():
+        try:
+            with transaction.atomic():
+                new = Member.objects.bulk_create(
+                    Member(
+                        organization=tree.village_b1,
+                        name="柳青",
+                        gender="female",
+                        phone="+8613700006666",
+                        name_pinyin="liuqing",
+                    )
+                    for _ in range(3)
+                )
+                merging.record_candidates([person.pk for person in new])
+                written.set()
+                release.wait(20)
+        finally:
+            connections.close_all()
+
+    importer = threading.Thread(target=open_import)
+    importer.start()
+    try:
+        assert written.wait(20)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = '5s'")
+            make_member(tree.village_a2, name="柳青", id_number="", phone="13700006666")
+            services.member_update(by=SYSTEM, member=on_file, occupation="教师", phone="")
+            with connection.cursor() as cursor:
+                waiting = wait_for_lock_waiters(cursor, 1, timeout=0.5)
+    finally:
+        release.set()
+        importer.join(20)
+
+    assert waiting == 0
+    assert len(recorded()) == 3 + 3  # the import's three among them; the new one with them
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_person_entered_by_two_villages_at_once_is_one_pair(tree, user_in):
+    """The second save of a key waits for the first (their own lock, not the import's) and
+    finds her: the pair is recorded though each began before the other committed."""
+    inserted, release = threading.Event(), threading.Event()
+
+    def enter(village, first):
+        try:
+            with transaction.atomic():
+                make_member(village, name="柳青", id_number="", phone="13700006666")
+                if first:
+                    inserted.set()
+                    release.wait(20)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=enter, args=(tree.village_a1, True))
+    second = threading.Thread(target=enter, args=(tree.village_b1, False))
+    first.start()
+    inserted.wait(20)
+    second.start()
+    with connection.cursor() as cursor:
+        waiting = wait_for_lock_waiters(cursor, 1)
+    release.set()
+    first.join(20)
+    second.join(20)
+
+    assert waiting == 1
+    staff = user_in(tree.district, Role.STAFF)
+    assert [[p.name for p in group] for group in merging.likely_duplicates(by=staff)] == [
+        ["柳青", "柳青"]
+    ]
