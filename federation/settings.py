@@ -197,10 +197,12 @@ if DEBUG:
     )
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "区妇联管理系统 API",
+    # ASCII: a client generator names its package after the title (docs/station-client.md).
+    "TITLE": "District Federation API",
     "DESCRIPTION": (
-        "The API village stations build their clients on. Codes are English; "
-        "names and messages follow Accept-Language (Chinese when it names none)."
+        "区妇联管理系统 API: the API village stations build their clients on. Codes are "
+        "English; names and messages follow Accept-Language (Chinese when it names none). "
+        "On a 429 or a 503, wait the Retry-After seconds and send the same request again."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -215,6 +217,11 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "apps.organizations.choices.Kind",
         "BranchMeetingKindEnum": "apps.members.choices.BranchMeetingKind",
     },
+    # Filters take the model's enum components; a blank choice is said inline, no BlankEnum.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.postprocess_for_generators",
+    ],
 }
 
 LOGGING = {

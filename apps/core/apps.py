@@ -8,3 +8,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from apps.core import lookups  # noqa: F401 - registers field__any
+        from apps.core.api import schema  # noqa: F401 - registers the schema extensions

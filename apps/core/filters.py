@@ -75,10 +75,14 @@ class DatedFilterSet(SyncFilterSet):
     date_field = None
 
     date_after = django_filters.DateFilter(
-        method="filter_date_after", label=_("on or after"), help_text=_("Inclusive, YYYY-MM-DD.")
+        method="filter_date_after",
+        label=_("on or after"),
+        help_text=_("Only records dated this day (YYYY-MM-DD) or later: the day is included."),
     )
     date_before = django_filters.DateFilter(
-        method="filter_date_before", label=_("on or before"), help_text=_("Inclusive, YYYY-MM-DD.")
+        method="filter_date_before",
+        label=_("on or before"),
+        help_text=_("Only records dated this day (YYYY-MM-DD) or earlier: the day is included."),
     )
 
     def _is_datetime(self, queryset):

@@ -19,6 +19,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from apps.core.api.records import RefField
 from apps.core.api.writes import CLIENT_ID_REUSED
 from apps.core.errors import Conflict
 from apps.files import selectors, services, uploads
@@ -30,6 +31,8 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = RefField(read_only=True)
+
     class Meta:
         model = Attachment
         fields = ["id", "original_name", "mime", "size", "created_at", "uploaded_by"]
@@ -91,7 +94,7 @@ class AttachmentsMixin:
     )
     def attachments(self, request, pk=None):
         record = self._readable_record()
-        files = selectors.attachment_list(record=record)
+        files = selectors.attachment_list(record=record).select_related("uploaded_by")
         return Response(AttachmentSerializer(files, many=True).data)
 
     @extend_schema(
@@ -130,12 +133,19 @@ class AttachmentsMixin:
 
     @extend_schema(
         summary=_("Download one attachment of the record"),
-        parameters=[OpenApiParameter("attachment_pk", int, OpenApiParameter.PATH)],
-        responses={
-            (200, "*/*"): OpenApiResponse(
-                OpenApiTypes.BINARY,
-                description="The file, as an attachment, with its own content type.",
+        parameters=[
+            OpenApiParameter(
+                "attachment_pk",
+                int,
+                OpenApiParameter.PATH,
+                description=_("The attachment's id, from the record's list of attachments."),
             )
+        ],
+        responses={
+            (200, mime): OpenApiResponse(
+                OpenApiTypes.BINARY, description=_("The file, with its own content type.")
+            )
+            for mime in sorted(set(uploads.MIME.values()))
         },
         filters=False,
     )
@@ -177,7 +187,7 @@ class AttachmentsMixin:
 def _replayed_upload(client_id, digest: str):
     """The stored file's answer to a resent upload, None for a new one; 409 if the key came
     before with other bytes or for another record."""
-    stored = Attachment.objects.filter(client_id=client_id).first()
+    stored = Attachment.objects.filter(client_id=client_id).select_related("uploaded_by").first()
     if stored is None:
         return None
     if stored.request_hash != digest:

@@ -8,7 +8,6 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organizations")
 
     def ready(self):
-        from apps.organizations.api import schema  # noqa: F401 - registers the schema extensions
         from apps.organizations.reference import sync_reference_lists
         from apps.organizations.roles import (
             ALL_ROLES,

@@ -2,8 +2,7 @@
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.drainage import set_override
 
 from apps.core.filters import DatedFilterSet, SyncFilterSet
 from apps.organizations.choices import Kind
@@ -15,9 +14,14 @@ def scoped_organizations(request):
     return scoped(Organization.objects.all(), request.user if request else None)
 
 
-@extend_schema_field(OpenApiTypes.INT)
 class OrganizationIdFilter(django_filters.ModelChoiceFilter):
     """An organization named by id; ids outside the caller's subtree do not exist."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # In the schema: an id, described by this filter's own help text.
+        schema = {"type": "integer", "description": self.extra.get("help_text", "")}
+        set_override(self, "field", schema)
 
 
 class RecordFilterSet(SyncFilterSet):
@@ -27,7 +31,10 @@ class RecordFilterSet(SyncFilterSet):
         label=_("organization"),
         queryset=scoped_organizations,
         method="filter_organization",
-        help_text=_("Only records of this organization and those below it."),
+        help_text=_(
+            "An organization's id: only records of it and of the organizations below it. "
+            "An id outside the caller's reach is a 400."
+        ),
     )
 
     def filter_organization(self, queryset, name, value):
@@ -46,7 +53,10 @@ class OrganizationFilter(DatedFilterSet):
         label=_("within"),
         queryset=scoped_organizations,
         method="filter_within",
-        help_text=_("Only this organization and those below it."),
+        help_text=_(
+            "An organization's id: only it and the organizations below it. "
+            "An id outside the caller's reach is a 400."
+        ),
     )
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Kind.choices)
 

@@ -144,7 +144,7 @@ def test_a_row_names_its_parent_by_id_and_its_street_by_id_and_name(tree, user_i
     assert row["id"] == tree.village_a1.pk
     assert row["code"] == tree.village_a1.code
     assert row["kind"] == "village"
-    assert row["parent"] == tree.street_a.pk
+    assert row["parent"] == {"id": tree.street_a.pk, "name": "甲街道妇联"}
     assert row["street"] == {"id": tree.street_a.pk, "name": "甲街道妇联"}
     assert row["depth"] == 3
     assert row["opened_on"] == "2010-01-01"
@@ -330,7 +330,7 @@ def test_patch_cannot_change_code_kind_or_parent(tree, user_in, api_as):
 
     assert response.status_code == 200
     body = response.json()
-    assert (body["code"], body["kind"], body["parent"]) == (
+    assert (body["code"], body["kind"], body["parent"]["id"]) == (
         tree.village_a1.code,
         "village",
         tree.street_a.pk,
@@ -387,7 +387,7 @@ def test_a_district_admin_creates_a_village_under_its_street(tree, user_in, api_
     row = Organization.objects.get(code="330299001099")
     assert body["id"] == row.pk
     assert body["kind"] == "village"
-    assert body["parent"] == tree.street_a.pk
+    assert body["parent"] == {"id": tree.street_a.pk, "name": "甲街道妇联"}
     assert body["street"] == {"id": tree.street_a.pk, "name": "甲街道妇联"}
     assert body["depth"] == 3
     assert body["is_open"] is True

@@ -38,6 +38,21 @@ def body_hash(validated_data: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+class RefField(serializers.PrimaryKeyRelatedField):
+    """A related record: written as its id, read back as ``{"id": …, "name": …}``.
+
+    Every reference an answer carries reads this way (docs/api.md, Objects), so
+    the schema has one ``Ref`` component for them all (apps/core/api/schema.py).
+    The queryset should select the related row: its name is read from it.
+    """
+
+    def use_pk_only_optimization(self):
+        return False  # the name is needed
+
+    def to_representation(self, value):
+        return {"id": value.pk, "name": str(value)}
+
+
 class RecordSerializer(serializers.ModelSerializer):
     """A ModelSerializer that knows the shared columns, limits free text and masks.
 

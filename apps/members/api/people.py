@@ -127,9 +127,21 @@ class IdentityChecksExhausted(Throttled):
         self.wait = wait  # the Retry-After header
 
 
+MASKED = _(
+    "ID numbers and phones come back masked (110105********002X, 138****5678) and birth_date "
+    "as null, in lists for every role; birth_year is null too for roles that read numbers "
+    "masked. Only a person's own page shows them in full, to the roles that may read them."
+)
+
+
 @extend_schema_view(
-    list=extend_schema(summary=_("People of the caller's subtree (ID and phone numbers masked)")),
-    retrieve=extend_schema(summary=_("One person (full numbers for roles that may read them)")),
+    list=extend_schema(
+        summary=_("People of the caller's subtree (ID and phone numbers masked)"),
+        description=MASKED,
+    ),
+    retrieve=extend_schema(
+        summary=_("One person (full numbers for roles that may read them)"), description=MASKED
+    ),
     create=extend_schema(summary=_("Add a person")),
     partial_update=extend_schema(summary=_("Change a person (send the version you read)")),
 )
@@ -145,6 +157,7 @@ class MemberViewSet(AttachmentsMixin, ScopedViewSet):
 
     @extend_schema(
         summary=_("Find people of the caller's subtree by ID number (in the body, never a URL)"),
+        description=MASKED,
         request=IdNumberLookupSerializer,
         responses=MemberSerializer(many=True),
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
-from apps.core.api.records import RecordSerializer
+from apps.core.api.records import RecordSerializer, RefField
 from apps.core.api.viewsets import RecordViewSet
 from apps.organizations.permissions import RolePermission
 from apps.organizations.scoping import has_scope, scoped, with_ancestors
@@ -45,17 +45,8 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         super().fail(key, **kwargs)
 
 
-class ScopedRefField(ScopedPrimaryKeyRelatedField):
-    """Written as an id; read back as ``{"id": …, "name": …}`` (docs/api.md, Objects).
-
-    The schema says so in each direction (apps/organizations/api/schema.py).
-    """
-
-    def use_pk_only_optimization(self):
-        return False  # the name is needed; selectors select_related the object
-
-    def to_representation(self, value):
-        return {"id": value.pk, "name": str(value)}
+class ScopedRefField(RefField, ScopedPrimaryKeyRelatedField):
+    """Written as an id within the caller's reach; read back as ``{"id": …, "name": …}``."""
 
 
 class CallerOrganization:

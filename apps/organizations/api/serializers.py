@@ -1,20 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.organizations.api.base import ScopedPrimaryKeyRelatedField, ScopedRecordSerializer
+from apps.core.api.records import RefField
+from apps.organizations.api.base import ScopedRecordSerializer, ScopedRefField
 from apps.organizations.models import Organization
-
-
-class OrganizationRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Organization
-        fields = ["id", "name"]
 
 
 class OrganizationSerializer(ScopedRecordSerializer):
     """An organization as the API shows it. ``kind``, ``parent`` and ``code`` are set once."""
 
-    parent = ScopedPrimaryKeyRelatedField(
+    parent = ScopedRefField(
         queryset=Organization.objects.all(),
         allow_null=True,  # the district, read as an ancestor, has none
         help_text=_(
@@ -22,7 +17,7 @@ class OrganizationSerializer(ScopedRecordSerializer):
             "Only the district has none."
         ),
     )
-    street = OrganizationRefSerializer(read_only=True, allow_null=True)
+    street = RefField(read_only=True, allow_null=True)
     is_open = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -55,7 +50,7 @@ class OrganizationSerializer(ScopedRecordSerializer):
 class OrganizationUpdateSerializer(OrganizationSerializer):
     """PATCH: the tree position, kind and code do not change through the API."""
 
-    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    parent = RefField(read_only=True, allow_null=True)
 
     class Meta(OrganizationSerializer.Meta):
         read_only_fields = ["depth", "updated_at", "kind", "code"]

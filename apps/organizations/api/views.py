@@ -24,8 +24,8 @@ class OrganizationViewSet(ScopedViewSet):
     def get_queryset(self):
         user = self.request.user
         if self.action == "list":
-            return selectors.organization_list(user=user).select_related("street")
-        return selectors.organization_readable(user=user).select_related("street")
+            return selectors.organization_list(user=user).select_related("parent", "street")
+        return selectors.organization_readable(user=user).select_related("parent", "street")
 
     def get_serializer_class(self):
         if self.action == "partial_update":
