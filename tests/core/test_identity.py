@@ -414,10 +414,9 @@ def _mobile_by_phonenumbers(national: str) -> bool:
     )
 
 
-def test_a_mobile_is_told_by_its_segment_as_phonenumbers_tells_it():
-    """normalize_mobile asks phonenumbers once per 7-digit segment (号段): its patterns for
-    China must not look past the first five digits of a number that looks like a mobile, so
-    every number of a segment is of one type."""
+def test_a_mobile_is_told_by_its_first_five_digits_as_phonenumbers_tells_it():
+    """normalize_mobile asks phonenumbers once per five-digit prefix: its patterns for China
+    must not look past the first five digits of a number that looks like a mobile."""
     for prefix in range(13000, 20000):
         national = str(prefix)
         if not re.fullmatch(r"1(?:[3-68-9]\d|7[0-8])\d\d", national):
