@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from bench import STEPS
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -22,6 +24,12 @@ def arguments(argv):
     parser.add_argument("--import-rows", type=int, default=20_000)
     parser.add_argument("--import-reps", type=int, default=3)
     parser.add_argument("--reps", type=int, default=20, help="runs of each quick measurement")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=STEPS,
+        help="take only this measurement (repeatable); the default: all of them",
+    )
     parser.add_argument("--fresh", action="store_true", help="drop the bench database first")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     return parser.parse_args(argv)

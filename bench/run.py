@@ -2,7 +2,7 @@
 
 from django.core.management import call_command
 
-from bench import generate, report
+from bench import STEPS, generate, report
 from bench.accounts import bench_accounts, described
 from bench.admin_pages import admin_changelist, duplicates
 from bench.create import api_create
@@ -22,8 +22,10 @@ NOTES = [
     "notes give that statement's time as JSON without Django's request cycle.",
     "2: the deep page is reached by a cursor the bench builds for the row before it, checked to "
     "be the one the API hands out in next; following next from it is checked against OFFSET.",
-    "3: the writing part runs from the import's first INSERT to its commit; the floor writes "
-    "the same stored values with COPY in one transaction. Each run is committed, then removed.",
+    "3: the writing part runs from the import's first write (the ids it reserves for its COPY) "
+    "to its commit: the rows go in while the next are read and checked, so it holds most of the "
+    "reading too. The floor writes the same stored values with COPY in one transaction. Each "
+    "run is committed, then removed.",
     "4: the floor is a plain Django view asked through the same client and session: it reads "
     "the account, runs the changelist's own queryset (its count, then its page of rows) and "
     "renders the same columns in a minimal template (bench/templates/changelist_floor.html).",
@@ -36,8 +38,11 @@ NOTES = [
 ]
 
 
-def measure(accounts, *, reps: int, import_rows: int, import_reps: int, say=print) -> list[Figure]:
-    """Every measurement, each checked against its floor first."""
+def measure(
+    accounts, *, reps: int, import_rows: int, import_reps: int, only=None, say=print
+) -> list[Figure]:
+    """Every measurement (or those ``only`` names, of ``STEPS``), each checked against its
+    floor first."""
     figures = []
     steps = [
         ("1. API list pages", lambda: api_lists(accounts, reps=reps)),
@@ -47,7 +52,9 @@ def measure(accounts, *, reps: int, import_rows: int, import_reps: int, say=prin
         ("5. duplicates", lambda: duplicates(accounts, reps=max(3, reps // 4))),
         ("6. API create", lambda: api_create(accounts, reps=reps)),
     ]
-    for title, step in steps:
+    for name, (title, step) in zip(STEPS, steps, strict=True):
+        if only and name not in only:
+            continue
         say(f"bench: {title} …")
         figures += step()
     return figures
@@ -64,6 +71,7 @@ def run(options, *, command: str) -> None:
         reps=options.reps,
         import_rows=options.import_rows,
         import_reps=options.import_reps,
+        only=options.only,
     )
     print("bench: 25. the list served under load …")
     figures += served_list(logins)

@@ -10,6 +10,7 @@ the history table naming who and when: three statements for any number of rows.
 import datetime
 import functools
 import uuid
+from collections.abc import Iterable
 from operator import attrgetter
 
 from django.core.exceptions import ImproperlyConfigured
@@ -32,17 +33,26 @@ _PLAIN_VALUES = {str, int, bool, type(None), datetime.date, datetime.datetime, u
 _HISTORY_OWN = {"history_id", "history_date", "history_change_reason", "history_type"}
 
 
-def insert_with_history(model: type[models.Model], records: list, *, by) -> list:
+def insert_with_history(
+    model: type[models.Model], records: Iterable, *, by, count: int | None = None
+) -> list:
     """Insert ``records`` (new, unsaved instances of ``model``) with one "+" history row each
-    by ``by`` (``SYSTEM``: nobody), and give each its id, as ``save()`` would.
+    by ``by`` (``SYSTEM``: nobody), and give each its id, as ``save()`` would; the list of them.
+
+    ``records`` may be an iterator that makes each record as the one before goes in, ``count``
+    of them at most: the database takes each row while the next is made (an import reads and
+    checks its rows meanwhile). It may stop short, or raise to roll the rows back.
 
     Like ``bulk_create``, it calls no ``save()`` and sends no signals; the automatic
     timestamps are set, to one moment for all.
     """
-    if not records:
-        return records
-    if any(record.pk is not None for record in records):
-        raise ValueError("insert_with_history makes new rows: a record already has an id")
+    if count is None:
+        records = list(records)
+        count = len(records)
+        if any(record.pk is not None for record in records):
+            raise _has_an_id()
+    if not count:
+        return []
     now = timezone.now()
     rows = _Rows(model, now)
     quote = connection.ops.quote_name
@@ -50,22 +60,26 @@ def insert_with_history(model: type[models.Model], records: list, *, by) -> list
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, model._meta.pk.column, len(records)],
+            [model._meta.db_table, model._meta.pk.column, count],
         )
         ids = sorted(row[0] for row in cursor.fetchall())
-        for record, pk in zip(records, ids, strict=True):
-            record.pk = pk
         columns = ", ".join(quote(column) for column in rows.columns)
         copying = cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN")
+        written = []
         try:
             # wrap_database_errors: a unique value taken is an IntegrityError, as from save().
             with connection.wrap_database_errors, copying as copy:
-                for record in records:
+                for record, pk in zip(records, ids):  # noqa: B905 - records may stop short
+                    if record.pk is not None:
+                        raise _has_an_id()
+                    record.pk = pk
+                    written.append(record)
                     copy.write_row(rows.values(record))
         except BaseException:
-            for record in records:
+            for record in written:
                 record.pk = None  # not saved after all
             raise
+        ids = ids[: len(written)]
         history, tracked = _history_columns(model)
         pk = quote(model._meta.pk.column)
         cursor.execute(
@@ -75,9 +89,13 @@ def insert_with_history(model: type[models.Model], records: list, *, by) -> list
             f"WHERE {pk} = ANY(%s) ORDER BY {pk}",
             [now, getattr(history_user(by), "pk", None), ids],
         )
-    for record in records:
+    for record in written:
         record._state.adding, record._state.db = False, connection.alias
-    return records
+    return written
+
+
+def _has_an_id() -> ValueError:
+    return ValueError("insert_with_history makes new rows: a record already has an id")
 
 
 class _Rows:

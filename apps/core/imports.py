@@ -6,9 +6,12 @@ fixed number of queries whatever the number of rows), and the model the rows mak
 ``Importer.run`` does the rest, the same way for every app:
 
 1. read the first sheet (``apps.core.xlsx``) and find each column by its header;
-2. read each row alone, then check all the rows at once, collecting every bad row and why;
+2. read each row alone and check all the rows against each other and what is on file,
+   collecting every bad row and why (``Importer``: after reading them all, or row by row);
 3. a dry run stops there with the report; a real run checks and writes in one transaction,
-   every row or none, with one history row each by the importer (``apps.core.bulk``).
+   every row or none, with one history row each by the importer (``apps.core.bulk``). Checked
+   row by row, each row goes into the COPY as soon as it is checked, while the database takes
+   the rows before it (docs/quality.md, on imports).
 
 Single writes and a real import must not both save a clashing record (the same person twice).
 A single write holds an advisory lock (``Importer.lock_key``) shared until it commits. The
@@ -20,12 +23,13 @@ clashing records never both commit: a single write that committed before the loc
 the recheck, one after it sees the import's rows.
 """
 
+import collections
 import contextlib
 import datetime
 import functools
 import gc
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -33,6 +37,8 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -116,20 +122,20 @@ class Row:
         ``clean()``, as ``Model.full_clean`` runs them.
 
         Foreign keys, unique fields and constraints would each cost a query per row: the
-        importer's ``check_rows`` checks those against what is on file, set-wise. A value a
+        importer's ``check_rows`` (or ``look_up``) checks those against what is on file,
+        set-wise. A value a
         field has passed before in this run is not checked by that field again (most columns
         repeat a few values); ``clean()`` always runs.
         """
-        skip = {*exclude, *self.refused}
+        refused, passed = self.refused, self.passed
         errors: dict[str, list] = {}
-        fields, values_of = _checked_fields(type(record))
-        for (model_field, own), value in zip(fields, values_of(record), strict=True):
-            name = model_field.name
-            if name in skip:
+        fields, values_of = _checked_fields(type(record), tuple(exclude))
+        for (model_field, name, own), value in zip(fields, values_of(record), strict=True):
+            if name in refused:
                 continue
             key = (name, value.__class__, value) if own else None
             try:
-                if key in self.passed:
+                if key in passed:
                     continue
             except TypeError:  # not hashable: checked every time
                 key = None
@@ -143,7 +149,7 @@ class Row:
                 if cleaned is not value:
                     continue  # taken otherwise than given: not remembered
             if key is not None:
-                self.passed.add(key)
+                passed.add(key)
         try:
             record.clean()
         except ValidationError as exc:
@@ -161,44 +167,61 @@ class Row:
 
 
 @functools.cache
-def _checked_fields(model) -> tuple[tuple, Callable]:
-    """The model's fields, each with whether its checks look at the value alone (a relation's
-    look up its row, so are never remembered), and a getter of their values."""
-    fields = model._meta.concrete_fields
+def _checked_fields(model, exclude: tuple[str, ...]) -> tuple[tuple, Callable]:
+    """The model's fields but ``exclude``, each with its name and whether its checks look at
+    the value alone (a relation's look up its row, so are never remembered), and a getter of
+    their values (always a tuple)."""
+    fields = [field for field in model._meta.concrete_fields if field.name not in exclude]
+    get = attrgetter(*(model_field.attname for model_field in fields))
     return (
-        tuple((model_field, not model_field.is_relation) for model_field in fields),
-        attrgetter(*(model_field.attname for model_field in fields)),
+        tuple(
+            (model_field, model_field.name, not model_field.is_relation) for model_field in fields
+        ),
+        get if len(fields) > 1 else lambda record: (get(record),),
     )
 
 
 def new_record(model: type[models.Model], **values) -> models.Model:
-    """``model(**values)`` in half the time (an import makes one per row): every value in the
-    fields' order, the fields not given their defaults. Values by attname (``organization_id``);
-    a related object is set afterwards."""
-    fields = _defaults(model)
-    record = model(
-        *[values.pop(attname) if attname in values else default() for attname, default in fields]
-    )
-    if values:
-        raise TypeError(f"{model.__name__} has no field {sorted(values)}")
+    """``model(**values)`` in a fraction of the time (an import makes one per row): the fields
+    not given their defaults. Values by attname (``organization_id``); a related object is set
+    afterwards.
+
+    What ``Model.__init__`` does with a value for every field, without its per-field work: a
+    fresh state and each value in the instance's ``__dict__`` (where its attribute keeps it).
+    Only while no receiver listens to the model's ``pre_init``/``post_init``; else the model's
+    own ``__init__``.
+    """
+    constants, made = _defaults(model)
+    if unknown := values.keys() - constants.keys():
+        raise TypeError(f"{model.__name__} has no field {sorted(unknown)}")
+    fields = {
+        **constants,
+        **{attname: default() for attname, default in made if attname not in values},
+        **values,
+    }
+    if _listened(signals.pre_init, model) or _listened(signals.post_init, model):
+        return model(**fields)
+    record = model.__new__(model)
+    record.__dict__.update(fields, _state=ModelState())
     return record
 
 
+def _listened(signal, model) -> bool:
+    return bool(signal.receivers) and signal.has_listeners(model)
+
+
 @functools.cache
-def _defaults(model) -> list[tuple[str, Callable[[], object]]]:
-    return [
-        (
-            model_field.attname,
-            model_field.default
-            if model_field.has_default() and callable(model_field.default)
-            else functools.partial(_same, model_field.get_default()),  # a constant: once
-        )
-        for model_field in model._meta.concrete_fields
-    ]
-
-
-def _same(value):
-    return value
+def _defaults(model) -> tuple[dict[str, object], list[tuple[str, Callable[[], object]]]]:
+    """Every field's default by attname (a callable's once, as a placeholder), and the fields
+    whose default is a callable, called for each record."""
+    constants, made = {}, []
+    for model_field in model._meta.concrete_fields:
+        if model_field.has_default() and callable(model_field.default):
+            made.append((model_field.attname, model_field.default))
+            constants[model_field.attname] = None
+        else:
+            constants[model_field.attname] = model_field.get_default()
+    return constants, made
 
 
 def choice_value(choices, text: str, aliases: Mapping[str, str] | None = None) -> str | None:
@@ -220,39 +243,71 @@ def _choice_names(choices) -> dict[str, str]:
     return names
 
 
-def write_records(model, records: list, *, by, progress: Progress) -> list:
-    """Insert ``records`` in batches, with one history row each by ``by`` (``apps.core.bulk``)."""
-    created = []
-    for start in range(0, len(records), BATCH_SIZE):
-        created += insert_with_history(model, records[start : start + BATCH_SIZE], by=by)
-        progress(WRITING, len(created), len(records))
-    return created
+def write_records(
+    model, records: Iterable, *, by, progress: Progress, count: int | None = None
+) -> list:
+    """Insert ``records`` with one history row each by ``by`` (``apps.core.bulk``), in one COPY,
+    saying every ``BATCH_SIZE`` rows how many went in. ``records`` may be an iterator that
+    makes ``count`` records as they go in (``insert_with_history``)."""
+    if count is None:
+        records = list(records)
+        count = len(records)
+    return insert_with_history(model, _counted(records, count, progress), by=by, count=count)
+
+
+def _counted(records: Iterable, count: int, progress: Progress) -> Iterator:
+    for done, record in enumerate(records, start=1):
+        yield record
+        if done % BATCH_SIZE == 0 or done == count:
+            progress(WRITING, done, count)  # the record is in the COPY by now
 
 
 @dataclass(frozen=True)
 class Importer:
-    """One kind of import: what an app supplies; ``run`` does the rest."""
+    """One kind of import: what an app supplies; ``run`` does the rest.
+
+    The rows are checked against each other and what is on file in one of two ways:
+
+    - ``check_rows``: every row read first, then all of them at once; or
+    - ``look_up`` then ``check_row``: what the rows are checked against is looked up first,
+      from their cells alone; then each row is read, checked against that and the rows before
+      it, and written while the next ones are read (one COPY: the database inserts and indexes
+      the rows as the import reads and checks the next, docs/quality.md on imports). A bad row
+      ends the writing; every row is still read and checked, and the transaction rolled back.
+    """
 
     model: type[models.Model]
     columns: list[Column]
     # Each row alone, no queries: set row.record, refuse what is wrong.
     read_row: Callable[[Row], None]
+    done: str  # "%(count)d … were imported."
     # All rows against each other and what is on file, in a fixed number of queries: add
     # row.problems, finish the records. (rows, by); ``by`` is the importer (``SYSTEM``: a command).
-    check_rows: Callable[[list, Any], None]
-    done: str  # "%(count)d … were imported."
+    check_rows: Callable[[list, Any], None] | None = None
+    # Or: (rows, by) → what each row is checked against, in a fixed number of queries that read
+    # the rows' cells only (no row is read yet); then (row, that) for each row in turn, after
+    # read_row, no queries: add row.problems, finish the record.
+    look_up: Callable[[list, Any], Any] | None = None
+    check_row: Callable[[Row, Any], None] | None = None
     row_type: type[Row] = Row
     # The lock single writes hold shared, and (rows, by) → row.problems for what they may have
-    # saved since check_rows, set-wise: see the module's docstring.
+    # saved since the rows were checked, set-wise: see the module's docstring.
     lock_key: str = ""
     recheck: Callable[[list, Any], None] | None = None
     # (records, *, by, progress) → what the report lists as made. None: write_records().
+    # Only with check_rows (look_up's rows are written as they are read).
     create: Callable[..., list] | None = None
     conflict: str = ""  # said when a unique value was taken by another write meanwhile
 
     def __post_init__(self):
         if bool(self.lock_key) != (self.recheck is not None):
             raise ImproperlyConfigured("An importer with a lock_key rechecks under it.")
+        streaming = self.look_up is not None and self.check_row is not None
+        if streaming == (self.check_rows is not None) or (streaming and self.create):
+            raise ImproperlyConfigured(
+                "An importer checks its rows with check_rows, or with look_up and check_row "
+                "(and then writes them itself)."
+            )
 
     def run(
         self,
@@ -276,23 +331,24 @@ class Importer:
                 self.row_type(number, cells, headers, passed=passed)
                 for number, cells in read_sheet(data, wanted, max_rows=max_rows)
             ]
-            for index, row in enumerate(rows, start=1):
-                self.read_row(row)
-                progress(CHECKING, index, len(rows))
             return self._check_and_write(rows, by=by, dry_run=dry_run, progress=progress)
 
     def _check_and_write(self, rows: list[Row], *, by, dry_run: bool, progress) -> ImportReport:
         # A dry run writes nothing, so it needs no transaction (nor its savepoint's queries).
         writing = contextlib.nullcontext() if dry_run else transaction.atomic()
+        report = ImportReport(rows=len(rows))
         try:
             with writing:
-                self.check_rows(rows, by)
-                report = ImportReport(rows=len(rows), errors=_errors(rows))
-                if report.errors or dry_run:
+                records = self._records(rows, by, progress)
+                if dry_run:
+                    collections.deque(records, maxlen=0)  # every row read and checked
                     return report
-                create = self.create or functools.partial(write_records, self.model)
+                create = self.create or functools.partial(
+                    write_records, self.model, count=len(rows)
+                )
                 with _constraints_checked_as_written():
-                    report.created = create([row.record for row in rows], by=by, progress=progress)
+                    report.created = create(records, by=by, progress=progress)
+                    collections.deque(records, maxlen=0)  # the rows after a bad one
                 if self.lock_key:
                     _lock_out_single_writes(self.lock_key)  # held until the commit
                     self.recheck(rows, by)
@@ -305,6 +361,32 @@ class Importer:
             if not self.conflict:
                 raise
             return ImportReport(rows=len(rows), errors=[(0, str(self.conflict))])
+
+    def _records(self, rows: list[Row], by, progress) -> Iterable:
+        """The rows' records, every row read and checked, raising ``_Clash`` if any is bad.
+        With ``look_up``, an iterator that reads and checks each row as the one before it is
+        written; it makes no records past a bad row, and raises once it has read them all."""
+        if self.check_rows is not None:
+            for index, row in enumerate(rows, start=1):
+                self.read_row(row)
+                progress(CHECKING, index, len(rows))
+            self.check_rows(rows, by)
+            if errors := _errors(rows):
+                raise _Clash(errors)
+            return [row.record for row in rows]
+        return self._read_and_check(rows, self.look_up(rows, by), progress)
+
+    def _read_and_check(self, rows: list[Row], found, progress) -> Iterator:
+        good = True
+        for index, row in enumerate(rows, start=1):
+            self.read_row(row)
+            self.check_row(row, found)
+            progress(CHECKING, index, len(rows))
+            good = good and not row.problems
+            if good:
+                yield row.record
+        if errors := _errors(rows):
+            raise _Clash(errors)
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ apps/core/imports.py.
 
 import functools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.identity import id_number_gender, normalize_id_number
+from apps.core.identity import id_number_gender, normalize_id_number, tidy_id_number
 from apps.core.imports import Column, Importer, ImportReport, Row, new_record
 from apps.members import merging
 from apps.members.choices import (
@@ -187,21 +187,34 @@ def _with_id_numbers(people, numbers):
     return people.exclude(id_number="").filter(id_number__any=list(numbers)).order_by()
 
 
-def _check_people(rows: list[_Row], by) -> None:
+@dataclass
+class _PeopleFound:
+    """What the rows of a people import are checked against, and the rows checked so far."""
+
+    organizations: dict
+    taken: set[str]  # the file's ID numbers held by someone in the importer's subtree
+    first_row: dict[str, int] = field(default_factory=dict)  # ID number → its first row
+
+
+def _look_up_people(rows: list[_Row], by) -> _PeopleFound:
+    """From the cells alone (no row read yet): the organizations the codes name and the ID
+    numbers on file (one a row then refuses is asked about for nothing: none on file is bad)."""
     organizations = organizations_by_code(rows, by)
-    numbers = {row.id_number for row in rows} - {""}
+    numbers = {tidy_id_number(row.cells["id_number"].text) for row in rows} - {""}
     taken = set(_with_id_numbers(_people(by), numbers).values_list("id_number", flat=True))
-    first_row: dict[str, int] = {}
-    for row in rows:
-        place(row, organizations)
-        if row.id_number in first_row:
-            row.problems.append(
-                _("the ID number is already on row %(row)d") % {"row": first_row[row.id_number]}
-            )
-        elif row.id_number in taken:
-            row.problems.append(str(services.ID_NUMBER_TAKEN))
-        if row.id_number:
-            first_row.setdefault(row.id_number, row.number)
+    return _PeopleFound(organizations, taken)
+
+
+def _check_person(row: _Row, found: _PeopleFound) -> None:
+    place(row, found.organizations)
+    if row.id_number in found.first_row:
+        row.problems.append(
+            _("the ID number is already on row %(row)d") % {"row": found.first_row[row.id_number]}
+        )
+    elif row.id_number in found.taken:
+        row.problems.append(str(services.ID_NUMBER_TAKEN))
+    if row.id_number:
+        found.first_row.setdefault(row.id_number, row.number)
 
 
 def _recheck_people(rows: list[_Row], by) -> None:
@@ -357,7 +370,8 @@ PEOPLE = Importer(
     model=Member,
     columns=PEOPLE_COLUMNS,
     read_row=_read_person,
-    check_rows=_check_people,
+    look_up=_look_up_people,
+    check_row=_check_person,
     done=gettext_lazy("%(count)d people were imported."),
     row_type=_Row,
     lock_key=services.ID_NUMBER_WRITES,

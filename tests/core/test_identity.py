@@ -3,6 +3,7 @@
 import datetime
 import re
 
+import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
@@ -403,3 +404,31 @@ def test_a_number_typed_plainly_is_read_as_phonenumbers_parses_it(country, digit
             return exc.code
 
     assert answer(normalize_mobile) == answer(_normalize_mobile_parsed)
+
+
+def _mobile_by_phonenumbers(national: str) -> bool:
+    number = phonenumbers.PhoneNumber(country_code=86, national_number=int(national))
+    return phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
+def test_a_mobile_is_told_by_its_first_five_digits_as_phonenumbers_tells_it():
+    """normalize_mobile asks phonenumbers once per five-digit prefix: its patterns for China
+    must not look past the first five digits of a number that looks like a mobile."""
+    for prefix in range(13000, 20000):
+        national = str(prefix)
+        if not re.fullmatch(r"1(?:[3-68-9]\d|7[0-8])\d\d", national):
+            continue
+        kinds = {_mobile_by_phonenumbers(national + ending) for ending in ("000000", "999999")}
+        assert kinds == {_mobile_by_phonenumbers(national + "581093")}, national
+
+
+@given(st.from_regex(r"1(?:[3-68-9][0-9]|7[0-8])[0-9]{8}", fullmatch=True))
+def test_a_number_is_accepted_exactly_when_phonenumbers_calls_it_a_mobile(national):
+    try:
+        accepted = normalize_mobile(national) == f"+86{national}"
+    except ValidationError:
+        accepted = False
+    assert accepted == _mobile_by_phonenumbers(national)

@@ -12,8 +12,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from apps.core import imports as core_imports
 from apps.core.actors import SYSTEM
-from apps.core.imports import WRITING
+from apps.core.imports import CHECKING, WRITING
 from apps.members.imports import appointments_import, people_import
 from apps.members.models import Appointment, Member
 from apps.members.services import people as services
@@ -159,6 +160,44 @@ def test_a_bad_row_in_the_middle_imports_nothing(tree, staff_a):
     assert not Member.history.exists()
 
 
+def test_rows_go_in_as_they_are_read_and_a_bad_one_read_late_rolls_them_back(
+    tree, staff_a, monkeypatch
+):
+    """The rows are written while the next are read and checked; a bad row read once others
+    are in ends the writing, every later row is still checked, and none is kept."""
+    monkeypatch.setattr(core_imports, "BATCH_SIZE", 1)  # a progress step for every row written
+    a1 = tree.village_a1.code
+    data = sheet(
+        person("甲", ID_1, a1),
+        person("乙", ID_2, a1),
+        person("丙", ID_3, "NOPE"),
+        person("丁", ID_4, a1),
+        person("戊", ID_4, a1),
+    )
+    steps = []
+
+    report = people_import(
+        data=data, by=staff_a, dry_run=False, progress=lambda *step: steps.append(step[:2])
+    )
+
+    assert steps == [
+        (CHECKING, 1),
+        (WRITING, 1),
+        (CHECKING, 2),
+        (WRITING, 2),
+        (CHECKING, 3),  # bad: nothing written from here on, every row still checked
+        (CHECKING, 4),
+        (CHECKING, 5),
+    ]
+    assert report.errors == [
+        (4, "organization code NOPE does not exist"),
+        (6, "the ID number is already on row 5"),
+    ]
+    assert report.created == []
+    assert not Member.objects.exists()
+    assert not Member.history.exists()
+
+
 def test_a_correct_sheet_imports_every_person_with_history_by_the_importer(tree, staff_a):
     data = sheet(
         person("张秀英", ID_1.lower(), tree.village_a1.code),
@@ -275,6 +314,37 @@ def test_a_dry_run_takes_the_same_queries_for_20_rows_as_for_200(tree, staff_a):
         assert people_import(data=large, by=staff_a, dry_run=True).errors == []
 
     assert len(for_small) == len(for_large) == 3  # organization, codes, IDs
+
+
+def test_an_import_takes_the_same_queries_for_20_rows_as_for_200(tree, staff_a):
+    """Checked set-wise, written in one COPY with its history: no statement per row."""
+    small, large = sheet(*_people_rows(tree, 20)), sheet(*_people_rows(tree, 200))
+    counts = []
+    for data in (small, large):
+        Member.objects.all().delete()
+        Member.history.all().delete()
+        importer = type(staff_a).objects.get(pk=staff_a.pk)  # its organization not yet loaded
+        with CaptureQueriesContext(connection) as queries:
+            assert people_import(data=data, by=importer, dry_run=False).errors == []
+        counts.append([query["sql"].split()[0] for query in queries])
+
+    assert Member.objects.count() == Member.history.count() == 200
+    assert counts[0] == counts[1]
+    # organization, codes, IDs; constraints, ids, history (the COPY goes past Django's cursor);
+    # the lock and the recheck, between the savepoint and its release.
+    assert counts[0] == [
+        "SAVEPOINT",
+        "SELECT",
+        "SELECT",
+        "SELECT",
+        "SET",
+        "SELECT",
+        "INSERT",
+        "SET",
+        "SELECT",
+        "SELECT",
+        "RELEASE",
+    ]
 
 
 # Appointments
