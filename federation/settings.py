@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "apps.core.admin_guard.AdminGuardMiddleware",  # hostile admin URLs: 400 or ?e=1
 ]
 
 ROOT_URLCONF = "federation.urls"
