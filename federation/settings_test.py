@@ -15,3 +15,6 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.scoping_app"]  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise expects it to exist
 # The fuzzer sends thousands of requests with one token; the throttle's own test lowers these.
 API_THROTTLE_RATES = {"account": "100000/min", "anonymous": "100000/min"}
+# Each process's own cache, so that the statement counts the tests pin are a view's own; the
+# production database cache is tested as such in tests/accounts/test_lockout.py.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -26,5 +26,6 @@ LABELS = [
     gettext_noop("Logout Time"),
     gettext_noop("Locked Out"),
     gettext_noop("Form Data"),
+    gettext_noop("Account locked: too many login attempts. Please try again later."),
     gettext_noop("Meta Data"),
 ]
