@@ -146,3 +146,22 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} #{self.object_id}"
+
+
+class ThrottleCount(models.Model):
+    """Requests counted for one throttle key (an account or an address) in its current window.
+
+    Written by one statement per request (apps/core/throttling.py), shared by every server
+    process (docs/quality.md, 8). One row per key: a new window starts the count again.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("throttle count")
+        verbose_name_plural = _("throttle counts")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -7,12 +7,10 @@ import textwrap
 
 import pytest
 from django.conf import settings
-from django.core.cache import caches
 from django.db import connection
 from django.test import Client, override_settings
 
 from apps.organizations.roles import Role
-from federation import settings as production_settings
 from tests.factories.accounts import PASSWORD
 
 LOGIN = "/accounts/login/"
@@ -86,8 +84,6 @@ def test_the_lockout_settings_pass_axes_checks_unsilenced():
 
 # --- Throttle counts are shared by every process ---------------------------------------------
 
-# The production settings' cache (federation/settings_test.py gives the tests a per-process one).
-PRODUCTION_CACHES = production_settings.CACHES
 ANOTHER_PROCESS = textwrap.dedent(
     """
     import django
@@ -96,7 +92,6 @@ ANOTHER_PROCESS = textwrap.dedent(
     from django.test import Client
     from apps.accounts.models import User
 
-    settings.CACHES = {caches!r}
     settings.API_THROTTLE_RATES = {{"account": "3/min", "anonymous": "3/min"}}
     client = Client()
     account = User.objects.get(pk={pk})
@@ -109,28 +104,22 @@ ANOTHER_PROCESS = textwrap.dedent(
 @pytest.mark.django_db(transaction=True)
 def test_another_server_process_counts_towards_the_same_throttle(tree, user_in, browser_as):
     """A second Python process, on the same database, spends the account's whole rate; this
-    process then answers 429: with the production cache, the count is in the database, not in
+    process then answers 429: the count is in the database (apps/core/throttling.py), not in
     either process."""
     account = user_in(tree.village_a1, Role.STATION_OPERATOR)
     database = connection.settings_dict
     url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    script = ANOTHER_PROCESS.format(caches=PRODUCTION_CACHES, pk=account.pk)
-    try:
-        with override_settings(
-            CACHES=PRODUCTION_CACHES, API_THROTTLE_RATES={"account": "3/min", "anonymous": "3/min"}
-        ):
-            other = subprocess.run(
-                [sys.executable, "-c", script],
-                env={"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "federation.settings_test"},
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=settings.BASE_DIR,
-            )
-            here = browser_as(account).get("/api/v1/organizations/")
-    finally:
-        with override_settings(CACHES=PRODUCTION_CACHES):
-            caches["default"].clear()  # the flush after this test empties models' tables only
+    script = ANOTHER_PROCESS.format(pk=account.pk)
+    with override_settings(API_THROTTLE_RATES={"account": "3/min", "anonymous": "3/min"}):
+        other = subprocess.run(
+            [sys.executable, "-c", script],
+            env={"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "federation.settings_test"},
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=settings.BASE_DIR,
+        )
+        here = browser_as(account).get("/api/v1/organizations/")
 
     assert other.stdout.split() == ["200", "200", "200"]
     assert here.status_code == 429

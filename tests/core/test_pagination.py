@@ -103,7 +103,7 @@ def test_a_first_page_holding_the_whole_list_counts_itself(
     client = api_as(user_in(tree.village_a1, Role.STATION_OPERATOR))
     client.get(MEMBERS)  # the token's first use
 
-    with django_assert_num_queries(2) as captured:  # the token, the page: no COUNT
+    with django_assert_num_queries(3) as captured:  # the token, the throttle, the page: no COUNT
         body = client.get(MEMBERS).json()
 
     assert body["count"] == len(body["results"]) == 3
@@ -118,7 +118,7 @@ def test_a_count_above_the_cap_is_remembered_for_the_next_pages(
     client = api_as(user_in(tree.village_a1, Role.STATION_OPERATOR))
     first = client.get(MEMBERS, {"page_size": 4}).json()
 
-    with django_assert_num_queries(2) as captured:  # the token, the page: the count remembered
+    with django_assert_num_queries(3) as captured:  # token, throttle, page: the count remembered
         second = client.get(first["next"]).json()
 
     assert (second["count"], second["count_is_estimate"]) == (6, True)

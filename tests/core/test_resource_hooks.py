@@ -120,11 +120,12 @@ def test_a_neighbour_without_a_referral_gets_404(tree, rights, user_in, api_as):
 # Bulk create: a bare array, all or nothing, errors by index, each item retry-safe.
 
 
-def test_a_plain_create_is_six_statements(operator, django_assert_num_queries):
-    """The token with its account's organization; the write's savepoint; the INSERT, which
-    stores the client's key; its history row; the scope of the row written; the release."""
+def test_a_plain_create_is_seven_statements(operator, django_assert_num_queries):
+    """The token with its account's organization; the throttle's count; the write's savepoint;
+    the INSERT, which stores the client's key; its history row; the scope of the row written;
+    the release."""
     sent = body()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = operator.post(TICKETS, sent, format="json")
 
     assert response.status_code == 201
