@@ -65,7 +65,7 @@ RIGHTS = {
     },
     "token": {
         "view": {DISTRICT_ADMIN},
-        "add": {DISTRICT_ADMIN},
+        "add": set(),  # a device makes its own when it signs in
         "delete": {DISTRICT_ADMIN},
     },
 }
@@ -82,5 +82,5 @@ PERMISSION_NAMES = {
     "branchmeeting": "members.{action}_branchmeeting",
     "branchattendance": "members.{action}_branchattendance",
     "account": "accounts.{action}_user",
-    "token": "authtoken.{action}_tokenproxy",
+    "token": "accounts.{action}_devicetoken",
 }

@@ -76,7 +76,7 @@ def test_the_snapshot_covers_our_apps_and_the_scoped_third_party_tables():
     tables = {model._meta.db_table for model in SNAPSHOT_MODELS}
 
     assert {"organizations_organization", "members_historicalmember", "files_download"} <= tables
-    assert "authtoken_token" in tables  # registered with register_scope() in apps/accounts
+    assert "accounts_devicetoken" in tables  # registered with register_scope() in apps/accounts
     assert "django_session" not in tables
     assert len(tables) == len(SNAPSHOT_MODELS)  # each table once: no proxy's copy
 
