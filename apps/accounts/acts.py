@@ -63,9 +63,9 @@ def issue_set_password_link(account: User, *, by) -> str:
 def take_notices(account: User) -> list[str]:
     """What others did to the account since its owner last saw it, newest first; then seen."""
     # Rows by nobody and without a reason are the sign-ins' own (last_login): not news.
-    by_others = (
-        Q(history_user__isnull=False) & ~Q(history_user_id=account.pk)
-    ) | Q(history_change_reason__gt="")
+    by_others = (Q(history_user__isnull=False) & ~Q(history_user_id=account.pk)) | Q(
+        history_change_reason__gt=""
+    )
     rows = account.history.filter(by_others).select_related("history_user")
     if account.notices_seen_at is not None:
         rows = rows.filter(history_date__gt=account.notices_seen_at)

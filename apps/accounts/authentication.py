@@ -5,6 +5,8 @@ from string import hexdigits
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS, knox_settings
@@ -48,3 +50,15 @@ def is_a_key(text: str) -> bool:
     return len(text) == knox_settings.AUTH_TOKEN_CHARACTER_LENGTH and all(
         c in hexdigits for c in text
     )
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's name for it, as when tokens were DRF's: ``Authorization: Token <key>``."""
+
+    target_class = DeviceTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix=self.target.authenticate_header(None)
+        )
