@@ -63,7 +63,9 @@ class User(AbstractBaseUser):
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # Until when the owner has seen what others did to the account (notices at sign-in).
-    notices_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notices_seen_at = models.DateTimeField(
+        _("notices seen at"), null=True, blank=True, editable=False
+    )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login", "notices_seen_at"])
 
@@ -134,8 +136,14 @@ class DeviceToken(AbstractAuthToken):
 
     # knox keys a token by its digest; an id keeps the admin's URLs short and the digest out.
     id = models.BigAutoField(primary_key=True)
-    digest = models.CharField(max_length=128, unique=True, editable=False)
+    digest = models.CharField(_("digest"), max_length=128, unique=True, editable=False)
+    token_key = models.CharField(_("key (first characters)"), max_length=25, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="auth_token_set"
+    )
     device = models.CharField(_("device"), max_length=50, validators=[plain_text])
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    expiry = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
