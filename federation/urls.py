@@ -3,9 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
+from django.views.generic import RedirectView, TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.accounts.views import SetPasswordView
 from apps.core.views import healthz
 
 admin.site.site_header = admin.site.site_title = _("District Women's Federation")
@@ -21,6 +22,17 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        SetPasswordView.as_view(),
+        name="set-password",
+    ),
+    path(
+        "accounts/set-password/done/",
+        TemplateView.as_view(template_name="registration/set_password_done.html"),
+        name="set-password-done",
+    ),
+    path("api/v1/", include("apps.accounts.urls")),
     path("api/v1/", include("apps.organizations.api.urls")),
     path("api/v1/", include("apps.members.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

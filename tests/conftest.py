@@ -5,12 +5,11 @@ from dataclasses import dataclass
 
 import pytest
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.organizations.choices import Kind, Sector
 from apps.organizations.models import Organization
-from tests.factories.accounts import UserFactory
+from tests.factories.accounts import UserFactory, token_key
 from tests.factories.organizations import make_org
 
 # Property tests: `ci` (the default, also for `make test`) is derandomized and bounded so a run
@@ -84,8 +83,7 @@ def api_as(db):
 
     def make(user):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_key(user)}")
         return client
 
     return make

@@ -23,9 +23,8 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.authtoken.models import Token, TokenProxy
 
-from apps.accounts.models import User
+from apps.accounts.models import DeviceToken, User
 from apps.core.actors import SYSTEM
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
@@ -238,10 +237,10 @@ REGISTRY: dict[type[Model], Maker] = {
         make=lambda organization, **fields: UserFactory(organization=organization, **fields),
         resource="account",
     ),
-    TokenProxy: Maker(
-        make=lambda organization, **fields: TokenProxy.objects.get(
-            pk=Token.objects.create(user=UserFactory(organization=organization), **fields).pk
-        ),
+    DeviceToken: Maker(
+        make=lambda organization, **fields: DeviceToken.objects.create(
+            user=UserFactory(organization=organization), **{"device": "手机", **fields}
+        )[0],
         resource="token",
     ),
     AccessAttempt: Maker(

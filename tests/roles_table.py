@@ -69,7 +69,7 @@ RIGHTS = {
     },
     "token": {
         "view": {DISTRICT_ADMIN},
-        "add": {DISTRICT_ADMIN},
+        "add": set(),  # a device makes its own when it signs in
         "delete": {DISTRICT_ADMIN},
     },
 }
@@ -87,5 +87,5 @@ PERMISSION_NAMES = {
     "branchattendance": "members.{action}_branchattendance",
     "identitycheck": "members.{action}_identitycheck",
     "account": "accounts.{action}_user",
-    "token": "authtoken.{action}_tokenproxy",
+    "token": "accounts.{action}_devicetoken",
 }

@@ -12,9 +12,12 @@ import re
 
 import pytest
 from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
 
 from apps.files.models import Attachment
 from apps.organizations.scoping import has_scope
+from tests.factories.accounts import PASSWORD
 from tests.registry import api_routes, maker_for
 from tests.roles_table import RIGHTS, ROLES
 
@@ -76,7 +79,7 @@ def test_the_snapshot_covers_our_apps_and_the_scoped_third_party_tables():
     tables = {model._meta.db_table for model in SNAPSHOT_MODELS}
 
     assert {"organizations_organization", "members_historicalmember", "files_download"} <= tables
-    assert "authtoken_token" in tables  # registered with register_scope() in apps/accounts
+    assert "accounts_devicetoken" in tables  # registered with register_scope() in apps/accounts
     assert "django_session" not in tables
     assert len(tables) == len(SNAPSHOT_MODELS)  # each table once: no proxy's copy
 
@@ -150,3 +153,62 @@ def test_anonymous_requests_get_401(tree, client, route, method):
     answer = getattr(client, method)(url_for(route, tree.village_a2.pk, 1), {})
 
     assert answer.status_code == 401
+
+
+# --- Routes that serve no model: a device signing in and out (docs/api.md, Signing in) --------
+
+SIGN_IN, SIGN_OUT = "api/v1/auth/sign-in/", "api/v1/auth/sign-out/"
+AUTH_ROUTES = {SIGN_IN, SIGN_OUT}
+
+
+def plain_api_routes(patterns=None, prefix="") -> set[str]:
+    """API routes that are not a viewset's (no model, so not in the matrix above)."""
+    found = set()
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            found |= plain_api_routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and not hasattr(entry.callback, "actions"):
+            route = prefix + str(entry.pattern)
+            if route.startswith("api/v1/"):
+                found.add(route)
+    return found
+
+
+def test_every_api_route_without_a_model_is_an_auth_route_tested_below():
+    assert plain_api_routes() == AUTH_ROUTES
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_signs_its_own_device_in_and_out(tree, user_in, role):
+    account = user_in(tree.village_a1, role, username="signer")
+    client = APIClient()
+
+    signed_in = client.post(
+        "/" + SIGN_IN,
+        {"username": "signer", "password": PASSWORD, "device": "手机"},
+        format="json",
+    )
+    client.credentials(HTTP_AUTHORIZATION=f"Token {signed_in.json()['token']}")
+    signed_out = client.post("/" + SIGN_OUT)
+    again = client.post("/" + SIGN_OUT)
+
+    assert (signed_in.status_code, signed_out.status_code, again.status_code) == (200, 204, 401)
+    assert not account.auth_token_set.exists()
+
+
+def test_signing_in_as_another_or_out_without_a_token_changes_nothing(tree, user_in, browser_as):
+    user_in(tree.village_a2, "station_operator", username="sibling")
+    maker_for(apps.get_model("accounts", "DeviceToken")).make(tree.village_a2)
+    admin_session = browser_as(user_in(tree.village_a1, "district_admin"))
+    before = snapshot()
+
+    wrong = APIClient().post(
+        "/" + SIGN_IN, {"username": "sibling", "password": "guess", "device": "x"}, format="json"
+    )
+    anonymous = APIClient().post("/" + SIGN_OUT)
+    by_session = admin_session.post("/" + SIGN_OUT)
+
+    assert (wrong.status_code, anonymous.status_code, by_session.status_code) == (401, 401, 401)
+    assert {table: rows for table, rows in snapshot().items() if not table.startswith("axes_")} == {
+        table: rows for table, rows in before.items() if not table.startswith("axes_")
+    }

@@ -26,7 +26,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.core.filters import UTCDateTimeFilter
@@ -37,7 +36,7 @@ from apps.organizations.choices import Kind
 from apps.organizations.filters import OrganizationIdFilter
 from apps.organizations.models import Organization, pinyin_key
 from apps.organizations.roles import Role
-from tests.factories.accounts import UserFactory
+from tests.factories.accounts import UserFactory, token_key
 from tests.factories.organizations import make_org
 from tests.registry import api_routes
 
@@ -339,7 +338,7 @@ def changelist_urls(client, model) -> list[str]:
 
 def client_of(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_key(user)}")
     return client
 
 

@@ -7,15 +7,19 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from rest_framework.authtoken.models import Token
+        from django.contrib.auth.signals import user_logged_in
 
+        from apps.accounts.acts import tell_at_login
+        from apps.accounts.models import DeviceToken
         from apps.organizations.roles import Role, grant, model_perms
         from apps.organizations.scoping import register_scope
 
         admins = [Role.DISTRICT_ADMIN]
         grant(admins, *model_perms("accounts", "user", "view", "add", "change"))
-        grant(admins, *model_perms("authtoken", "tokenproxy", "view", "add", "delete"))
+        # Tokens are made by the devices themselves; an admin sees and revokes them.
+        grant(admins, *model_perms("accounts", "devicetoken", "view", "delete"))
         grant(admins, *model_perms("axes", "accessattempt", "view", "delete"))
         grant(admins, *model_perms("axes", "accesslog", "view"))
         grant(admins, *model_perms("axes", "accessfailurelog", "view"))
-        register_scope(Token, "user__organization")
+        register_scope(DeviceToken, "user__organization")
+        user_logged_in.connect(tell_at_login, dispatch_uid="accounts.tell_at_login")

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.accounts.acts import CASE_WORKERS_BY_ROOT, may_manage, set_password_path
 from apps.accounts.models import User
 from apps.core.imports import Column, Importer, ImportReport, Row, choice_value, write_records
 from apps.organizations.imports import ORGANIZATION, organizations_by_code, place, unknown_code
@@ -62,6 +63,8 @@ def _check_accounts(rows: list[Row], by: User) -> None:
         if not account.role:
             role = row.cells["role"].text or "—"
             row.problems.append(_("unknown role %(role)s") % {"role": role})
+        elif not may_manage(by, account.role):
+            row.problems.append(str(CASE_WORKERS_BY_ROOT))
         if not row.problems:
             _full_clean(row)
         seen.setdefault(username, row.number)
@@ -81,13 +84,18 @@ def _full_clean(row: Row) -> None:
         row.problems.extend(exc.messages)
 
 
-def _create_accounts(accounts: list[User], *, by: User, progress) -> list[tuple[User, str]]:
-    """Each account with a random first password; the report shows each once."""
-    passwords = [initial_password() for _ in accounts]
+def _create_accounts(accounts: list[User], *, by: User, progress) -> list[tuple[User, str, str]]:
+    """Each account with a random first password, or, for a role that reads cases in full, a
+    one-time set-password link (docs/roles.md, Account rules): (account, password, link), one
+    of the two empty. The report shows each once."""
+    passwords = ["" if account.reads_cases_in_full else initial_password() for account in accounts]
     for account, password in zip(accounts, passwords, strict=True):
-        account.password = make_password(password)
+        account.password = make_password(password or None)  # None: a password that never works
     saved = write_records(User, accounts, by=by, progress=progress)
-    return list(zip(saved, passwords, strict=True))
+    return [
+        (account, password, "" if password else set_password_path(account))
+        for account, password in zip(saved, passwords, strict=True)
+    ]
 
 
 ACCOUNTS = Importer(
@@ -109,7 +117,8 @@ ACCOUNTS = Importer(
 def accounts_import(*, data: bytes, by: User, dry_run: bool) -> ImportReport:
     """Create accounts from a sheet (username, name, organization code, role): all or none.
 
-    The organization must lie in ``by``'s subtree. Each account gets a random first password,
-    shown once in the report (``created``: pairs of the account and its password).
+    The organization must lie in ``by``'s subtree; case workers only by the district's own
+    admins. Each account gets a random first password or, if it reads cases in full, a
+    set-password link, shown once in the report (``created``: (account, password, link)).
     """
     return ACCOUNTS.run(data=data, by=by, dry_run=dry_run)

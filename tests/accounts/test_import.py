@@ -78,12 +78,39 @@ def test_a_correct_sheet_creates_every_account_with_a_first_password(tree, admin
     report = accounts_import(data=data, by=admin_a, dry_run=False)
 
     assert report.errors == []
-    created = {account.username: password for account, password in report.created}
+    created = {account.username: (password, link) for account, password, link in report.created}
     one, two = User.objects.get(username="one"), User.objects.get(username="two")
     assert (one.organization, one.role) == (tree.village_a1, Role.STATION_OPERATOR)
     assert (two.organization, two.role) == (tree.village_a2, Role.STAFF)
-    assert one.check_password(created["one"])
+    assert two.check_password(created["two"][0]) and created["two"][1] == ""
     assert one.history.get().history_user == admin_a
+
+
+def test_an_account_that_reads_cases_gets_a_link_not_a_password(tree, admin_a, client):
+    """docs/roles.md, Account rules: no admin knows a station operator's password."""
+    report = accounts_import(
+        data=sheet(["one", "张秀英", tree.village_a1.code, "station_operator"]),
+        by=admin_a,
+        dry_run=False,
+    )
+
+    [(account, password, link)] = report.created
+    account.refresh_from_db()
+    assert password == "" and not account.has_usable_password()
+    assert link.startswith("/accounts/set-password/")
+    assert client.get(link, follow=True).status_code == 200
+
+
+def test_only_the_districts_own_admins_import_case_workers(tree, admin_a, user_in):
+    data = sheet(["cw", "张秀英", tree.village_a1.code, "case_worker"])
+    root_admin = user_in(tree.district, Role.DISTRICT_ADMIN)
+
+    refused = accounts_import(data=data, by=admin_a, dry_run=False)
+    accepted = accounts_import(data=data, by=root_admin, dry_run=False)
+
+    assert [number for number, _ in refused.errors] == [2]
+    assert "只有区妇联本级的管理员可以管理维权专干账号" in refused.errors[0][1]
+    assert [account.username for account, _, _ in accepted.created] == ["cw"]
 
 
 def test_a_sheet_without_the_columns_is_refused_whole(tree, admin_a):

@@ -11,7 +11,6 @@ from django.core.cache import cache
 from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.core import pagination
@@ -19,6 +18,7 @@ from apps.members.models import Member
 from apps.organizations import roles
 from apps.organizations.filters import DatedRecordFilterSet
 from apps.organizations.roles import Role
+from tests.factories.accounts import token_key
 from tests.factories.members import make_member
 from tests.scoping_app.models import Ticket
 
@@ -152,7 +152,7 @@ def test_free_text_is_limited(tickets):
 def test_racing_replays_store_one_row_and_both_were_in_flight(tree, user_in):
     """Both requests are held at the table lock until both wait there; then they race."""
     user = user_in(tree.village_a1, Role.STATION_OPERATOR)
-    key = Token.objects.create(user=user).key
+    key = token_key(user)
     body = person(id_number="", phone="")
     start = threading.Barrier(2)
 
@@ -366,7 +366,7 @@ def test_racing_creates_of_one_id_number_store_one_person(tree, user_in):
     from tests.factories.identity import make_id_number
 
     user = user_in(tree.village_a1, Role.STATION_OPERATOR)
-    key = Token.objects.create(user=user).key
+    key = token_key(user)
     id_number = make_id_number(datetime.date(1985, 3, 8), "female", sequence=7)
     start = threading.Barrier(4)
 

@@ -15,3 +15,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试员{n}")
     role = Role.STAFF
     password = factory.django.Password(PASSWORD)
+
+
+def token_key(user: User, device: str = "测试设备") -> str:
+    """A new API token of ``user`` for ``device``, as a device gets when it signs in: its key."""
+    from apps.accounts.models import DeviceToken
+
+    return DeviceToken.objects.create(user=user, device=device)[1]

@@ -8,13 +8,13 @@ import pytest
 from django.core import signals
 from django.db import close_old_connections
 from django.urls import Resolver404, resolve
-from rest_framework.authtoken.models import Token
 from werkzeug.test import Client
 
 import apps
 import federation
 from apps.organizations.roles import Role
 from apps.organizations.scoping import scoped
+from tests.factories.accounts import token_key
 from tests.fuzz import APP, EXISTING_IDS, OWN_PATH_PARAMETERS, FuzzStats, schema_document
 from tests.registry import api_models, maker_for
 
@@ -86,8 +86,7 @@ def station(restart_sequences, media_root, tree, user_in) -> Station:
     """The station's account and token, on a database where every served model is seeded."""
     user = user_in(tree.village_a1, Role.STATION_OPERATOR, username="fuzz-station")
     seed_the_station(tree, user)
-    token, _ = Token.objects.get_or_create(user=user)
-    return Station(tree, user, token.key)
+    return Station(tree, user, token_key(user, device="fuzz"))
 
 
 _STATS = pytest.StashKey[FuzzStats]()

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
+from apps.accounts.models import DeviceToken
 from apps.organizations.choices import Kind
 from apps.organizations.models import Organization, Position
 from apps.organizations.roles import Role
@@ -41,14 +41,16 @@ def test_a_village_does_not_see_its_sibling(tree, user_in):
     assert names(scoped(Organization.objects.all(), account)) == ["甲一社区妇联"]
 
 
-def test_records_of_third_party_models_follow_their_registered_path(tree, user_in):
+def test_records_of_a_model_with_a_registered_path_follow_it(tree, user_in):
     mine = user_in(tree.village_a1, Role.STATION_OPERATOR)
     theirs = user_in(tree.village_b1, Role.STATION_OPERATOR)
-    Token.objects.create(user=mine)
-    Token.objects.create(user=theirs)
+    DeviceToken.objects.create(user=mine, device="手机")
+    DeviceToken.objects.create(user=theirs, device="手机")
     admin = user_in(tree.street_a, Role.DISTRICT_ADMIN)
 
-    assert list(scoped(Token.objects.all(), admin).values_list("user", flat=True)) == [mine.pk]
+    assert list(scoped(DeviceToken.objects.all(), admin).values_list("user", flat=True)) == [
+        mine.pk
+    ]
 
 
 def test_a_subtree_is_one_query_however_deep_or_wide(tree, user_in):
