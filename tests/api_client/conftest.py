@@ -14,11 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rest_framework.authtoken.models import Token
 
 from apps.organizations.choices import Kind
 from apps.organizations.roles import Role
-from tests.factories.accounts import UserFactory
+from tests.factories.accounts import UserFactory, token_key
 from tests.factories.organizations import make_org
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,8 +29,7 @@ PACKAGE = "district_federation_api_client"
 def token_for(user) -> str:
     """The key a station sends as ``Authorization: Token <key>``: the one place tests here
     make a token, so a change of token library changes only this function."""
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    return token_key(user, device="站点客户端测试")
 
 
 def generate(schema_path: Path, where: Path) -> str:
