@@ -121,7 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/admin/"
+LOGIN_REDIRECT_URL = "home"  # the admin for its roles, a page saying where to go for others
 LOGOUT_REDIRECT_URL = "login"
 
 # Language and time: Chinese first, English second; Beijing time.
