@@ -7,7 +7,7 @@ DEVENV := $(BIN)/python scripts/devenv.py --
 LOCK := requirements/lock.txt
 UV_VERSION := 0.13.8
 
-.PHONY: run test install lint messages clean-db lock bench
+.PHONY: run test install lint messages clean-db lock bench browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,15 @@ $(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.installed
+
+# What the browser tests need beside .venv: Debian's Chromium (scripts/ensure_browser.sh) and
+# axe-core, which they inject into every page (npm, from the committed package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser: node_modules/.installed
+	sh scripts/ensure_browser.sh
 
 # After changing pyproject.toml's dependencies: `make lock` keeps the other pins as they are;
 # `make lock LOCK_ARGS=--upgrade` (or `--upgrade-package NAME`) moves them on. uv, not
@@ -46,7 +55,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install lint
+test: install lint browser
 	$(DEVENV) sh -c '$(BIN)/python manage.py makemigrations --check --dry-run \
 	  && $(BIN)/python -m pytest $(PYTEST_ARGS)'
 

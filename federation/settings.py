@@ -125,7 +125,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # A set-password link (docs/roles.md, Account rules) works once, for three days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/admin/"
+LOGIN_REDIRECT_URL = "home"  # the admin for its roles, a page saying where to go for others
 LOGOUT_REDIRECT_URL = "login"
 
 # Language and time: Chinese first, English second; Beijing time.

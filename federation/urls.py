@@ -3,21 +3,23 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView, TemplateView
+from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.accounts.landing import AdminLoginForm, home
 from apps.accounts.views import SetPasswordView
 from apps.core.views import healthz
 
 admin.site.site_header = admin.site.site_title = _("District Women's Federation")
 admin.site.index_title = _("Workbench")
+admin.site.login_form = AdminLoginForm  # the right password without admin pages: told where to go
 handler500 = "apps.core.views.server_error"  # a database outage is a 503, not a 500
 handler404 = "apps.core.views.not_found"  # JSON under /api/
 
 admin.site.site_url = None  # the admin is the site; no "view site" link
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
