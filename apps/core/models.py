@@ -155,9 +155,9 @@ class ThrottleCount(models.Model):
     process (docs/quality.md, 8). One row per key: a new window starts the count again.
     """
 
-    key = models.CharField(max_length=200, primary_key=True)
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField()
+    key = models.CharField(_("key"), max_length=200, primary_key=True)
+    window_start = models.DateTimeField(_("window start"))
+    count = models.PositiveIntegerField(_("count"))
 
     class Meta:
         verbose_name = _("throttle count")

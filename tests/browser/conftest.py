@@ -28,9 +28,7 @@ ARGUMENTS = [
 
 @pytest.fixture(scope="session")
 def chromium(live_server):
-    """The browser. The live server's request threads close their database connection after
-    each request (no CONN_MAX_AGE), so none is left open when the test database is dropped."""
-    from django.db import connections
+    """The browser; it quits before the live server stops."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -47,11 +45,8 @@ def chromium(live_server):
     options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
-    kept = connections.settings["default"]["CONN_MAX_AGE"]
-    connections.settings["default"]["CONN_MAX_AGE"] = 0
     yield driver
     driver.quit()
-    connections.settings["default"]["CONN_MAX_AGE"] = kept
 
 
 class Page:
@@ -104,5 +99,13 @@ class Page:
 
 @pytest.fixture
 def page(chromium, live_server, transactional_db):
+    """The browser on the live server. While a browser test runs, the server's request threads
+    close their database connection after each request (no CONN_MAX_AGE), so none is left open
+    when the test database is dropped; other tests keep the settings' value."""
+    from django.db import connections
+
     chromium.set_script_timeout(60)
-    return Page(chromium, live_server.url)
+    kept = connections.settings["default"]["CONN_MAX_AGE"]
+    connections.settings["default"]["CONN_MAX_AGE"] = 0
+    yield Page(chromium, live_server.url)
+    connections.settings["default"]["CONN_MAX_AGE"] = kept
