@@ -173,8 +173,9 @@ LOGIN_USERNAME_FAILURE_LIMIT = 50
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = True
 
-# The cache holds the API's throttle counts: the database, so every server process counts
-# together (docs/quality.md, 8). Its table is made by `migrate` (apps/core/migrations/0002).
+# The cache keeps large lists' counts for a minute (docs/api.md, Lists), in the database so every
+# server process shares them; its table is made by `migrate` (apps/core/migrations/0002). The
+# API's throttle counts have a table of their own (apps/core/throttling.py, quality.md 8).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
