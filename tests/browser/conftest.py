@@ -80,7 +80,14 @@ class Page:
             "return document.documentElement.scrollWidth > window.innerWidth"
         )
 
-    def accessibility_violations(self, impacts=("critical", "serious")) -> list[str]:
+    def wait_for(self, selector: str, seconds: float = 30) -> None:
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(self.driver, seconds).until(
+            lambda driver: driver.find_elements("css selector", selector)
+        )
+
+    def accessibility_violations(self, impacts=("critical", "serious"), ignore=()) -> list[str]:
         """axe-core's WCAG 2.1 A/AA violations of the page at ``impacts``, one line each."""
         self.driver.execute_script(AXE.read_text())
         found = self.driver.execute_async_script(
@@ -93,7 +100,7 @@ class Page:
             f"{v['id']} ({v['impact']}): {v['help']} — "
             f"{len(v['nodes'])}× e.g. {v['nodes'][0]['target']}"
             for v in json.loads(found)
-            if v["impact"] in impacts
+            if v["impact"] in impacts and v["id"] not in ignore
         ]
 
 

@@ -56,9 +56,18 @@ def first_record_pages(page, changelists: list[str]) -> list[str]:
     return found
 
 
+# Swagger UI's own markup, which this project serves but does not write: its operation rows nest
+# buttons, and its badges and code samples miss the contrast ratio. Checked on every other rule
+# (its page's lang is ours and is checked); docs/quality.md 27 lists these as not yet fixed.
+VENDOR_PAGES = {"/api/docs/": (".opblock", {"nested-interactive", "color-contrast"})}
+
+
 def problems_on(page, path: str, shot: str) -> list[str]:
     page.open(path)
-    found = [f"{path}: {violation}" for violation in page.accessibility_violations()]
+    rendered, ignore = VENDOR_PAGES.get(path, (None, set()))
+    if rendered:
+        page.wait_for(rendered)  # the page draws itself after loading: judged once drawn
+    found = [f"{path}: {v}" for v in page.accessibility_violations(ignore=ignore)]
     if page.scrolls_sideways():
         found.append(f"{path}: scrolls sideways at 1280 px")
     page.screenshot(f"pages/{shot}")
