@@ -6,12 +6,13 @@ import datetime
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.actors import SYSTEM
 from apps.members import merging
-from apps.members.models import DuplicateCandidate, Member
+from apps.members.models import DistinctPair, DuplicateCandidate, Member
 from apps.members.services import people as services
 from apps.organizations.roles import Role
 from tests.core.test_machinery import wait_for_lock_waiters
@@ -260,3 +261,60 @@ def test_one_person_entered_by_two_villages_at_once_is_one_pair(tree, user_in):
     assert [[p.name for p in group] for group in merging.likely_duplicates(by=staff)] == [
         ["柳青", "柳青"]
     ]
+
+
+@pytest.mark.django_db
+def test_not_the_same_person_hides_the_group_for_good(tree, user_in, browser_as):
+    """Staff who find a group to be different people say so on the page: the group is gone,
+    stays gone when their keys change again, the records are untouched, and the decision names
+    who took it."""
+    staff = user_in(tree.street_a, Role.STAFF)
+    one = make_member(tree.village_a1, name="李娟", id_number="", phone="13700001111")
+    two = make_member(tree.village_a2, name="李娟", id_number="", phone="13700001111")
+    versions = {one.pk: one.version, two.pk: two.version}
+    client = browser_as(staff)
+    assert "李娟" in client.get("/admin/members/member/duplicates/").content.decode()
+
+    done = client.post(
+        "/admin/members/member/duplicates/",
+        {"member": [one.pk, two.pk], "action": "distinct"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert "李娟：已记录为不同的人。" in done.content.decode()
+    assert merging.likely_duplicates(by=staff) == []
+    Member.objects.filter(pk=one.pk).update(birth_date=BORN)
+    Member.objects.filter(pk=two.pk).update(birth_date=BORN)  # a second shared key
+    assert merging.likely_duplicates(by=staff) == []
+    assert {p.pk: p.version for p in Member.objects.filter(pk__in=versions)} == versions
+    decision = DistinctPair.objects.get()
+    assert (decision.person_a_id, decision.person_b_id, decision.decided_by) == (
+        one.pk,
+        two.pk,
+        staff,
+    )
+    third = make_member(tree.village_a1, name="李娟", id_number="", phone="13700001111")
+    assert [{p.pk for p in group} for group in merging.likely_duplicates(by=staff)] == [
+        {one.pk, two.pk, third.pk}  # a new record is a new question; the page shows the group
+    ]
+
+
+@pytest.mark.django_db
+def test_not_the_same_person_only_for_ones_own_records(tree, user_in, browser_as):
+    """A record outside the account's subtree in the posted group refuses the whole decision."""
+    staff = user_in(tree.street_a, Role.STAFF)
+    mine = make_member(tree.village_a1, name="周敏", id_number="", phone="13700002222")
+    other = make_member(tree.village_b1, name="周敏", id_number="", phone="13700002222")
+
+    refused = browser_as(staff).post(
+        "/admin/members/member/duplicates/",
+        {"member": [mine.pk, other.pk], "action": "distinct"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert "其中有记录不在您的管辖范围内" in refused.content.decode()
+    assert not DistinctPair.objects.exists() and refused.status_code == 200
+    with pytest.raises(ValidationError):
+        merging.mark_distinct(by=staff, people=[mine])

@@ -197,6 +197,8 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
         pairs kept on write, docs/merging.md); staff pick the record to keep in each group."""
         if not self.has_delete_permission(request):
             raise PermissionDenied
+        if request.method == "POST" and request.POST.get("action") == "distinct":
+            return self._mark_distinct(request)
         if request.method == "POST":
             return self._merge(request)
         page = merging.duplicate_groups_page(by=request.user, number=request.GET.get("p", 1))
@@ -211,6 +213,24 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
             **context,
         }
         return TemplateResponse(request, "admin/members/member/duplicates.html", context)
+
+    def _mark_distinct(self, request):
+        """"Not the same person": the posted group's pairs are no longer shown (docs/merging.md)."""
+        ids = [value for value in request.POST.getlist("member") if value.isdigit()]
+        group = list(self.get_queryset(request).filter(pk__in=ids))
+        if len(group) != len(set(ids)):
+            messages.error(request, _("Some of these records are not yours to decide on."))
+            return redirect("admin:members_member_duplicates")
+        try:
+            merging.mark_distinct(by=request.user, people=group)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            names = "、".join(sorted({person.name for person in group}))
+            messages.success(
+                request, _("%(names)s: recorded as different people.") % {"names": names}
+            )
+        return redirect("admin:members_member_duplicates")
 
     def _merge(self, request):
         """Merge the posted group into the chosen record; records the page did not propose
