@@ -321,3 +321,20 @@ def test_up_to_the_cap_the_file_is_made(tree, people, user_in, browser_as, monke
 
     assert response.status_code == 200
     assert len(values(read(response.content))) == 3
+
+
+def test_no_export_holds_a_secret_or_an_internal_field(tree, user_in, browser_as):
+    """Accounts: every field but the password (and its hash) and the notices' bookkeeping."""
+    admin = user_in(tree.street_a, Role.DISTRICT_ADMIN)
+    operator = user_in(tree.village_a1, Role.STATION_OPERATOR, name="赵站点")
+    client = browser_as(admin)
+
+    book = export(client, "/admin/accounts/user/", [operator])
+
+    rows = values(read(book.content))
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["名称"] == "赵站点" and record["角色"] == "站点操作员" and record["启用"] == "是"
+    assert "创建日期" in record  # date_joined: a field the list lacks
+    assert "密码" not in record and "通知已读时间" not in record and "ID" not in record
+    stored = type(operator).objects.get(pk=operator.pk).password
+    assert all(stored not in str(value) for value in rows[1])
