@@ -8,7 +8,7 @@ from typing import NamedTuple
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import label_for_field, lookup_field
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
@@ -103,6 +103,7 @@ class ScopedAdminMixin(ServiceAdminMixin):
             ExportColumn(
                 header=str(label_for_field(name, self.model, self)),
                 value=functools.partial(_shown_value, self, name),
+                related=_foreign_key(self.model, name),
             )
             for name in names
         ]
@@ -138,9 +139,12 @@ class ScopedAdminMixin(ServiceAdminMixin):
         return said
 
     def export_rows(self, request, queryset) -> list | None:
-        """The rows to export, with the related records the columns name (one query); None,
-        with a message, past ``EXPORT_MAX_ROWS``."""
+        """The rows to export, with the related records the columns name (one query, on the
+        changelist's queryset or any other, as the roster's); None, with a message, past
+        ``EXPORT_MAX_ROWS``."""
         related = [column.related for column in self.get_export_columns(request)]
+        if isinstance(self.list_select_related, list | tuple):
+            related += self.list_select_related  # what the list's display methods read
         queryset = queryset.select_related(*[name for name in related if name])
         rows = list(queryset[: EXPORT_MAX_ROWS + 1])
         if len(rows) > EXPORT_MAX_ROWS:
@@ -249,6 +253,15 @@ class ExportColumn(NamedTuple):
     header: str
     value: Callable[[models.Model], object]
     related: str | None = None  # a foreign key to read with the rows
+
+
+def _foreign_key(model, name: str) -> str | None:
+    """``name`` if it is a foreign key of ``model`` (read with the rows), else None."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return name if field.many_to_one else None
 
 
 def _heading(header: str) -> str:
