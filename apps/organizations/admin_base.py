@@ -133,7 +133,7 @@ class ScopedAdminMixin(ServiceAdminMixin):
             if not getattr(spec, "used_parameters", None):
                 continue
             chosen = [str(c["display"]) for c in spec.choices(changelist) if c["selected"]]
-            said.append(f"{spec.title}：{'、'.join(chosen)}")
+            said.append(filter_text(spec.title, "、".join(chosen)))
         if changelist.query:
             said.append(gettext("search: “%(text)s”") % {"text": changelist.query})
         return said
@@ -253,6 +253,11 @@ class ExportColumn(NamedTuple):
     header: str
     value: Callable[[models.Model], object]
     related: str | None = None  # a foreign key to read with the rows
+
+
+def filter_text(title, choice) -> str:
+    """A filter in force, as an export's title names it: "性别：女"."""
+    return gettext("%(filter)s: %(choice)s") % {"filter": title, "choice": choice}
 
 
 def _foreign_key(model, name: str) -> str | None:

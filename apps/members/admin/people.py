@@ -22,7 +22,7 @@ from apps.members.choices import LEADERSHIP_ROLES
 from apps.members.models import Appointment, Member
 from apps.members.services import people as services
 from apps.organizations.admin import add_organization_inline
-from apps.organizations.admin_base import ScopedHistoryAdmin
+from apps.organizations.admin_base import ScopedHistoryAdmin, filter_text
 from apps.organizations.models import Organization
 from apps.organizations.scoping import scoped
 
@@ -214,7 +214,7 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
         organization = get_object_or_404(
             scoped(Organization.objects.all(), request.user), pk=organization_id
         )
-        filters = [f"{Organization._meta.verbose_name}：{organization.name}"]
+        filters = [filter_text(Organization._meta.verbose_name, organization.name)]
         sheets, records = [], []
         for model_admin in (self, appointment_admin):
             queryset = model_admin.get_queryset(request).filter(organization=organization)
