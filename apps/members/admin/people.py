@@ -4,22 +4,26 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from apps.core import xlsx_export
+from apps.core.audit import export_log_write
 from apps.core.identity import mask_id_number, mask_phone, normalize_id_number, normalize_mobile
 from apps.members import merging
 from apps.members.admin.imports import AppointmentsImportMixin, PeopleImportMixin
-from apps.members.admin.search import PostedSearchMixin, has_a_number
+from apps.members.admin.search import TOKEN_VAR, PostedSearchMixin, has_a_number
 from apps.members.choices import LEADERSHIP_ROLES
 from apps.members.models import Appointment, Member
 from apps.members.services import people as services
 from apps.organizations.admin import add_organization_inline
-from apps.organizations.admin_base import ScopedHistoryAdmin
+from apps.organizations.admin_base import ScopedHistoryAdmin, filter_text
+from apps.organizations.models import Organization
 from apps.organizations.scoping import scoped
 
 # The last digits of a phone or ID number. A role that sees numbers masked may search only by
@@ -181,12 +185,53 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
     def delete_object(self, request, obj):
         return services.member_delete(by=request.user, member=obj)
 
+    def get_export_filters(self, request):
+        """A search by number is named as such: the number itself stays out of the file."""
+        said = super().get_export_filters(request)
+        if request.GET.get(TOKEN_VAR):
+            said.append(str(_("search by number")))
+        return said
+
     def get_urls(self):
         duplicates = self.admin_site.admin_view(self.duplicates_view)
+        roster = self.admin_site.admin_view(self.roster_view)
         return [
             path("duplicates/", duplicates, name="members_member_duplicates"),
+            path("roster/<int:organization_id>/", roster, name="members_member_roster"),
             *super().get_urls(),
         ]
+
+    def roster_view(self, request, organization_id):
+        """An organization's roster (花名册): one workbook, its people on one sheet and the
+        appointments held there on the other, each exported as its list exports
+        (docs/identity.md, Exports). Offered on the organization's page
+        (templates/admin/organizations/organization/change_form.html)."""
+        appointment_admin = self.admin_site.get_model_admin(Appointment)
+        if not (
+            self.has_view_permission(request) and appointment_admin.has_view_permission(request)
+        ):
+            raise PermissionDenied
+        organization = get_object_or_404(
+            scoped(Organization.objects.all(), request.user), pk=organization_id
+        )
+        filters = [filter_text(Organization._meta.verbose_name, organization.name)]
+        sheets, records = [], []
+        for model_admin in (self, appointment_admin):
+            queryset = model_admin.get_queryset(request).filter(organization=organization)
+            rows = model_admin.export_rows(request, queryset)
+            if rows is None:
+                return redirect(
+                    reverse("admin:organizations_organization_change", args=[organization.pk])
+                )
+            sheets.append(model_admin.export_sheet(request, rows, filters=filters))
+            records.extend(rows)
+        export_log_write(by=request.user, records=records)
+        today = timezone.localdate().strftime("%Y%m%d")
+        return xlsx_export.workbook_response(
+            f"{_('roster')}_{organization.name}_{today}.xlsx",
+            sheets,
+            ascii_filename=f"roster_{organization.pk}_{today}.xlsx",
+        )
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {"may_merge": self.has_delete_permission(request), **(extra_context or {})}
