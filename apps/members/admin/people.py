@@ -20,6 +20,7 @@ from apps.members.models import Appointment, Member
 from apps.members.services import people as services
 from apps.organizations.admin import add_organization_inline
 from apps.organizations.admin_base import ScopedHistoryAdmin
+from apps.organizations.admin_filters import TREE_FILTERS
 from apps.organizations.scoping import scoped
 
 # The last digits of a phone or ID number. A role that sees numbers masked may search only by
@@ -87,14 +88,15 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
         "organization",
         "political_status",
     ]
-    list_filter = ["gender", "political_status", "education", "ethnicity"]
+    list_filter = ["gender", "political_status", "education", "ethnicity", *TREE_FILTERS]
     # The orders an index serves (docs/quality.md, 26): by default by name in pinyin order; by
     # organization in tree order. A choice column sorts thousands of rows alike.
     sortable_by = ["organization"]
     list_select_related = ["organization"]
-    search_fields = ["name"]
+    search_fields = ["name", "organization__name"]
     search_help_text = _(
-        "A name, or the last 4 digits of a phone or ID number (the full number if you may read it)."
+        "A name or an organization's name, or the last 4 digits of a phone or ID number (the "
+        "full number if you may read it)."
     )
     autocomplete_fields = ["organization"]
     fields = ["organization", *services.EDITABLE_FIELDS]
@@ -303,7 +305,7 @@ class AppointmentAdmin(AppointmentsImportMixin, ScopedHistoryAdmin):
 
     form = AppointmentForm
     list_display = ["member", "role", "organization", "started_on", "ended_on"]
-    list_filter = ["role", CurrentFilter]
+    list_filter = ["role", CurrentFilter, *TREE_FILTERS]
     sortable_by = ["member", "organization"]  # the orders an index serves (docs/quality.md, 26)
     list_select_related = ["member", "organization"]
     search_fields = ["member__name", "organization__name"]
