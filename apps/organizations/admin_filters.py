@@ -1,7 +1,8 @@
 """The admin lists' filters by street and by village: an autocomplete over the account's subtree.
 
-A list adds them with one line, ``list_filter = [..., *TREE_FILTERS]``: a filter of our own
-(``SimpleListFilter``), so ``ScopedAdminMixin.lookup_allowed`` lets its parameter through.
+A list adds them with one line, ``list_filter = [*TREE_FILTERS, ...]`` (first, at the top of
+the sidebar): filters of our own (``SimpleListFilter``), so
+``ScopedAdminMixin.lookup_allowed`` lets their parameters through.
 Picking an organization keeps the records of it and of everything below it (a street: all its
 villages' records). The organization is looked up in the account's subtree: an id outside it
 filters the list to nothing, and its name is never shown. The autocomplete asks

@@ -136,7 +136,7 @@ class BranchMeetingAdmin(ScopedHistoryAdmin):
     """
 
     list_display = ["held_on", "kind", "topic", "organization"]
-    list_filter = ["kind", YearHeldFilter, *TREE_FILTERS]
+    list_filter = [*TREE_FILTERS, "kind", YearHeldFilter]
     sortable_by = ["held_on", "organization"]  # the orders an index serves (docs/quality.md, 26)
     list_select_related = ["organization"]
     search_fields = ["topic", "organization__name"]

@@ -72,10 +72,10 @@ class MemberForm(forms.ModelForm):
 class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
     """People: numbers masked in the list, in full on the form for roles that may read them.
 
-    Search takes a name or the last 4–6 digits of a phone or ID number, and for
-    roles that read numbers a full one; the box posts, so a number is never in
-    a URL (``admin_search.py``). Deleting marks the person deleted; the record
-    stays for history and sync.
+    Search takes a name (the person's or the organization's) or the last 4–6 digits of a
+    phone or ID number, and for roles that read numbers a full one; the box posts, so a
+    number is never in a URL (``admin_search.py``). Deleting marks the person deleted; the
+    record stays for history and sync.
     """
 
     form = MemberForm
@@ -88,7 +88,7 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
         "organization",
         "political_status",
     ]
-    list_filter = ["gender", "political_status", "education", "ethnicity", *TREE_FILTERS]
+    list_filter = [*TREE_FILTERS, "gender", "political_status", "education", "ethnicity"]
     # The orders an index serves (docs/quality.md, 26): by default by name in pinyin order; by
     # organization in tree order. A choice column sorts thousands of rows alike.
     sortable_by = ["organization"]
@@ -305,7 +305,7 @@ class AppointmentAdmin(AppointmentsImportMixin, ScopedHistoryAdmin):
 
     form = AppointmentForm
     list_display = ["member", "role", "organization", "started_on", "ended_on"]
-    list_filter = ["role", CurrentFilter, *TREE_FILTERS]
+    list_filter = [*TREE_FILTERS, "role", CurrentFilter]
     sortable_by = ["member", "organization"]  # the orders an index serves (docs/quality.md, 26)
     list_select_related = ["member", "organization"]
     search_fields = ["member__name", "organization__name"]
