@@ -23,6 +23,7 @@ from apps.members.models import Appointment, Member
 from apps.members.services import people as services
 from apps.organizations.admin import add_organization_inline
 from apps.organizations.admin_base import ScopedHistoryAdmin, filter_text
+from apps.organizations.admin_filters import TREE_FILTERS
 from apps.organizations.models import Organization
 from apps.organizations.scoping import scoped
 
@@ -75,10 +76,10 @@ class MemberForm(forms.ModelForm):
 class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
     """People: numbers masked in the list, in full on the form for roles that may read them.
 
-    Search takes a name or the last 4–6 digits of a phone or ID number, and for
-    roles that read numbers a full one; the box posts, so a number is never in
-    a URL (``admin_search.py``). Deleting marks the person deleted; the record
-    stays for history and sync.
+    Search takes a name (the person's or the organization's) or the last 4–6 digits of a
+    phone or ID number, and for roles that read numbers a full one; the box posts, so a
+    number is never in a URL (``admin_search.py``). Deleting marks the person deleted; the
+    record stays for history and sync.
     """
 
     form = MemberForm
@@ -91,14 +92,15 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
         "organization",
         "political_status",
     ]
-    list_filter = ["gender", "political_status", "education", "ethnicity"]
+    list_filter = [*TREE_FILTERS, "gender", "political_status", "education", "ethnicity"]
     # The orders an index serves (docs/quality.md, 26): by default by name in pinyin order; by
     # organization in tree order. A choice column sorts thousands of rows alike.
     sortable_by = ["organization"]
     list_select_related = ["organization"]
-    search_fields = ["name"]
+    search_fields = ["name", "organization__name"]
     search_help_text = _(
-        "A name, or the last 4 digits of a phone or ID number (the full number if you may read it)."
+        "A name or an organization's name, or the last 4 digits of a phone or ID number (the "
+        "full number if you may read it)."
     )
     autocomplete_fields = ["organization"]
     fields = ["organization", *services.EDITABLE_FIELDS]
@@ -368,7 +370,7 @@ class AppointmentAdmin(AppointmentsImportMixin, ScopedHistoryAdmin):
 
     form = AppointmentForm
     list_display = ["member", "role", "organization", "started_on", "ended_on"]
-    list_filter = ["role", CurrentFilter]
+    list_filter = [*TREE_FILTERS, "role", CurrentFilter]
     sortable_by = ["member", "organization"]  # the orders an index serves (docs/quality.md, 26)
     list_select_related = ["member", "organization"]
     search_fields = ["member__name", "organization__name"]
