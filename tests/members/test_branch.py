@@ -705,8 +705,8 @@ def test_a_meetings_page_takes_the_same_queries_for_20_attendees_as_for_2(
     client.get(url)  # the session is loaded and saved once
 
     # session, account, its organization, the meeting, its attendance with the people, the
-    # people chosen in the autocompletes, the meeting's organization (shown read-only)
-    with django_assert_num_queries(7):
+    # people chosen in the autocompletes, the meeting's organization (shown read-only), its files
+    with django_assert_num_queries(8):
         page = client.get(url)
 
     body = page.content.decode()
@@ -808,3 +808,52 @@ def test_the_demo_has_branches_with_and_without_gaps_and_a_second_run_adds_nothi
     for meeting in BranchMeeting.objects.order_by("pk")[::100]:
         meeting.full_clean()  # chairs and recorders of the branch's own subtree, days past
         assert 5 <= meeting.attendance.count() <= 15
+
+
+def test_minutes_and_photos_attach_in_the_admin_as_in_the_api(
+    tree, street_staff, browser_as, settings, tmp_path
+):
+    """A meeting's page takes its minutes' scans and photos (cleaned as the API cleans them) and
+    lists them, each a link to the API's scoped download; a refused file is a message on the
+    form, and nothing is saved."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.files.models import Attachment
+    from tests.files.samples import EXE, PDF, photo
+
+    settings.MEDIA_ROOT = tmp_path
+    client = browser_as(street_staff)
+    files = [
+        SimpleUploadedFile("会议照片.jpg", photo(), "image/jpeg"),
+        SimpleUploadedFile("记录.pdf", PDF, "application/pdf"),
+    ]
+
+    added = client.post(
+        f"{CHANGELIST}add/", {**add_form(tree.village_a1), "new_files": files}, follow=True
+    )
+
+    meeting = BranchMeeting.objects.get(topic="研究书记项目")
+    stored = list(Attachment.objects.order_by("pk"))
+    assert added.status_code == 200
+    assert [(a.original_name, a.mime, a.object_id) for a in stored] == [
+        ("会议照片.jpg", "image/jpeg", meeting.pk),
+        ("记录.pdf", "application/pdf", meeting.pk),
+    ]
+    assert b"GPS" not in stored[0].file.read()  # re-encoded without the location
+    page = client.get(f"{CHANGELIST}{meeting.pk}/change/").content.decode()
+    link = f"/api/v1/branch-meetings/{meeting.pk}/attachments/{stored[1].pk}/"
+    assert link in page and "记录.pdf" in page
+    assert b"".join(client.get(link).streaming_content) == PDF  # the session, through the API
+
+    refused = client.post(
+        f"{CHANGELIST}add/",
+        {
+            **add_form(tree.village_a1, topic="第二次"),
+            "new_files": [SimpleUploadedFile("a.jpg", EXE)],
+        },
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    assert not BranchMeeting.objects.filter(topic="第二次").exists()
+    assert Attachment.objects.count() == 2

@@ -23,6 +23,7 @@ from apps.core.admin_autocomplete import (
     PreloadedAutocompleteFormSetMixin,
     PreloadedAutocompleteInlineMixin,
 )
+from apps.files.admin import AttachmentsAdminMixin
 from apps.members.models import BranchAttendance, BranchMeeting, MeetingRequirement
 from apps.members.selectors import branch as branch_selectors
 from apps.members.services import branch as branch_services
@@ -129,7 +130,7 @@ class YearHeldFilter(admin.SimpleListFilter):
 
 
 @admin.register(BranchMeeting)
-class BranchMeetingAdmin(ScopedHistoryAdmin):
+class BranchMeetingAdmin(AttachmentsAdminMixin, ScopedHistoryAdmin):
     """The subtree's meetings; saved through the branch services, attendance included.
 
     Deleting marks the meeting deleted: it leaves lists and compliance, and
@@ -144,12 +145,14 @@ class BranchMeetingAdmin(ScopedHistoryAdmin):
     autocomplete_fields = ["organization", "chair", "recorder"]
     fields = ["organization", "kind", "held_on", "topic", "chair", "recorder", "minutes"]
     inlines = [BranchAttendanceInline]
+    attachment_route = "branchmeeting-attachment"  # minutes' scans and photos, as in the API
 
     def get_queryset(self, request):
         return super().get_queryset(request).alive()
 
     def get_readonly_fields(self, request, obj=None):
-        return ["organization"] if obj is not None else []  # set once, as in the API
+        fields = super().get_readonly_fields(request, obj)  # the files' list, read-only
+        return [*fields, "organization"] if obj is not None else fields  # set once, as in the API
 
     service_fields = branch_services.MEETING_EDITABLE_FIELDS
 
