@@ -1,14 +1,18 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from apps.organizations import selectors, services
 from apps.organizations.admin_base import ScopedHistoryAdmin
-from apps.organizations.choices import Kind
+from apps.organizations.choices import Kind, TitleStatus
 from apps.organizations.models import Organization, Position, PositionKind, Title, TitleKind
-from apps.organizations.scoping import in_scope
+from apps.organizations.scoping import in_scope, scoped
 
 INDENT = "\u3000"  # a full-width space per level of the tree
 
@@ -21,6 +25,37 @@ def add_organization_inline(inline: type) -> None:
     """Show ``inline`` on every organization's page; called from an app's admin module."""
     if inline not in _organization_inlines:
         _organization_inlines.append(inline)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A count on an organization's page, of its whole subtree, linked to the list where the
+    list can be narrowed to that subtree (``subtree_list_url``)."""
+
+    label: str
+    count: int
+    url: str | None = None
+
+
+# Figures the apps above add to an organization's page (its people, from members), the same way
+# as inlines: each is ``figures(request, organization) -> list[Figure]``.
+_organization_figures: list[Callable] = []
+
+
+def add_organization_figures(figures: Callable) -> None:
+    """Show what ``figures(request, organization)`` returns on every organization's page."""
+    if figures not in _organization_figures:
+        _organization_figures.append(figures)
+
+
+def subtree_list_url(request, organization, changelist: str, query: str = "") -> str | None:
+    """The admin list named ``changelist`` (with ``query``) narrowed to ``organization``'s
+    subtree, or None where it cannot be. The lists have no filter by organization yet, so only
+    the account's own organization has one: its subtree is the whole list (docs/workbench.md)."""
+    if organization.pk != request.user.organization_id:
+        return None
+    url = reverse(f"admin:{changelist}")
+    return f"{url}?{query}" if query else url
 
 
 class OrganizationForm(forms.ModelForm):
@@ -77,6 +112,47 @@ class OrganizationAdmin(ScopedHistoryAdmin):
     def get_inlines(self, request, obj):
         return [*super().get_inlines(request, obj), *_organization_inlines]
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """An organization's page also shows the organizations right below it and the counts of
+        its subtree (its own, then those the apps above add): a query each."""
+        if obj is not None:
+            below = Organization.objects.filter(parent=obj).order_by("path")
+            context["children"] = list(scoped(below, request.user))
+            context["figures"] = [
+                *self.figures(request, obj),
+                *(
+                    figure
+                    for add_figures in _organization_figures
+                    for figure in add_figures(request, obj)
+                ),
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def figures(self, request, organization) -> list[Figure]:
+        """The subtree's open positions and awarded titles."""
+        positions = Position.objects.filter(
+            organization__path__startswith=organization.path, closed_on__isnull=True
+        )
+        titles = Title.objects.filter(
+            organization__path__startswith=organization.path, status=TitleStatus.AWARDED
+        )
+        return [
+            Figure(
+                _("open positions"),
+                scoped(positions, request.user).count(),
+                subtree_list_url(
+                    request, organization, "organizations_position_changelist", "open=yes"
+                ),
+            ),
+            Figure(
+                _("titles awarded"),
+                scoped(titles, request.user).count(),
+                subtree_list_url(
+                    request, organization, "organizations_title_changelist", "status__exact=awarded"
+                ),
+            ),
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
@@ -128,7 +204,7 @@ class ReferenceListAdmin(admin.ModelAdmin):
 @admin.register(Position)
 class PositionAdmin(ScopedHistoryAdmin):
     list_display = ["name", "kind", "organization", "opened_on", "closed_on"]
-    list_filter = ["kind"]
+    list_filter = ["kind", OpenFilter]
     list_select_related = ["kind", "organization"]
     search_fields = ["name", "organization__name"]
     autocomplete_fields = ["organization"]
