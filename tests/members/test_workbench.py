@@ -309,3 +309,19 @@ def test_ones_own_organizations_counts_link_to_the_lists(records, user_in, brows
     # The lists have no filter by organization yet: a village's counts are not links.
     assert [figure.url for figure in below] == [None] * 4
     assert [figure.count for figure in below] == [1, 0, 3, 1]
+
+
+def test_an_organizations_page_takes_the_same_queries_for_more_children(tree, user_in, browser_as):
+    client = browser_as(user_in(tree.district, Role.DISTRICT_ADMIN))
+    url = ORGANIZATION.format(tree.street_b.pk)
+    grow(tree, 1)
+    client.get(url)  # the session is loaded and saved once
+    with CaptureQueriesContext(connection) as small:
+        first = client.get(url)
+
+    grow(tree, 12)
+    with CaptureQueriesContext(connection) as bigger:
+        second = client.get(url)
+
+    assert len(first.context["children"]) == 2 and len(second.context["children"]) == 14
+    assert len(small) == len(bigger)
