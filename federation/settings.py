@@ -173,15 +173,12 @@ LOGIN_USERNAME_FAILURE_LIMIT = 50
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = True
 
-# The cache keeps large lists' counts for a minute (docs/api.md, Lists), in the database so every
-# server process shares them; its table is made by `migrate` (apps/core/migrations/0002). The
-# API's throttle counts have a table of their own (apps/core/throttling.py, quality.md 8).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "federation_cache",
-    }
-}
+# The cache keeps large lists' counts for a minute (docs/api.md, Lists), in each server process's
+# memory: a database cache cost every page of a large list one more statement (bench figure 1),
+# and an estimate each process makes for itself once a minute is as good. Nothing else is
+# cached; the API's throttle counts, which every process must share, have a table of their own
+# (apps/core/throttling.py, quality.md 8).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -10,6 +10,7 @@ from apps.accounts.landing import AdminLoginForm, home
 from apps.accounts.views import SetPasswordView
 from apps.core.views import healthz
 from apps.members.admin import workbench
+from apps.organizations.admin_filters import organization_autocomplete
 
 admin.site.site_header = admin.site.site_title = _("District Women's Federation")
 admin.site.index_title = _("Workbench")
@@ -24,6 +25,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # The admin's first page is the workbench (docs/workbench.md): matched before the admin's own.
     path("admin/", admin.site.admin_view(workbench.index)),
+    path(  # the admin lists' street and village filters (apps/organizations/admin_filters.py)
+        "admin/organizations/autocomplete/",
+        admin.site.admin_view(organization_autocomplete),
+        name="organization_autocomplete",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

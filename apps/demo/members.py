@@ -10,7 +10,7 @@ from apps.demo.names import GIVEN, SURNAMES
 from apps.demo.organizations import Tree
 from apps.members.choices import AppointmentRole, Education, PoliticalStatus
 from apps.members.models import Appointment, Member
-from apps.organizations.models import pinyin_key
+from apps.organizations.models import Organization, pinyin_key
 
 REGION = "330299"  # the fictional district's own code (Zhejiang's 33 makes it a valid province)
 PEOPLE_PER_VILLAGE = (6, 12)
@@ -140,7 +140,9 @@ def _entered_twice(rng: Random, people: list[Member], tree: Tree, pairs: int = 8
 
 
 def build_appointments(rng: Random, today: date, tree: Tree) -> int:
-    """Each open village's leadership and volunteers, a former chair, and each street's chair.
+    """Each open village's leadership and volunteers (some with a former chair), and the chair,
+    vice-chairs and executives of every street, committee and the district; no term starts
+    after ``today``.
 
     Terms follow the five-year cycle of village elections (2021, 2026 …): the
     latest election before today; a chair's predecessor left the day before
@@ -183,16 +185,41 @@ def build_appointments(rng: Random, today: date, tree: Tree) -> int:
             )
         for person in rest[: rng.randint(2, 5)]:
             term(person, village, AppointmentRole.EXECUTIVE, started)
-        for person in rest[-rng.randint(1, 4) :]:
-            term(
-                person, village, AppointmentRole.VOLUNTEER, started + timedelta(rng.randint(0, 900))
-            )
+        for person in rest[-rng.randint(1, 4) :]:  # volunteers joined since, never after today
+            joined = started + timedelta(rng.randint(0, max(0, (today - started).days)))
+            term(person, village, AppointmentRole.VOLUNTEER, joined)
         if rest and rng.random() < 0.6:
             term(rng.choice(rest), village, AppointmentRole.MEDIATOR, started)
-    for street in tree.streets:
-        villages = [v for v in tree.villages if v.parent_id == street.pk]
-        candidates = [p for v in villages for p in people_by_village.get(v.pk, [])]
-        if candidates:
-            term(rng.choice(candidates), street, AppointmentRole.CHAIR, election)
+    # Every street, committee and the district has its chair, vice-chairs and executives, people
+    # of its own villages (a street's federation is led by women of its villages), elected with
+    # the villages; the district's congress met a few months later.
+    taken = {appointment.member_id for appointment in new}
+    upper = [*tree.streets, *tree.committees, tree.district]
+    for organization in upper:
+        # a committee has no villages of its own: its women come from its street's villages
+        area = (
+            organization.path
+            if organization.numchild
+            else organization.path[: -Organization.steplen]
+        )
+        inside = [
+            person
+            for village in tree.villages
+            if village.path.startswith(area)
+            for person in people_by_village.get(village.pk, [])
+            if person.pk not in taken
+        ]
+        if len(inside) < 3:
+            continue
+        leaders = rng.sample(inside, min(len(inside), rng.randint(4, 7)))
+        taken.update(person.pk for person in leaders)
+        started = election + timedelta(
+            days=min(days_since, 120 if organization is tree.district else 30)
+        )
+        chair, *others = leaders
+        term(chair, organization, AppointmentRole.CHAIR, started)
+        for index, person in enumerate(others):
+            role = AppointmentRole.VICE_CHAIR if index < 2 else AppointmentRole.EXECUTIVE
+            term(person, organization, role, started)
     bulk_create_with_history(new, Appointment, batch_size=1000)
     return len(new)

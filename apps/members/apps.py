@@ -45,13 +45,21 @@ class MembersConfig(AppConfig):
         """
         from apps.core.models import AccessLog
         from apps.files.models import Attachment
-        from apps.members.models import Appointment, BranchAttendance, BranchMeeting, Member
+        from apps.members.models import (
+            Appointment,
+            BranchAttendance,
+            BranchMeeting,
+            DistinctPair,
+            Member,
+        )
         from apps.members.services import branch as branch_services
         from apps.members.services import people as services
         from apps.members.signals import kept_on_merge, on_person_merged
 
         on_person_merged(services.appointments_move, moves=[(Appointment, "member")])
         kept_on_merge(AccessLog, "record", why="who read which record, as it was read")
+        for side in ("person_a", "person_b"):  # a decision about the two records as they were
+            kept_on_merge(DistinctPair, side, why="staff found these two records two people")
         on_person_merged(services.merged_members_move, moves=[(Member, "merged_into")])
         on_person_merged(services.member_attachments_move, moves=[(Attachment, "record")])
         on_person_merged(

@@ -15,14 +15,14 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.actors import SYSTEM
 from apps.core.history import history_note
-from apps.members.models import DuplicateCandidate, Member
+from apps.members.models import DistinctPair, DuplicateCandidate, Member
 from apps.members.signals import person_merged
 from apps.organizations.roles import Role
 from apps.organizations.scoping import scoped
@@ -110,9 +110,14 @@ _STILL_SHARED = (~Q(person_a__id_number="") & Q(person_a__id_number=F("person_b_
 
 
 def _scoped_pairs(by) -> list[tuple[int, int, str]]:
-    """The pairs whose two people are alive in ``by``'s subtree: (a, b, a's sort key)."""
+    """The pairs whose two people are alive in ``by``'s subtree and not found to be two people:
+    (a, b, a's sort key)."""
+    found_two = DistinctPair.objects.filter(
+        person_a=OuterRef("person_a"), person_b=OuterRef("person_b")
+    )
     pairs = scoped(DuplicateCandidate.objects.all(), by).filter(
         _STILL_SHARED,
+        ~Exists(found_two),
         person_a__deleted_at=None,
         person_b__deleted_at=None,
         person_b__in=scoped(Member.objects.all(), by).values("pk"),
@@ -160,6 +165,29 @@ def likely_duplicates(*, by) -> list[list[Member]]:
     number; or the same name with the same phone or the same birth date. Read from the pairs
     kept on write: two queries, as long as the duplicates are, whatever the number of people."""
     return _people(by, _groups(by))
+
+
+MAX_GROUP = 20  # people one "not the same person" may name: a group of the page is far smaller
+
+
+@transaction.atomic
+def mark_distinct(*, by, people: Sequence[Member]) -> None:
+    """Record that ``people`` (a group of the duplicates page, each in ``by``'s subtree) are
+    all different people: none of their pairs is shown again, whatever keys they share or come
+    to share. The records themselves are not changed (no new version for their editors): the
+    pairs say who decided and when; marking a pair twice keeps the first decision."""
+    people = sorted(set(people), key=lambda person: person.pk)
+    if not 2 <= len(people) <= MAX_GROUP:
+        raise ValidationError(
+            gettext("Choose between 2 and %(max)s records.") % {"max": MAX_GROUP},
+            code="group_size",
+        )
+    pairs = [
+        DistinctPair(person_a=a, person_b=b, decided_by=by if by is not SYSTEM else None)
+        for i, a in enumerate(people)
+        for b in people[i + 1 :]
+    ]
+    DistinctPair.objects.bulk_create(pairs, ignore_conflicts=True)
 
 
 def _root(parent: dict[int, int], pk: int) -> int:

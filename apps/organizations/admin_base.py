@@ -1,23 +1,31 @@
 """The scoped admin every app's ModelAdmin is built on."""
 
+import functools
 import html
+from collections.abc import Callable
+from typing import NamedTuple
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import label_for_field, lookup_field
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeData, mark_safe
-from django.utils.translation import gettext
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core import xlsx_export
 from apps.core.admin_services import ServiceAdminMixin
+from apps.core.audit import export_log_write
+from apps.core.identity import mask_id_number, mask_phone
 from apps.core.pagination import ChangeListPaginator
 from apps.organizations.scoping import has_scope, in_scope, scoped
 
@@ -57,14 +65,87 @@ class ScopedAdminMixin(ServiceAdminMixin):
         if not in_scope(saved, request.user):
             raise PermissionDenied  # the save's transaction rolls the write back
 
+    def get_changelist_instance(self, request):
+        """Django's, kept on the request: the export's title names the list's filters."""
+        changelist = super().get_changelist_instance(request)
+        request.export_changelist = changelist
+        return changelist
+
     @admin.action(permissions=["view"], description=_("Export the selected rows to Excel"))
     def export_to_excel(self, request, queryset):
-        """The selected rows as the list shows them: its columns, labels and masks.
+        """The selected rows, every column of the record, masked as lists mask them
+        (docs/identity.md, Exports), on a named sheet under a title row; logged.
 
         ``queryset`` is the changelist's (scoped, with its ``list_select_related``), so
         ids of other subtrees posted as selected find nothing, and the file takes the
         same fixed number of queries however many rows it has.
         """
+        rows = self.export_rows(request, queryset)
+        if rows is None:
+            return None
+        sheet = self.export_sheet(request, rows, filters=self.get_export_filters(request))
+        export_log_write(by=request.user, records=rows)
+        opts = self.model._meta
+        today = timezone.localdate().strftime("%Y%m%d")
+        return xlsx_export.workbook_response(
+            f"{opts.verbose_name_plural}_{today}.xlsx",
+            [sheet],
+            ascii_filename=f"{opts.app_label}_{opts.model_name}_{today}.xlsx",
+        )
+
+    def get_export_columns(self, request) -> list["ExportColumn"]:
+        """The list's columns as the list shows them (masked), then every other field of the
+        record but the internal ones (``EXPORT_INTERNAL_FIELDS``) and a column the list
+        already has under the same heading. No birth date beside an ID number: the
+        numbers are masked in every export (docs/identity.md, Exports)."""
+        names = [name for name in self.get_list_display(request) if name != "action_checkbox"]
+        columns = [
+            ExportColumn(
+                header=str(label_for_field(name, self.model, self)),
+                value=functools.partial(_shown_value, self, name),
+                related=_foreign_key(self.model, name),
+            )
+            for name in names
+        ]
+        shown = {_heading(column.header) for column in columns}
+        fields = {field.name for field in self.model._meta.concrete_fields}
+        for field in self.model._meta.concrete_fields:
+            if field.primary_key or field.name in EXPORT_INTERNAL_FIELDS:
+                continue
+            if field.name == "birth_date" and "id_number" in fields:
+                continue  # the hidden middle of the masked number
+            header = str(field.verbose_name)
+            if _heading(header) in shown:
+                continue
+            shown.add(_heading(header))
+            related = field.name if field.is_relation else None
+            value = functools.partial(_field_value, field)
+            columns.append(ExportColumn(header=header, value=value, related=related))
+        return columns
+
+    def get_export_filters(self, request) -> list[str]:
+        """The list's filters in force, as "title: choice", and its search."""
+        changelist = getattr(request, "export_changelist", None)
+        if changelist is None:
+            return []
+        said = []
+        for spec in changelist.filter_specs:
+            if not getattr(spec, "used_parameters", None):
+                continue
+            chosen = [str(c["display"]) for c in spec.choices(changelist) if c["selected"]]
+            said.append(filter_text(spec.title, "、".join(chosen)))
+        if changelist.query:
+            said.append(gettext("search: “%(text)s”") % {"text": changelist.query})
+        return said
+
+    def export_rows(self, request, queryset) -> list | None:
+        """The rows to export, with the related records the columns name (one query, on the
+        changelist's queryset or any other, as the roster's); None, with a message, past
+        ``EXPORT_MAX_ROWS``."""
+        related = [column.related for column in self.get_export_columns(request)]
+        if isinstance(self.list_select_related, list | tuple):
+            related += self.list_select_related  # what the list's display methods read
+        queryset = queryset.select_related(*[name for name in related if name])
         rows = list(queryset[: EXPORT_MAX_ROWS + 1])
         if len(rows) > EXPORT_MAX_ROWS:
             message = _(
@@ -73,15 +154,28 @@ class ScopedAdminMixin(ServiceAdminMixin):
             )
             self.message_user(request, message % {"max": f"{EXPORT_MAX_ROWS:,}"}, messages.ERROR)
             return None
-        names = [name for name in self.get_list_display(request) if name != "action_checkbox"]
-        headers = [str(label_for_field(name, self.model, self)) for name in names]
-        opts = self.model._meta
-        today = timezone.localdate().strftime("%Y%m%d")
-        return xlsx_export.workbook_response(
-            f"{opts.verbose_name_plural}_{today}.xlsx",
-            headers,
-            ([_shown_value(self, name, obj) for name in names] for obj in rows),
-            ascii_filename=f"{opts.app_label}_{opts.model_name}_{today}.xlsx",
+        return rows
+
+    def export_sheet(self, request, rows, *, filters: list[str]) -> xlsx_export.Sheet:
+        """``rows`` as a sheet named after the model, under a title: the account's
+        organization, what the sheet holds, the filters in force, the date and the count."""
+        columns = self.get_export_columns(request)
+        name = str(capfirst(self.model._meta.verbose_name_plural))
+        today = date_format(timezone.localdate(), "DATE_FORMAT")
+        parts = [
+            str(request.user.organization),
+            name,
+            gettext("filters: %(filters)s") % {"filters": "；".join(filters)}
+            if filters
+            else gettext("no filters"),
+            gettext("exported on %(date)s") % {"date": today},
+            ngettext("%(count)s row", "%(count)s rows", len(rows)) % {"count": len(rows)},
+        ]
+        return xlsx_export.Sheet(
+            name=name,
+            title=" · ".join(parts),
+            headers=[column.header for column in columns],
+            rows=([_tidy(column.value(obj)) for column in columns] for obj in rows),
         )
 
     def lookup_allowed(self, lookup, value, request=None):
@@ -125,12 +219,90 @@ class ScopedAdminMixin(ServiceAdminMixin):
 
 EXPORT_MAX_ROWS = 10_000
 
+# Fields no export shows (docs/identity.md, Exports): the machinery of sync and replays (the
+# client's key and request hash, the version), the deletion marks (an export has living rows
+# only), a sort key, the tree's own columns (its parent and path to the root say the same in
+# words), and secrets or keys (a password, a token's digest and prefix, a number's hash). The
+# primary key is left out too: an id means nothing on paper.
+EXPORT_INTERNAL_FIELDS = frozenset(
+    {
+        "client_id",
+        "request_hash",
+        "version",
+        "deleted_at",
+        "merged_into",
+        "name_pinyin",
+        "path",
+        "depth",
+        "numchild",
+        "password",
+        "digest",
+        "token_key",
+        "number_key",
+        "notices_seen_at",
+    }
+)
+# A field of these names is masked wherever an export finds it, as the lists mask it, to every
+# role: full numbers are read on a person's own page only (docs/identity.md, Exports).
+EXPORT_MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+# The indentation a list draws a tree with: the page's, not the cell's.
+PADDING = " \t\u00a0\u3000—"
+
+
+class ExportColumn(NamedTuple):
+    header: str
+    value: Callable[[models.Model], object]
+    related: str | None = None  # a foreign key to read with the rows
+
+
+def filter_text(title, choice) -> str:
+    """A filter in force, as an export's title names it: "性别：女"."""
+    return gettext("%(filter)s: %(choice)s") % {"filter": title, "choice": choice}
+
+
+def _foreign_key(model, name: str) -> str | None:
+    """``name`` if it is a foreign key of ``model`` (read with the rows), else None."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return name if field.many_to_one else None
+
+
+def _heading(header: str) -> str:
+    return header.strip().casefold()
+
+
+def _tidy(value):
+    """A cell's value: text without the padding a list indents it with; blank as empty."""
+    if isinstance(value, models.Model | Promise):
+        value = str(value)
+    if isinstance(value, str):
+        return value.lstrip(PADDING).rstrip() or None
+    return value
+
+
+def _field_value(field, obj):
+    """A field as an export shows it: masked, a choice by its label, a related record by
+    its name, a yes/no in words."""
+    if field.is_relation:
+        return getattr(obj, field.name)
+    value = getattr(obj, field.attname)
+    if field.name in EXPORT_MASKS:
+        return EXPORT_MASKS[field.name](value or "")
+    if field.flatchoices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(field, models.BooleanField) and value is not None:
+        return gettext("Yes") if value else gettext("No")
+    return value
+
 
 def _shown_value(model_admin, name, obj):
     """A changelist cell as a value for Excel: what the list shows, as a date or number if so.
 
     As Django's ``items_for_result``: a choice by its label, a related record by its name,
-    a yes/no in words; HTML that a display method made becomes its text.
+    a yes/no in words; HTML that a display method made becomes its text. A column that is an
+    ID number or phone field itself is masked.
     """
     try:
         field, attr, value = lookup_field(name, obj, model_admin)
@@ -138,6 +310,8 @@ def _shown_value(model_admin, name, obj):
         return None
     boolean = getattr(attr, "boolean", False) if field is None else False
     if field is not None:
+        if field.name in EXPORT_MASKS:
+            return EXPORT_MASKS[field.name](value or "")
         if field.flatchoices:
             return dict(field.flatchoices).get(value, value)
         boolean = isinstance(field, models.BooleanField)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from apps.core.actors import SYSTEM
-from apps.core.xlsx_export import workbook_bytes
+from apps.core.xlsx_export import Sheet, sheet_name, sheets_bytes, workbook_bytes
 from apps.members.models import Member
 from apps.members.services import people as services
 from apps.organizations import admin_base
@@ -33,7 +33,12 @@ def read(content: bytes):
 
 
 def values(sheet) -> list[list]:
-    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+    """The header and the rows, below the title row."""
+    return [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+
+
+def title(sheet) -> str:
+    return sheet["A1"].value
 
 
 def export(client, url, objects=(), **fields):
@@ -70,6 +75,50 @@ def test_the_header_is_bold_and_frozen_and_values_keep_their_type():
     assert [(c.data_type, c.value) for c in cells[2:5]] == [("n", 42), ("n", 2.5), ("n", 3.25)]
     assert (cells[5].data_type, cells[5].value) == ("s", "110105********002X")
     assert cells[6].value is None
+
+
+def test_a_title_row_sits_above_the_header_and_both_stay_in_view():
+    sheet = read(workbook_bytes(["姓名", "性别"], [["张秀英", "女"]], name="人员", title="甲街道"))
+
+    assert sheet.title == "人员"
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        ["甲街道", None],
+        ["姓名", "性别"],
+        ["张秀英", "女"],
+    ]
+    assert sheet.freeze_panes == "A3"  # the rows scroll under the title and the header
+    assert sheet["A1"].font.b and sheet["A2"].font.b and not sheet["A3"].font.b
+
+
+@pytest.mark.parametrize(
+    ("asked", "given"),
+    [
+        ("人员", "人员"),
+        ("a[b]c:d*e?f/g\\h", "abcdefgh"),  # Excel refuses these in a sheet's name
+        ("长" * 40, "长" * 31),  # at most 31 characters
+        ("'引号'", "引号"),  # not starting or ending with an apostrophe
+        ("[]", "Sheet"),  # never blank
+    ],
+)
+def test_a_sheet_s_name_is_one_excel_accepts(asked, given):
+    assert sheet_name(asked) == given
+    assert read(workbook_bytes(["A"], [], name=asked)).title == given
+
+
+def test_sheets_of_one_workbook_keep_their_order_and_distinct_names():
+    workbook = load_workbook(
+        BytesIO(
+            sheets_bytes(
+                [
+                    Sheet(name="人员", headers=["姓名"], rows=[["甲"]], title="一"),
+                    Sheet(name="人员", headers=["角色"], rows=[["主席"]], title="二"),
+                ]
+            )
+        )
+    )
+
+    assert workbook.sheetnames == ["人员", "人员 (2)"]
+    assert workbook["人员 (2)"]["A3"].value == "主席"
 
 
 # The admin action
@@ -120,7 +169,8 @@ def test_the_list_is_exported_as_shown_masked_for_every_role(
 
     sheet = read(export(client, PEOPLE, [people["mine"], people["plus"]]).content)
 
-    rows = values(sheet)
+    shown = 7 if year_shown else 6  # the list's columns come first, then the record's others
+    rows = [row[:shown] for row in values(sheet)]
     assert rows[0] == as_shown(
         ["姓名", "性别", "出生年份", "公民身份号码", "手机号码", "组织", "政治面貌"]
     )
@@ -153,10 +203,10 @@ def test_the_list_is_exported_as_shown_masked_for_every_role(
         key=str,
     )
     assert plus.phone_masked == "138****" + plus.phone[-4:]
-    text = " ".join(str(value) for row in rows for value in row)
+    text = " ".join(str(value) for row in values(sheet) for value in row)
     for secret in (ID_NUMBER, ID_NUMBER[6:14], "13912345678", "1979-06-01"):
         assert secret not in text
-    assert sheet["A2"].data_type == "s" and sheet["A3"].data_type == "s"
+    assert sheet["A3"].data_type == "s" and sheet["A4"].data_type == "s"
 
 
 def test_ids_of_another_subtree_export_nothing(tree, people, user_in, browser_as):
@@ -177,7 +227,9 @@ def test_select_all_exports_the_subtree_only(tree, people, user_in, browser_as):
     assert names == sorted(['=HYPERLINK("http://x")', "+1"])
 
 
-def test_every_scoped_list_offers_the_export_and_the_tree_reads_as_text(tree, user_in, browser_as):
+def test_every_scoped_list_offers_the_export_and_names_read_without_the_tree_s_indent(
+    tree, user_in, browser_as
+):
     client = browser_as(user_in(tree.street_a, Role.STAFF))
     assert "export_to_excel" in client.get("/admin/organizations/organization/").content.decode()
 
@@ -185,8 +237,14 @@ def test_every_scoped_list_offers_the_export_and_the_tree_reads_as_text(tree, us
 
     rows = values(read(response.content))
     assert rows[0][:3] == ["名称", "代码", "类型"]
-    assert rows[1][0] == "\u3000\u3000甲一社区妇联"  # the list's indent, without its HTML
+    assert rows[1][0] == "甲一社区妇联"  # the list indents it with full-width spaces: the page's
     assert rows[1][4] == datetime.datetime(2010, 1, 1)
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["所属街道/乡镇"] == "甲街道妇联"  # a field the list lacks, by its name
+    # The parent field is headed as the list's path to the root: one column, the list's.
+    assert record["上级组织"] == "测试区妇联 › 甲街道妇联" and rows[0].count("上级组织") == 1
+    for internal in ("path", "depth", "numchild", "客户端编号", "请求摘要", "拼音排序键", "ID"):
+        assert internal not in rows[0]
 
 
 def appointments(tree, count):
@@ -216,11 +274,13 @@ def test_appointments_export_with_labels_and_real_dates(tree, user_in, browser_a
     sheet = read(export(client, APPOINTMENTS, [chair]).content)
 
     start, end = datetime.datetime(2024, 1, 1), datetime.datetime(2026, 12, 31)
-    assert values(sheet) == [
+    rows = values(sheet)
+    assert [row[:5] for row in rows] == [
         ["人员", "角色", "组织", "任期开始", "任期结束"],
         ["张秀英", "主席", "甲一社区妇联", start, end],
     ]
-    assert sheet["D2"].is_date and sheet["E2"].is_date
+    assert rows[0][5:] == ["创建时间", "更新时间", "备注"]  # the record's fields the list lacks
+    assert sheet["D3"].is_date and sheet["E3"].is_date
 
 
 def test_the_export_takes_the_same_queries_for_10_rows_as_for_100(tree, user_in, browser_as):
@@ -261,3 +321,20 @@ def test_up_to_the_cap_the_file_is_made(tree, people, user_in, browser_as, monke
 
     assert response.status_code == 200
     assert len(values(read(response.content))) == 3
+
+
+def test_no_export_holds_a_secret_or_an_internal_field(tree, user_in, browser_as):
+    """Accounts: every field but the password (and its hash) and the notices' bookkeeping."""
+    admin = user_in(tree.street_a, Role.DISTRICT_ADMIN)
+    operator = user_in(tree.village_a1, Role.STATION_OPERATOR, name="赵站点")
+    client = browser_as(admin)
+
+    book = export(client, "/admin/accounts/user/", [operator])
+
+    rows = values(read(book.content))
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["名称"] == "赵站点" and record["角色"] == "站点操作员" and record["启用"] == "是"
+    assert "创建日期" in record  # date_joined: a field the list lacks
+    assert "密码" not in record and "通知已读时间" not in record and "ID" not in record
+    stored = type(operator).objects.get(pk=operator.pk).password
+    assert all(stored not in str(value) for value in rows[1])

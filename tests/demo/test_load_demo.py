@@ -106,3 +106,19 @@ def test_villages_sort_by_pinyin_within_their_street():
     keys = [village.name_pinyin for village in villages]
     assert keys == sorted(keys)
     assert all(village.name.endswith("妇联") for village in villages)
+
+
+def test_every_level_has_its_leadership_and_no_term_starts_in_the_future():
+    """The district, every street and committee has a current chair and vice-chairs; no
+    appointment of the demo starts after today (a workbench would show it as current)."""
+    from django.utils import timezone
+
+    current = Appointment.objects.current()
+    upper = Organization.objects.filter(
+        kind__in=[Kind.DISTRICT, Kind.STREET, Kind.COMMITTEE], closed_on__isnull=True
+    )
+    for organization in upper:
+        roles = list(current.filter(organization=organization).values_list("role", flat=True))
+        assert roles.count("chair") == 1, organization
+        assert roles.count("vice_chair") >= 1, organization
+    assert not Appointment.objects.filter(started_on__gt=timezone.localdate()).exists()

@@ -13,9 +13,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core import xlsx_export
 from apps.core.admin_autocomplete import (
     PreloadedAutocompleteFormSetMixin,
     PreloadedAutocompleteInlineMixin,
@@ -25,6 +27,7 @@ from apps.members.selectors import branch as branch_selectors
 from apps.members.services import branch as branch_services
 from apps.organizations.admin import INDENT, ReferenceListAdmin
 from apps.organizations.admin_base import ScopedAdminMixin, ScopedHistoryAdmin
+from apps.organizations.admin_filters import TREE_FILTERS
 from apps.organizations.models import Organization
 from apps.organizations.scoping import scoped
 
@@ -133,10 +136,10 @@ class BranchMeetingAdmin(ScopedHistoryAdmin):
     """
 
     list_display = ["held_on", "kind", "topic", "organization"]
-    list_filter = ["kind", YearHeldFilter]
+    list_filter = [*TREE_FILTERS, "kind", YearHeldFilter]
     sortable_by = ["held_on", "organization"]  # the orders an index serves (docs/quality.md, 26)
     list_select_related = ["organization"]
-    search_fields = ["topic"]
+    search_fields = ["topic", "organization__name"]
     autocomplete_fields = ["organization", "chair", "recorder"]
     fields = ["organization", "kind", "held_on", "topic", "chair", "recorder", "minutes"]
     inlines = [BranchAttendanceInline]
@@ -184,16 +187,20 @@ class BranchMeetingAdmin(ScopedHistoryAdmin):
         ]
 
     def compliance_view(self, request):
-        """Which branches fall behind the required frequency in a year, and where exactly."""
+        """Which branches fall behind the required frequency in a year, and where exactly: the
+        overview under each street with its subtotals, also as an Excel file (``?export=xlsx``)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         today = timezone.localdate()
         form = ComplianceForm(request.GET or {"year": today.year}, user=request.user, today=today)
-        overview = report = None
+        streets = report = None
         year = today.year
         if form.is_valid():
             year, organization = form.cleaned_data["year"], form.cleaned_data["organization"]
             overview = branch_selectors.branch_compliance_overview(user=request.user, year=year)
+            streets = branch_selectors.by_street(overview)
+            if request.GET.get("export") == "xlsx":
+                return compliance_workbook(streets, year)
             if organization is not None:
                 report = branch_selectors.branch_compliance(
                     user=request.user, organization=organization, year=year
@@ -203,11 +210,45 @@ class BranchMeetingAdmin(ScopedHistoryAdmin):
             "opts": self.opts,
             "title": _("Party branch meetings: compliance"),
             "form": form,
-            "overview": overview,
+            "streets": streets,
+            "total_held": sum(group.held for group in streets or []),
+            "total_gaps": sum(group.gaps for group in streets or []),
             "report": report,
             "requirements": branch_selectors.requirements_listed(year),
         }
         return TemplateResponse(request, "admin/members/branchmeeting/compliance.html", context)
+
+
+def street_name(street) -> str:
+    """A street's name in the overview; the district's own branch is under "District level"."""
+    return street.name if street is not None else gettext("District level")
+
+
+def compliance_workbook(streets, year: int):
+    """The overview as the page shows it: a row per branch, a subtotal per street, the total."""
+    rows = []
+    for group in streets:
+        street = street_name(group.street)
+        rows += [[street, row.organization.name, row.held, row.gaps] for row in group.rows]
+        count = len(group.rows)
+        subtotal = ngettext(
+            "Subtotal (%(counter)s branch)", "Subtotal (%(counter)s branches)", count
+        ) % {"counter": count}
+        rows.append([street, subtotal, group.held, group.gaps])
+    held, gaps = sum(group.held for group in streets), sum(group.gaps for group in streets)
+    rows.append([gettext("Total"), "", held, gaps])
+    headers = [
+        gettext("street"),
+        gettext("organization"),
+        gettext("meetings held"),
+        gettext("gaps"),
+    ]
+    return xlsx_export.workbook_response(
+        gettext("Party branch meetings compliance %(year)s.xlsx") % {"year": year},
+        headers,
+        rows,
+        ascii_filename=f"branch_compliance_{year}.xlsx",
+    )
 
 
 SETTLED_RULE = _(

@@ -4,22 +4,27 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from apps.core import xlsx_export
+from apps.core.audit import export_log_write
 from apps.core.identity import mask_id_number, mask_phone, normalize_id_number, normalize_mobile
 from apps.members import merging
 from apps.members.admin.imports import AppointmentsImportMixin, PeopleImportMixin
-from apps.members.admin.search import PostedSearchMixin, has_a_number
+from apps.members.admin.search import TOKEN_VAR, PostedSearchMixin, has_a_number
 from apps.members.choices import LEADERSHIP_ROLES
 from apps.members.models import Appointment, Member
 from apps.members.services import people as services
 from apps.organizations.admin import add_organization_inline
-from apps.organizations.admin_base import ScopedHistoryAdmin
+from apps.organizations.admin_base import ScopedHistoryAdmin, filter_text
+from apps.organizations.admin_filters import TREE_FILTERS
+from apps.organizations.models import Organization
 from apps.organizations.scoping import scoped
 
 # The last digits of a phone or ID number. A role that sees numbers masked may search only by
@@ -71,10 +76,10 @@ class MemberForm(forms.ModelForm):
 class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
     """People: numbers masked in the list, in full on the form for roles that may read them.
 
-    Search takes a name or the last 4–6 digits of a phone or ID number, and for
-    roles that read numbers a full one; the box posts, so a number is never in
-    a URL (``admin_search.py``). Deleting marks the person deleted; the record
-    stays for history and sync.
+    Search takes a name (the person's or the organization's) or the last 4–6 digits of a
+    phone or ID number, and for roles that read numbers a full one; the box posts, so a
+    number is never in a URL (``admin_search.py``). Deleting marks the person deleted; the
+    record stays for history and sync.
     """
 
     form = MemberForm
@@ -87,14 +92,15 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
         "organization",
         "political_status",
     ]
-    list_filter = ["gender", "political_status", "education", "ethnicity"]
+    list_filter = [*TREE_FILTERS, "gender", "political_status", "education", "ethnicity"]
     # The orders an index serves (docs/quality.md, 26): by default by name in pinyin order; by
     # organization in tree order. A choice column sorts thousands of rows alike.
     sortable_by = ["organization"]
     list_select_related = ["organization"]
-    search_fields = ["name"]
+    search_fields = ["name", "organization__name"]
     search_help_text = _(
-        "A name, or the last 4 digits of a phone or ID number (the full number if you may read it)."
+        "A name or an organization's name, or the last 4 digits of a phone or ID number (the "
+        "full number if you may read it)."
     )
     autocomplete_fields = ["organization"]
     fields = ["organization", *services.EDITABLE_FIELDS]
@@ -181,12 +187,53 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
     def delete_object(self, request, obj):
         return services.member_delete(by=request.user, member=obj)
 
+    def get_export_filters(self, request):
+        """A search by number is named as such: the number itself stays out of the file."""
+        said = super().get_export_filters(request)
+        if request.GET.get(TOKEN_VAR):
+            said.append(str(_("search by number")))
+        return said
+
     def get_urls(self):
         duplicates = self.admin_site.admin_view(self.duplicates_view)
+        roster = self.admin_site.admin_view(self.roster_view)
         return [
             path("duplicates/", duplicates, name="members_member_duplicates"),
+            path("roster/<int:organization_id>/", roster, name="members_member_roster"),
             *super().get_urls(),
         ]
+
+    def roster_view(self, request, organization_id):
+        """An organization's roster (花名册): one workbook, its people on one sheet and the
+        appointments held there on the other, each exported as its list exports
+        (docs/identity.md, Exports). Offered on the organization's page
+        (templates/admin/organizations/organization/change_form.html)."""
+        appointment_admin = self.admin_site.get_model_admin(Appointment)
+        if not (
+            self.has_view_permission(request) and appointment_admin.has_view_permission(request)
+        ):
+            raise PermissionDenied
+        organization = get_object_or_404(
+            scoped(Organization.objects.all(), request.user), pk=organization_id
+        )
+        filters = [filter_text(Organization._meta.verbose_name, organization.name)]
+        sheets, records = [], []
+        for model_admin in (self, appointment_admin):
+            queryset = model_admin.get_queryset(request).filter(organization=organization)
+            rows = model_admin.export_rows(request, queryset)
+            if rows is None:
+                return redirect(
+                    reverse("admin:organizations_organization_change", args=[organization.pk])
+                )
+            sheets.append(model_admin.export_sheet(request, rows, filters=filters))
+            records.extend(rows)
+        export_log_write(by=request.user, records=records)
+        today = timezone.localdate().strftime("%Y%m%d")
+        return xlsx_export.workbook_response(
+            f"{_('roster')}_{organization.name}_{today}.xlsx",
+            sheets,
+            ascii_filename=f"roster_{organization.pk}_{today}.xlsx",
+        )
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {"may_merge": self.has_delete_permission(request), **(extra_context or {})}
@@ -197,6 +244,8 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
         pairs kept on write, docs/merging.md); staff pick the record to keep in each group."""
         if not self.has_delete_permission(request):
             raise PermissionDenied
+        if request.method == "POST" and request.POST.get("action") == "distinct":
+            return self._mark_distinct(request)
         if request.method == "POST":
             return self._merge(request)
         page = merging.duplicate_groups_page(by=request.user, number=request.GET.get("p", 1))
@@ -211,6 +260,24 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
             **context,
         }
         return TemplateResponse(request, "admin/members/member/duplicates.html", context)
+
+    def _mark_distinct(self, request):
+        """"Not the same person": the posted group's pairs are no longer shown (docs/merging.md)."""
+        ids = [value for value in request.POST.getlist("member") if value.isdigit()]
+        group = list(self.get_queryset(request).filter(pk__in=ids))
+        if len(group) != len(set(ids)):
+            messages.error(request, _("Some of these records are not yours to decide on."))
+            return redirect("admin:members_member_duplicates")
+        try:
+            merging.mark_distinct(by=request.user, people=group)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            names = "、".join(sorted({person.name for person in group}))
+            messages.success(
+                request, _("%(names)s: recorded as different people.") % {"names": names}
+            )
+        return redirect("admin:members_member_duplicates")
 
     def _merge(self, request):
         """Merge the posted group into the chosen record; records the page did not propose
@@ -303,7 +370,7 @@ class AppointmentAdmin(AppointmentsImportMixin, ScopedHistoryAdmin):
 
     form = AppointmentForm
     list_display = ["member", "role", "organization", "started_on", "ended_on"]
-    list_filter = ["role", CurrentFilter]
+    list_filter = [*TREE_FILTERS, "role", CurrentFilter]
     sortable_by = ["member", "organization"]  # the orders an index serves (docs/quality.md, 26)
     list_select_related = ["member", "organization"]
     search_fields = ["member__name", "organization__name"]

@@ -1,7 +1,7 @@
 """People (人员) and their appointments; 三会一课 (party-branch meetings) and their rules."""
 
 from apps.members.models.branch import BranchAttendance, BranchMeeting
-from apps.members.models.duplicates import DuplicateCandidate, DuplicateReason
+from apps.members.models.duplicates import DistinctPair, DuplicateCandidate, DuplicateReason
 from apps.members.models.identity_checks import IdentityCheck
 from apps.members.models.people import Appointment, AppointmentQuerySet, Member
 from apps.members.models.requirements import MeetingRequirement
@@ -11,6 +11,7 @@ __all__ = [
     "AppointmentQuerySet",
     "BranchAttendance",
     "BranchMeeting",
+    "DistinctPair",
     "DuplicateCandidate",
     "DuplicateReason",
     "IdentityCheck",

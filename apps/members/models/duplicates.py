@@ -10,8 +10,10 @@ of commit aad1cbf did). The duplicates page reads these pairs, checked against t
 current keys, instead of grouping the whole people table.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,3 +51,40 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self):
         return f"#{self.person_a_id} ~ #{self.person_b_id}"
+
+
+class DistinctPair(models.Model):
+    """Two records staff looked at on the duplicates page and found to be two people ("not the
+    same person"): their pair is no longer shown, whatever the keys they share
+    (docs/merging.md, Not the same person). ``person_a`` has the lower id."""
+
+    person_a = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    person_b = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    scope_field = "person_a__organization"
+
+    class Meta:
+        verbose_name = _("records of two people")
+        verbose_name_plural = _("records of two people")
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="distinct_pair_once"),
+            models.CheckConstraint(
+                condition=Q(person_a__lt=F("person_b")), name="distinct_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["person_b"], name="distinct_pair_b")]
+
+    def __str__(self):
+        return f"#{self.person_a_id} ≠ #{self.person_b_id}"

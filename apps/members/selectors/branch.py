@@ -115,6 +115,28 @@ class OverviewRow:
     held: int
     gaps: int
 
+    @property
+    def street(self) -> Organization | None:
+        """The branch's street (a street's own branch: itself; the district's: None)."""
+        return self.organization.street
+
+
+@dataclass(frozen=True)
+class StreetGroup:
+    """One street's rows of the overview, with their subtotals; ``street`` None for the
+    district's own branch."""
+
+    street: Organization | None
+    rows: list[OverviewRow]
+
+    @property
+    def held(self) -> int:
+        return sum(row.held for row in self.rows)
+
+    @property
+    def gaps(self) -> int:
+        return sum(row.gaps for row in self.rows)
+
 
 def periods(year: int, today: date) -> list[Period]:
     """The months and quarters of ``year`` that have begun by ``today``, each quarter after its
@@ -229,9 +251,11 @@ def branch_compliance_overview(*, user, year: int, today: date | None = None) ->
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
     )
     with_meetings = {organization_id for organization_id, _, _ in counts}
-    organizations = scoped(
-        Organization.objects.filter(Q(pk__in=with_meetings) | Q(Exists(secretary))), user
-    ).order_by("path")
+    organizations = (
+        scoped(Organization.objects.filter(Q(pk__in=with_meetings) | Q(Exists(secretary))), user)
+        .select_related("street")
+        .order_by("path")
+    )
     held = Counter()
     for (organization_id, _, _), n in counts.items():
         held[organization_id] += n
@@ -245,3 +269,15 @@ def branch_compliance_overview(*, user, year: int, today: date | None = None) ->
     ]
     overview.sort(key=lambda row: -row.gaps)  # stable: tree order among equals
     return overview
+
+
+def by_street(overview: list[OverviewRow]) -> list[StreetGroup]:
+    """The overview's rows under their streets, the streets in tree order (the district's own
+    branch first), each street's rows in the overview's order (the worst first). No query: the
+    overview's organizations come with their streets."""
+    groups: dict[int | None, list[OverviewRow]] = {}
+    for row in overview:
+        groups.setdefault(row.organization.street_id, []).append(row)
+    found = [StreetGroup(rows[0].street, rows) for rows in groups.values()]
+    found.sort(key=lambda group: "" if group.street is None else group.street.path)
+    return found
