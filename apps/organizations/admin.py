@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.organizations import selectors, services
 from apps.organizations.admin_base import ScopedHistoryAdmin
+from apps.organizations.admin_filters import TREE_FILTERS
 from apps.organizations.choices import Kind, TitleStatus
 from apps.organizations.models import Organization, Position, PositionKind, Title, TitleKind
 from apps.organizations.scoping import in_scope, scoped
@@ -48,14 +49,23 @@ def add_organization_figures(figures: Callable) -> None:
         _organization_figures.append(figures)
 
 
+# The street and village filters' parameters, by the kind of organization they pick.
+TREE_FILTER_PARAMETERS = {f.kind: f.parameter_name for f in TREE_FILTERS}
+
+
 def subtree_list_url(request, organization, changelist: str, query: str = "") -> str | None:
     """The admin list named ``changelist`` (with ``query``) narrowed to ``organization``'s
-    subtree, or None where it cannot be. The lists have no filter by organization yet, so only
-    the account's own organization has one: its subtree is the whole list (docs/workbench.md)."""
+    subtree, or None where it cannot be (docs/workbench.md). The account's own organization is
+    the whole list; a street or a village is the list's street or village filter
+    (``admin_filters.py``, which every list linked to has); a women's committee has no filter."""
+    parameters = [query] if query else []
     if organization.pk != request.user.organization_id:
-        return None
+        parameter = TREE_FILTER_PARAMETERS.get(organization.kind)
+        if parameter is None:
+            return None
+        parameters.insert(0, f"{parameter}={organization.pk}")
     url = reverse(f"admin:{changelist}")
-    return f"{url}?{query}" if query else url
+    return f"{url}?{'&'.join(parameters)}" if parameters else url
 
 
 class OrganizationForm(forms.ModelForm):
@@ -204,7 +214,7 @@ class ReferenceListAdmin(admin.ModelAdmin):
 @admin.register(Position)
 class PositionAdmin(ScopedHistoryAdmin):
     list_display = ["name", "kind", "organization", "opened_on", "closed_on"]
-    list_filter = ["kind", OpenFilter]
+    list_filter = [*TREE_FILTERS, "kind", OpenFilter]
     list_select_related = ["kind", "organization"]
     search_fields = ["name", "organization__name"]
     autocomplete_fields = ["organization"]
@@ -213,7 +223,7 @@ class PositionAdmin(ScopedHistoryAdmin):
 @admin.register(Title)
 class TitleAdmin(ScopedHistoryAdmin):
     list_display = ["kind", "organization", "position", "level", "year", "status"]
-    list_filter = ["year", "level", "status", "kind"]
+    list_filter = [*TREE_FILTERS, "year", "level", "status", "kind"]
     list_select_related = ["kind", "organization", "position"]
     search_fields = ["organization__name", "position__name", "note"]
     autocomplete_fields = ["organization", "position"]

@@ -294,11 +294,15 @@ def test_an_organizations_page_shows_its_children_and_its_subtrees_counts(
     assert "现任领导" in body  # the leadership inline, from the people app
 
 
-def test_ones_own_organizations_counts_link_to_the_lists(records, user_in, browser_as):
+def test_an_organizations_counts_link_to_the_lists_filtered_to_its_subtree(
+    records, user_in, browser_as
+):
     client = browser_as(user_in(records.street_a, Role.DISTRICT_ADMIN))
+    a1 = records.village_a1.pk
 
     own = client.get(ORGANIZATION.format(records.street_a.pk)).context["figures"]
-    below = client.get(ORGANIZATION.format(records.village_a1.pk)).context["figures"]
+    below = client.get(ORGANIZATION.format(a1)).context["figures"]
+    committee = client.get(ORGANIZATION.format(records.committee_a.pk)).context["figures"]
 
     assert [figure.url for figure in own] == [
         "/admin/organizations/position/?open=yes",
@@ -306,9 +310,42 @@ def test_ones_own_organizations_counts_link_to_the_lists(records, user_in, brows
         "/admin/members/member/",
         "/admin/members/appointment/?current=yes",
     ]
-    # The lists have no filter by organization yet: a village's counts are not links.
-    assert [figure.url for figure in below] == [None] * 4
+    assert [figure.url for figure in below] == [
+        f"/admin/organizations/position/?village={a1}&open=yes",
+        f"/admin/organizations/title/?village={a1}&status__exact=awarded",
+        f"/admin/members/member/?village={a1}",
+        f"/admin/members/appointment/?village={a1}&current=yes",
+    ]
     assert [figure.count for figure in below] == [1, 0, 3, 1]
+    # Each list, followed, holds as many rows as the count says.
+    assert [len(client.get(f.url).context["cl"].result_list) for f in below] == [1, 0, 3, 1]
+    # The lists have no filter for a women's committee: its counts are not links.
+    assert [figure.url for figure in committee] == [None] * 4
+
+
+def test_a_childs_counts_link_to_the_lists_filtered_to_it(records, user_in, browser_as):
+    client = browser_as(user_in(records.district, Role.DISTRICT_ADMIN))
+
+    page = client.get(INDEX)
+
+    rows = {row.organization.name: cells for row, cells in page.context["rows"]}
+    street_a = records.street_a.pk
+    assert [cell.url for cell in rows["甲街道妇联"]] == [
+        f"/admin/members/member/?street={street_a}",
+        f"/admin/members/appointment/?street={street_a}&role__exact=chair&current=yes",
+        None,  # the organizations without a chair: no list filters them
+        f"/admin/members/appointment/?street={street_a}&role__exact=vice_chair&current=yes",
+        None,
+        f"/admin/organizations/position/?street={street_a}&open=yes",
+        f"/admin/organizations/title/?street={street_a}&status__exact=awarded",
+        None,  # the compliance page has no filter by street
+        None,
+    ]
+    people = client.get(rows["甲街道妇联"][0].url).context["cl"].result_list
+    assert {person.organization.street for person in people} == {records.street_a}
+    assert len(people) == rows["甲街道妇联"][0].value == 7
+    assert all(cell.url is None for cell in rows["测试区妇联"])  # its own level: no list
+    assert page.context["total"][0].url == "/admin/members/member/"
 
 
 def test_an_organizations_page_takes_the_same_queries_for_more_children(tree, user_in, browser_as):
