@@ -103,8 +103,10 @@ def test_the_export_holds_the_pages_rows_subtotals_and_total(tree, user_in, brow
     rows = sheet_rows(response)
     held_a = 1 + 3 + 12 * 2 + 4 * 2
     gaps_a = gaps["甲二社区妇联"] + gaps["甲街道妇联"]
-    assert rows[0] == ["所属街道/乡镇", "组织", "已召开会议数", "缺项数"]
-    assert rows[1:] == [
+    title = rows[0][0]
+    assert title.startswith("测试区妇联 · ") and "2023年度" in title and "导出" in title
+    assert rows[1] == ["所属街道/乡镇", "组织", "已召开会议数", "缺项数"]
+    assert rows[2:] == [
         ["区级", "测试区妇联", 1, gaps["测试区妇联"]],
         ["区级", "小计（1 个支部）", 1, gaps["测试区妇联"]],
         ["甲街道妇联", "甲二社区妇联", 1, gaps["甲二社区妇联"]],
@@ -123,7 +125,7 @@ def test_a_street_admin_exports_its_own_street_only(tree, user_in, browser_as, b
     )
 
     rows = sheet_rows(response)
-    assert {row[0] for row in rows[1:-1]} == {"甲街道妇联"}
+    assert {row[0] for row in rows[2:-1]} == {"甲街道妇联"}
     assert not any("乙" in str(cell) or "测试区" in str(cell) for row in rows for cell in row)
 
 

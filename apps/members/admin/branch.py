@@ -12,6 +12,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -200,7 +201,7 @@ class BranchMeetingAdmin(ScopedHistoryAdmin):
             overview = branch_selectors.branch_compliance_overview(user=request.user, year=year)
             streets = branch_selectors.by_street(overview)
             if request.GET.get("export") == "xlsx":
-                return compliance_workbook(streets, year)
+                return compliance_workbook(streets, year, organization=request.user.organization)
             if organization is not None:
                 report = branch_selectors.branch_compliance(
                     user=request.user, organization=organization, year=year
@@ -224,8 +225,9 @@ def street_name(street) -> str:
     return street.name if street is not None else gettext("District level")
 
 
-def compliance_workbook(streets, year: int):
-    """The overview as the page shows it: a row per branch, a subtotal per street, the total."""
+def compliance_workbook(streets, year: int, *, organization):
+    """The overview as the page shows it: a row per branch, a subtotal per street, the total;
+    under a title naming the account's organization, the year and the day it was exported."""
     rows = []
     for group in streets:
         street = street_name(group.street)
@@ -243,10 +245,19 @@ def compliance_workbook(streets, year: int):
         gettext("meetings held"),
         gettext("gaps"),
     ]
+    name = gettext("Party branch meetings: compliance")
+    today = date_format(timezone.localdate(), "DATE_FORMAT")
+    title = " · ".join(
+        [
+            str(organization),
+            name,
+            gettext("year %(year)s") % {"year": year},
+            gettext("exported on %(date)s") % {"date": today},
+        ]
+    )
     return xlsx_export.workbook_response(
         gettext("Party branch meetings compliance %(year)s.xlsx") % {"year": year},
-        headers,
-        rows,
+        [xlsx_export.Sheet(name=name, headers=headers, rows=rows, title=title)],
         ascii_filename=f"branch_compliance_{year}.xlsx",
     )
 

@@ -262,7 +262,7 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
         return TemplateResponse(request, "admin/members/member/duplicates.html", context)
 
     def _mark_distinct(self, request):
-        """"Not the same person": the posted group's pairs are no longer shown (docs/merging.md)."""
+        """ "Not the same person": the posted group's pairs are no longer shown (docs/merging.md)."""
         ids = [value for value in request.POST.getlist("member") if value.isdigit()]
         group = list(self.get_queryset(request).filter(pk__in=ids))
         if len(group) != len(set(ids)):
