@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from apps.accounts.landing import AdminLoginForm, home
 from apps.accounts.views import SetPasswordView
 from apps.core.views import healthz
+from apps.members.admin import workbench
 from apps.organizations.admin_filters import organization_autocomplete
 
 admin.site.site_header = admin.site.site_title = _("District Women's Federation")
@@ -22,6 +23,8 @@ admin.site.site_url = None  # the admin is the site; no "view site" link
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # The admin's first page is the workbench (docs/workbench.md): matched before the admin's own.
+    path("admin/", admin.site.admin_view(workbench.index)),
     path(  # the admin lists' street and village filters (apps/organizations/admin_filters.py)
         "admin/organizations/autocomplete/",
         admin.site.admin_view(organization_autocomplete),

@@ -1,14 +1,19 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from apps.organizations import selectors, services
 from apps.organizations.admin_base import ScopedHistoryAdmin
-from apps.organizations.choices import Kind
+from apps.organizations.admin_filters import TREE_FILTERS
+from apps.organizations.choices import Kind, TitleStatus
 from apps.organizations.models import Organization, Position, PositionKind, Title, TitleKind
-from apps.organizations.scoping import in_scope
+from apps.organizations.scoping import in_scope, scoped
 
 INDENT = "\u3000"  # a full-width space per level of the tree
 
@@ -21,6 +26,46 @@ def add_organization_inline(inline: type) -> None:
     """Show ``inline`` on every organization's page; called from an app's admin module."""
     if inline not in _organization_inlines:
         _organization_inlines.append(inline)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A count on an organization's page, of its whole subtree, linked to the list where the
+    list can be narrowed to that subtree (``subtree_list_url``)."""
+
+    label: str
+    count: int
+    url: str | None = None
+
+
+# Figures the apps above add to an organization's page (its people, from members), the same way
+# as inlines: each is ``figures(request, organization) -> list[Figure]``.
+_organization_figures: list[Callable] = []
+
+
+def add_organization_figures(figures: Callable) -> None:
+    """Show what ``figures(request, organization)`` returns on every organization's page."""
+    if figures not in _organization_figures:
+        _organization_figures.append(figures)
+
+
+# The street and village filters' parameters, by the kind of organization they pick.
+TREE_FILTER_PARAMETERS = {f.kind: f.parameter_name for f in TREE_FILTERS}
+
+
+def subtree_list_url(request, organization, changelist: str, query: str = "") -> str | None:
+    """The admin list named ``changelist`` (with ``query``) narrowed to ``organization``'s
+    subtree, or None where it cannot be (docs/workbench.md). The account's own organization is
+    the whole list; a street or a village is the list's street or village filter
+    (``admin_filters.py``, which every list linked to has); a women's committee has no filter."""
+    parameters = [query] if query else []
+    if organization.pk != request.user.organization_id:
+        parameter = TREE_FILTER_PARAMETERS.get(organization.kind)
+        if parameter is None:
+            return None
+        parameters.insert(0, f"{parameter}={organization.pk}")
+    url = reverse(f"admin:{changelist}")
+    return f"{url}?{'&'.join(parameters)}" if parameters else url
 
 
 class OrganizationForm(forms.ModelForm):
@@ -77,6 +122,47 @@ class OrganizationAdmin(ScopedHistoryAdmin):
     def get_inlines(self, request, obj):
         return [*super().get_inlines(request, obj), *_organization_inlines]
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """An organization's page also shows the organizations right below it and the counts of
+        its subtree (its own, then those the apps above add): a query each."""
+        if obj is not None:
+            below = Organization.objects.filter(parent=obj).order_by("path")
+            context["children"] = list(scoped(below, request.user))
+            context["figures"] = [
+                *self.figures(request, obj),
+                *(
+                    figure
+                    for add_figures in _organization_figures
+                    for figure in add_figures(request, obj)
+                ),
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def figures(self, request, organization) -> list[Figure]:
+        """The subtree's open positions and awarded titles."""
+        positions = Position.objects.filter(
+            organization__path__startswith=organization.path, closed_on__isnull=True
+        )
+        titles = Title.objects.filter(
+            organization__path__startswith=organization.path, status=TitleStatus.AWARDED
+        )
+        return [
+            Figure(
+                _("open positions"),
+                scoped(positions, request.user).count(),
+                subtree_list_url(
+                    request, organization, "organizations_position_changelist", "open=yes"
+                ),
+            ),
+            Figure(
+                _("titles awarded"),
+                scoped(titles, request.user).count(),
+                subtree_list_url(
+                    request, organization, "organizations_title_changelist", "status__exact=awarded"
+                ),
+            ),
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
@@ -128,7 +214,7 @@ class ReferenceListAdmin(admin.ModelAdmin):
 @admin.register(Position)
 class PositionAdmin(ScopedHistoryAdmin):
     list_display = ["name", "kind", "organization", "opened_on", "closed_on"]
-    list_filter = ["kind"]
+    list_filter = [*TREE_FILTERS, "kind", OpenFilter]
     list_select_related = ["kind", "organization"]
     search_fields = ["name", "organization__name"]
     autocomplete_fields = ["organization"]
@@ -137,7 +223,7 @@ class PositionAdmin(ScopedHistoryAdmin):
 @admin.register(Title)
 class TitleAdmin(ScopedHistoryAdmin):
     list_display = ["kind", "organization", "position", "level", "year", "status"]
-    list_filter = ["year", "level", "status", "kind"]
+    list_filter = [*TREE_FILTERS, "year", "level", "status", "kind"]
     list_select_related = ["kind", "organization", "position"]
     search_fields = ["organization__name", "position__name", "note"]
     autocomplete_fields = ["organization", "position"]

@@ -88,12 +88,17 @@ def test_every_page_is_usable_by_everyone(page, username):
     for number, path in enumerate(dict.fromkeys(paths)):
         slug = path.strip("/").replace("/", "_") or "root"
         problems += problems_on(page, path, f"{username}/{number:02d}-{slug}")
+    # At a phone's width: the workbench, the first lists and the first organization's page.
+    organizations = "/admin/organizations/organization/"
+    first_organization = [p for p in paths if p.startswith(organizations) and "/change/" in p]
     page.driver.set_window_size(*PHONE)
     try:
-        for path in ["/admin/", *lists[:3]]:
+        for number, path in enumerate(["/admin/", *lists[:3], *first_organization[:1]]):
             page.open(path)
             if page.scrolls_sideways():
                 problems.append(f"{path}: scrolls sideways at a phone's width")
+            slug = path.strip("/").replace("/", "_")
+            page.screenshot(f"pages/{username}/phone-{number:02d}-{slug}")
     finally:
         page.driver.set_window_size(1280, 900)
 
