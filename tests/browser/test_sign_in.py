@@ -28,6 +28,7 @@ def test_every_role_signs_in_and_sees_where_its_work_is(page):
         path, text = seen[role]
         assert path == "/admin/", role
         assert f"城关街道妇联 · {Role(role).label}" in text
+    assert "城关街道妇联 · 妇联管理员" in seen[Role.DISTRICT_ADMIN][1]  # as docs/roles.md names it
     assert seen[Role.CASE_WORKER][0] == "/admin/"
     assert "报表页面" in seen[Role.LEADERSHIP][1]
     assert "站点应用" in seen[Role.STATION_OPERATOR][1]

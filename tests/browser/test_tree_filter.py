@@ -27,10 +27,10 @@ def test_a_street_is_picked_by_typing_and_the_list_narrows(page):
     page.sign_in(user.username, PASSWORD)
     page.open("/admin/members/member/")
     before = names_listed(page)
+    street_box = "#tree-filter-street + .select2 .select2-selection"
+    page.wait_for(street_box)  # select2 draws the box once its scripts have loaded
 
-    page.driver.find_element(
-        "css selector", "#tree-filter-street + .select2 .select2-selection"
-    ).click()
+    page.driver.find_element("css selector", street_box).click()
     page.wait_for(".select2-container--open .select2-search__field")
     page.driver.find_element("css selector", ".select2-search__field").send_keys("东城")
     options = ".select2-results__option:not(.loading-results)"
