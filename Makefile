@@ -1,4 +1,5 @@
-# The two commands: `make run` and `make test`. Both set up .venv first.
+# The two commands: `make run` and `make test`. Both set up .venv first. `make run` starts the
+# web server and one job worker beside it (docs/jobs.md), and stops them together.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -49,7 +50,9 @@ run: install
 	$(DEVENV) sh -c '$(BIN)/python manage.py migrate --noinput \
 	  && $(BIN)/python manage.py collectstatic --noinput --verbosity 0 \
 	  && $(BIN)/python manage.py load_demo \
-	  && DJANGO_DEBUG=1 exec $(BIN)/python manage.py runserver 127.0.0.1:8000'
+	  && DJANGO_DEBUG=1 exec $(BIN)/python scripts/together.py \
+	    "$(BIN)/python manage.py runserver 127.0.0.1:8000" \
+	    "$(BIN)/python manage.py procrastinate worker"'
 
 lint: install
 	$(BIN)/ruff check .

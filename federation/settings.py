@@ -56,10 +56,12 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "apps.accounts.login_records.LoginRecordsConfig",  # django-axes
+    "procrastinate.contrib.django",  # the job queue's tables and worker command (docs/jobs.md)
     "apps.core",
     "apps.organizations",
     "apps.accounts",
     "apps.files",
+    "apps.jobs",
     "apps.members",
     "apps.demo",
 ]
@@ -256,11 +258,21 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Background jobs (docs/jobs.md): procrastinate's queue on this same database, its tasks in
+# apps/*/tasks.py, run by `manage.py procrastinate worker`. An admin import of a sheet of more
+# rows than this runs as a job (up to LIMIT_ROWS of apps/core/xlsx.py); fewer, in the request.
+JOBS_IMPORT_THRESHOLD = 2000
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # procrastinate says at every start which tasks it registered: not news.
+        "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
+    },
 }

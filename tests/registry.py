@@ -28,11 +28,15 @@ from apps.accounts.models import DeviceToken, User
 from apps.core.actors import SYSTEM
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
+from apps.jobs.choices import JobState
+from apps.jobs.models import Job
+from apps.members.imports import PEOPLE_JOB
 from apps.members.models import Appointment, BranchMeeting, IdentityCheck, Member
 from apps.members.services import branch as branch_services
 from apps.members.services import people as member_services
 from apps.organizations.choices import Kind, Sector
 from apps.organizations.models import Organization, Position, Title
+from apps.organizations.roles import Role
 from tests.factories.accounts import UserFactory
 from tests.factories.members import make_member
 from tests.factories.organizations import PositionFactory, TitleFactory, make_org
@@ -173,6 +177,21 @@ def station_branch_meetings(organization, user):
     make_attachment(organization, record=meeting, user=user, name="会议记录.pdf", data=PDF)
 
 
+def make_job(organization, **fields) -> Job:
+    """A finished import job of an account of ``organization``. Made directly: the service that
+    starts one (``import_job_start``) stores its sheet and queues it for a worker."""
+    user = fields.pop("user", None) or UserFactory(organization=organization, role=Role.STAFF)
+    values = {
+        "user": user,
+        "organization": user.organization,
+        "kind": PEOPLE_JOB,
+        "state": JobState.SUCCEEDED,
+        "result": {"rows": 1, "created": 1, "error_count": 0, "errors": [], "message": ""},
+        **fields,
+    }
+    return Job.objects.create(**values)
+
+
 # --- The registry ----------------------------------------------------------------------------
 
 REGISTRY: dict[type[Model], Maker] = {
@@ -225,6 +244,7 @@ REGISTRY: dict[type[Model], Maker] = {
         station=station_branch_meetings,
     ),
     Attachment: Maker(make=make_attachment),
+    Job: Maker(make=make_job),
     Position: Maker(
         make=lambda organization, **fields: PositionFactory(organization=organization, **fields),
         resource="position",

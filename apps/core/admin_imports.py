@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -46,20 +47,31 @@ class SheetImportAdminMixin:
         form = self.import_form(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                report = self.importer.run(
-                    data=form.cleaned_data["file"].read(),
-                    by=request.user,
-                    dry_run=form.cleaned_data["dry_run"],
+                report = self.import_sheet(
+                    request, form.cleaned_data["file"].read(), dry_run=form.cleaned_data["dry_run"]
                 )
             except SheetError as exc:
                 form.add_error("file", str(exc))
             else:
+                if isinstance(report, HttpResponseBase):
+                    return report  # the sheet went elsewhere (a job: apps/jobs/admin_imports.py)
                 if report.created:
                     messages.success(request, self.importer.done % {"count": len(report.created)})
                 elif report.errors:
                     messages.error(request, _("No row was imported: correct the rows below."))
                 else:
                     messages.info(request, _("Every row is correct; untick dry run to import."))
+        return self.import_page(request, form, report)
+
+    def import_sheet(self, request, data: bytes, *, dry_run: bool):
+        """The sheet's report, imported in the request; a subclass may answer otherwise."""
+        return self.importer.run(data=data, by=request.user, dry_run=dry_run)
+
+    def import_context(self, request) -> dict:
+        """What the page says of the sheets it takes."""
+        return {"max_rows": MAX_ROWS}
+
+    def import_page(self, request, form, report):
         opts = self.model._meta
         context = {
             **self.admin_site.each_context(request),
@@ -69,7 +81,7 @@ class SheetImportAdminMixin:
             "form": form,
             "report": report,
             "headers": [column.header for column in self.importer.columns],
-            "max_rows": MAX_ROWS,
+            **self.import_context(request),
         }
         templates = [
             f"admin/{opts.app_label}/{opts.model_name}/import.html",

@@ -41,6 +41,10 @@ class SheetError(ValueError):
     """The file as a whole cannot be read (not .xlsx, no header, too many rows)."""
 
 
+class TooManyRows(SheetError):
+    """The sheet has more rows than allowed: a page may hand it to a job instead."""
+
+
 class Cell(NamedTuple):
     value: object  # str, float, bool, date, datetime, time or None (empty)
     is_number: bool
@@ -100,7 +104,7 @@ def _rows(grid: list[list], columns, max_rows: int):
             )
         positions[key] = found[0]
     if len(grid) > max_rows + 1:
-        raise SheetError(too_many_rows(max_rows))
+        raise TooManyRows(too_many_rows(max_rows))
     # Column by column: a column's cells are made once per distinct text (most columns repeat
     # a few), then each row's dict; calamine's grid is rectangular.
     body = grid[1:]
@@ -261,7 +265,7 @@ class _CellBounds:
             if digits is not None and int(digits) <= self.rows:
                 continue  # a long row number still within the rows allowed
             if digits is not None:
-                raise SheetError(too_many_rows(self.rows - 1))
+                raise TooManyRows(too_many_rows(self.rows - 1))
             if re.match(rb"<[^>]*\sr\s*=", match.group(0)):
                 raise SheetError(
                     _("A sheet may have at most %(max)d columns.") % {"max": MAX_COLUMNS}

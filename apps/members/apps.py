@@ -10,6 +10,7 @@ class MembersConfig(AppConfig):
         from apps.organizations.roles import RECORD_READERS, Role, grant, model_perms
 
         self._connect_merge_movers()
+        self._register_jobs()
 
         # Every role that keeps records reads people; they are written by district admins, staff
         # and stations. Case workers write cases and their parties only (docs/roles.md).
@@ -35,6 +36,29 @@ class MembersConfig(AppConfig):
         # The required frequencies serve the whole district (changed at the root only: admin).
         grant(RECORD_READERS, *model_perms("members", "meetingrequirement", "view"))
         grant([Role.DISTRICT_ADMIN], *model_perms("members", "meetingrequirement", "add", "change"))
+
+    @staticmethod
+    def _register_jobs():
+        """Large sheets of people and appointments are imported by a job (docs/jobs.md)."""
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.jobs.kinds import register_import
+        from apps.members import imports
+
+        register_import(
+            imports.PEOPLE_JOB,
+            label=_("Import people from Excel"),
+            importer=imports.PEOPLE,
+            perm="members.add_member",
+            changelist="admin:members_member_changelist",
+        )
+        register_import(
+            imports.APPOINTMENTS_JOB,
+            label=_("Import appointments from Excel"),
+            importer=imports.APPOINTMENTS,
+            perm="members.add_appointment",
+            changelist="admin:members_appointment_changelist",
+        )
 
     @staticmethod
     def _connect_merge_movers():

@@ -388,6 +388,9 @@ APPOINTMENTS = Importer(
     recheck=_recheck_appointments,
 )
 
+# Their names as kinds of job (apps/jobs/kinds.py, registered in apps/members/apps.py).
+PEOPLE_JOB, APPOINTMENTS_JOB = "members.people_import", "members.appointments_import"
+
 
 def people_import(*, data: bytes, by, dry_run: bool, **options) -> ImportReport:
     """Add people from a sheet (姓名, 性别, 民族, 身份证号, 手机号, 政治面貌, 文化程度, 职业,

@@ -1,0 +1,191 @@
+"""Every write of jobs: starting one, its progress, its end (docs/jobs.md).
+
+A job is two rows: procrastinate's in its queue (when to run it, which worker has it) and our
+``Job`` (who, how far, what came of it). Both are written in one transaction when the job is
+started, so a job is queued exactly when its record exists.
+
+An import runs in one transaction, every row or none (apps/core/imports.py). Its progress is
+written meanwhile through a connection of its own, committed at once, so a page sees it move
+while the import's own transaction is still open; the job's end is written inside the
+import's transaction, so the rows and "finished" commit together. A worker killed mid-import
+leaves neither: its job is found stalled by procrastinate's heartbeats and ended here.
+"""
+
+import hashlib
+import logging
+import time
+
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connections, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.jobs import Status
+
+from apps.core.imports import CHECKING
+from apps.core.xlsx import SheetError
+from apps.jobs.choices import ACTIVE_STATES, JobState, Phase
+from apps.jobs.kinds import kind_of
+from apps.jobs.models import Job
+
+logger = logging.getLogger(__name__)
+
+MAX_ERRORS_KEPT = 1000  # bad rows a job's report lists; the count says how many in all
+PROGRESS_EVERY = 0.5  # seconds between two writes of a job's progress
+RUN_TASK = "jobs.run"
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def import_job_start(*, by, kind: str, data: bytes, dry_run: bool) -> tuple[Job, bool]:
+    """Queue an import of the sheet ``data`` by ``by``; return the job and whether it is new.
+
+    The same file, of the same kind and dry run, by the same account while a job of it is
+    waiting or running, starts no second job: that one is returned. The file is stored
+    privately (``job_file_path``) until the job ends.
+    """
+    from apps.jobs.tasks import run_job  # the task module imports this one
+
+    digest = file_digest(data)
+    same = Job.objects.filter(
+        user=by, kind=kind, input_digest=digest, dry_run=dry_run, state__in=ACTIVE_STATES
+    )
+    if found := same.first():
+        return found, False
+    job = Job(user=by, organization=by.organization, kind=kind, dry_run=dry_run)
+    job.input_digest = digest
+    job.input_file.save("upload.xlsx", ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            job.save()
+            # A queueing lock too: procrastinate refuses a second waiting job of the same key.
+            job.queue_id = run_job.configure(
+                queueing_lock=f"import:{by.pk}:{kind}:{digest}:{int(dry_run)}"
+            ).defer(job_id=job.pk)
+            job.save(update_fields=["queue_id"])
+    except (IntegrityError, AlreadyEnqueued):
+        job.input_file.delete(save=False)
+        if found := same.first():
+            return found, False
+        raise
+    except BaseException:
+        job.input_file.delete(save=False)
+        raise
+    return job, True
+
+
+class ProgressWriter:
+    """The progress callback of an import (``apps.core.imports.Progress``), written to the
+    job's row through a connection of its own, at most every ``PROGRESS_EVERY`` seconds (and
+    at each change of phase and at the end of one)."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.connection = connections.create_connection("default")
+        self.phase, self.written_at = "", 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        phase = Phase.CHECKING if stage == CHECKING else Phase.STORING
+        now = time.monotonic()
+        if phase == self.phase and done < total and now - self.written_at < PROGRESS_EVERY:
+            return
+        self.phase, self.written_at = phase, now
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE jobs_job SET phase = %s, done = %s, total = %s WHERE id = %s",
+                [phase, done, total, self.job_id],
+            )
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def job_run(job_id: int) -> None:
+    """Run the job (in a worker): as the account that started it, checked again now."""
+    job = Job.objects.select_related("user__organization").filter(pk=job_id).first()
+    if job is None or job.state != JobState.QUEUED:
+        return  # ended meanwhile (found stalled), or already run
+    kind = kind_of(job.kind)
+    with translation.override(settings.LANGUAGE_CODE):  # a job's words are Chinese
+        if kind is None:
+            _fail(job, _("This kind of job no longer exists: nothing was done."))
+            return
+        if not job.user.has_perm(kind.perm):  # deactivated, or the role lost the right
+            _fail(
+                job, _("The account that started this job may no longer do it: nothing was done.")
+            )
+            return
+        Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, started_at=timezone.now())
+        progress = ProgressWriter(job.pk)
+        try:
+            _run_import(job, kind, progress)
+        except SheetError as exc:
+            _fail(job, str(exc))
+        except Exception:
+            _fail(job, _("The job stopped on an unexpected error: nothing was imported."))
+            raise
+        finally:
+            progress.close()
+            job.input_file.delete(save=False)
+
+
+def _run_import(job: Job, kind, progress: ProgressWriter) -> None:
+    data = job.input_file.read()
+    job.input_file.close()
+    with transaction.atomic():  # the rows and the job's end commit together
+        report = kind.importer.run(
+            data=data, by=job.user, dry_run=job.dry_run, max_rows=None, progress=progress
+        )
+        created = len(report.created)
+        if created:
+            message = str(kind.importer.done % {"count": created})
+        elif report.errors:
+            message = _("No row was imported: correct the rows below.")
+        else:
+            message = _("Every row is correct; untick dry run to import.")
+        result = {
+            "rows": report.rows,
+            "created": created,
+            "error_count": len(report.errors),
+            "errors": [[number, str(problem)] for number, problem in report.errors][
+                :MAX_ERRORS_KEPT
+            ],
+            "message": message,
+        }
+        Job.objects.filter(pk=job.pk).update(
+            state=JobState.SUCCEEDED, result=result, finished_at=timezone.now(), input_file=""
+        )
+
+
+def _fail(job: Job, message: str) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.FAILED, error=message, finished_at=timezone.now(), input_file=""
+    )
+
+
+def stalled_jobs_end(*, seconds_since_heartbeat: float = 60) -> int:
+    """End the jobs whose worker stopped sending heartbeats (killed, its machine gone): the
+    queue's row and ours marked failed. Nothing of an import was kept (its transaction died
+    with the worker's connection). Returns how many were ended."""
+    from procrastinate.contrib.django import app
+
+    stalled = async_to_sync(app.job_manager.get_stalled_jobs)(
+        task_name=RUN_TASK, seconds_since_heartbeat=seconds_since_heartbeat
+    )
+    for queued in stalled:
+        async_to_sync(app.job_manager.finish_job_by_id_async)(
+            queued.id, status=Status.FAILED, delete_job=False
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _(
+                "The worker running this job stopped: nothing was imported. Start it again."
+            )
+        for job in Job.objects.filter(queue_id=queued.id, state__in=ACTIVE_STATES):
+            _fail(job, message)
+            job.input_file.delete(save=False)
+        logger.warning("job %s ended: its worker stopped", queued.id)
+    return len(stalled)

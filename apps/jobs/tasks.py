@@ -1,0 +1,27 @@
+"""The queue's tasks (procrastinate finds this module in every app): thin doors to services."""
+
+from django.db import close_old_connections
+from procrastinate.contrib.django import app
+
+from apps.jobs import services
+
+
+@app.task(name=services.RUN_TASK, queue="jobs")
+def run_job(job_id: int) -> None:
+    """Run one job of ours (apps.jobs.models.Job)."""
+    close_old_connections()  # the worker's thread keeps its connection between jobs
+    try:
+        services.job_run(job_id)
+    finally:
+        close_old_connections()
+
+
+@app.periodic(cron="* * * * *", periodic_id="stalled")
+@app.task(name="jobs.end_stalled", queue="jobs", queueing_lock="jobs.end_stalled")
+def end_stalled_jobs(timestamp: int) -> None:
+    """Every minute: end the jobs of workers that stopped (docs/jobs.md)."""
+    close_old_connections()
+    try:
+        services.stalled_jobs_end()
+    finally:
+        close_old_connections()
