@@ -244,7 +244,7 @@ REGISTRY: dict[type[Model], Maker] = {
         station=station_branch_meetings,
     ),
     Attachment: Maker(make=make_attachment),
-    Job: Maker(make=make_job),
+    Job: Maker(make=make_job, resource="job"),
     Position: Maker(
         make=lambda organization, **fields: PositionFactory(organization=organization, **fields),
         resource="position",

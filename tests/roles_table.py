@@ -62,6 +62,10 @@ RIGHTS = {
     "identitycheck": {
         "view": {DISTRICT_ADMIN},
     },
+    # Background jobs: every role follows its own (district admins their subtree's).
+    "job": {
+        "view": set(ROLES),
+    },
     "account": {
         "view": {DISTRICT_ADMIN},
         "add": {DISTRICT_ADMIN},

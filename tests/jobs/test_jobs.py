@@ -268,3 +268,34 @@ class _Recorder:
 
     def execute(self, sql, params):
         self.writes.append(params)
+
+
+def test_the_api_shows_ones_own_jobs_and_a_district_admin_the_subtrees(tree, user_in, api_as):
+    """``/api/v1/jobs/``: a station or staff member follows its own jobs; a district admin every
+    job of its subtree; another's job is a 404, in any case outside the subtree."""
+    from tests.registry import make_job
+
+    mine = user_in(tree.village_a1, Role.STATION_OPERATOR, username="mine")
+    neighbour = user_in(tree.village_a1, Role.STAFF, username="neighbour")
+    own = make_job(tree.village_a1, user=mine)
+    theirs = make_job(tree.village_a1, user=neighbour)
+    failed = make_job(
+        tree.village_a1, user=mine, state=JobState.FAILED, error="第3行：身份证号码有误"
+    )
+    elsewhere = make_job(tree.village_b1)
+
+    station = api_as(mine)
+    listed = station.get("/api/v1/jobs/").json()
+    street_admin = api_as(user_in(tree.street_a, Role.DISTRICT_ADMIN))
+
+    assert [row["id"] for row in listed["results"]] == [failed.pk, own.pk]
+    assert listed["results"][0]["state"] == "failed"
+    assert listed["results"][0]["error"] == "第3行：身份证号码有误"
+    assert station.get(f"/api/v1/jobs/{theirs.pk}/").status_code == 404
+    assert {row["id"] for row in street_admin.get("/api/v1/jobs/").json()["results"]} == {
+        own.pk,
+        theirs.pk,
+        failed.pk,
+    }
+    assert street_admin.get(f"/api/v1/jobs/{elsewhere.pk}/").status_code == 404
+    assert station.post("/api/v1/jobs/", {}, format="json").status_code == 403  # no one adds
