@@ -79,7 +79,9 @@ _OF_SOME = _PAIRS.format(
     new="n.id IN (SELECT unnest(%(ids)s::bigint[]))", other=f"m.id <> n.id AND {_ALIVE}"
 )
 _OF_ALL = _PAIRS.format(new="TRUE", other=f"m.id > n.id AND {_ALIVE}")
-_PLANNER = "SELECT set_config('enable_nestloop', %s, true), set_config('enable_mergejoin', %s, true)"
+_PLANNER = (
+    "SELECT set_config('enable_nestloop', %s, true), set_config('enable_mergejoin', %s, true)"
+)
 
 
 def record_candidates(person_ids: Sequence[int] | None) -> int:
