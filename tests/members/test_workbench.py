@@ -362,3 +362,23 @@ def test_an_organizations_page_takes_the_same_queries_for_more_children(tree, us
 
     assert len(first.context["children"]) == 2 and len(second.context["children"]) == 14
     assert len(small) == len(bigger)
+
+
+def test_the_workbench_names_jobs_on_and_failed_this_week(tree, user_in, browser_as):
+    """Imports of its subtree still running, or failed in the last week, are among what needs
+    the attention of a district admin (linked to My jobs); finished ones are not."""
+    from django.utils import timezone
+
+    from apps.jobs.choices import JobState
+    from tests.registry import make_job
+
+    admin = user_in(tree.street_a, Role.DISTRICT_ADMIN)
+    make_job(tree.village_a1, state=JobState.RUNNING)
+    make_job(tree.village_a2, state=JobState.FAILED, finished_at=timezone.now())
+    make_job(tree.village_a2)  # finished well
+    make_job(tree.village_b1, state=JobState.FAILED, finished_at=timezone.now())  # elsewhere
+
+    page = browser_as(admin).get(INDEX, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "后台任务：1 项排队或运行中，近7天失败 1 项" in page
+    assert 'href="/admin/jobs/job/"' in page

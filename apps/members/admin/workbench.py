@@ -6,11 +6,16 @@ Also the people's figures on an organization's page, which the organizations app
 importing this one (docs/architecture.md, the layers)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib import admin
+from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.jobs.choices import ACTIVE_STATES, JobState
+from apps.jobs.selectors import job_list
 from apps.members.models import Appointment, Member
 from apps.members.selectors.workbench import WorkbenchRow, workbench
 from apps.organizations.admin import Figure, add_organization_figures, subtree_list_url
@@ -56,12 +61,26 @@ def cells(request, row: WorkbenchRow, linked: bool, year: int) -> list[Cell]:
     return found
 
 
+FAILED_JOBS_SHOWN_FOR = timedelta(days=7)
+
+
+def jobs_needing_attention(user) -> dict[str, int]:
+    """The account's background jobs still on (waiting or running) and those that failed in the
+    last week (a district admin's: its subtree's, as My jobs shows them): one query."""
+    since = timezone.now() - FAILED_JOBS_SHOWN_FOR
+    return job_list(user=user).aggregate(
+        active=Count("pk", filter=Q(state__in=ACTIVE_STATES)),
+        failed=Count("pk", filter=Q(state=JobState.FAILED, finished_at__gte=since)),
+    )
+
+
 def index(request):
     """The admin site's index with the workbench; ``admin.site.admin_view`` checks the account
     first (``federation/urls.py``), as it does for the index it replaces."""
     board = workbench(user=request.user)
     context = {
         "workbench": board,
+        "jobs": jobs_needing_attention(request.user),
         "rows": [(row, cells(request, row, not row.own_level, board.year)) for row in board.rows],
         "total": cells(request, board.total, True, board.year),
     }
