@@ -90,6 +90,7 @@ PERMISSION_NAMES = {
     "branchmeeting": "members.{action}_branchmeeting",
     "branchattendance": "members.{action}_branchattendance",
     "identitycheck": "members.{action}_identitycheck",
+    "job": "jobs.{action}_job",
     "account": "accounts.{action}_user",
     "token": "accounts.{action}_devicetoken",
 }

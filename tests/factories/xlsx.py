@@ -3,6 +3,20 @@ import zipfile
 
 from openpyxl import Workbook
 
+# The people import's header as staff write it (apps/members/imports.py).
+PEOPLE_HEADER = [
+    "姓名",
+    "性别",
+    "民族",
+    "身份证号",
+    "手机号",
+    "政治面貌",
+    "文化程度",
+    "职业",
+    "住址",
+    "组织代码",
+]
+
 
 def xlsx(header, *rows) -> bytes:
     """An .xlsx file as a user would upload it: the header row, then the rows."""

@@ -3,20 +3,9 @@
 import datetime
 
 from tests.factories.identity import make_id_number
-from tests.factories.xlsx import xlsx
+from tests.factories.xlsx import PEOPLE_HEADER, xlsx
 
-PEOPLE = [
-    "姓名",
-    "性别",
-    "民族",
-    "身份证号",
-    "手机号",
-    "政治面貌",
-    "文化程度",
-    "职业",
-    "住址",
-    "组织代码",
-]
+PEOPLE = PEOPLE_HEADER
 
 
 def people_sheet(organizations, count: int, *, bad_row: int | None = None) -> bytes:

@@ -21,22 +21,11 @@ from apps.members.services import people as services
 from apps.organizations.roles import Role
 from tests.factories.identity import make_id_number
 from tests.factories.members import make_member
-from tests.factories.xlsx import bomb, rebuilt, xlsx
+from tests.factories.xlsx import PEOPLE_HEADER, bomb, rebuilt, xlsx
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = [
-    "姓名",
-    "性别",
-    "民族",
-    "身份证号",
-    "手机号",
-    "政治面貌",
-    "文化程度",
-    "职业",
-    "住址",
-    "组织代码",
-]
+PEOPLE = PEOPLE_HEADER
 APPOINTMENTS = ["身份证号", "姓名", "组织代码", "职务", "任期开始", "任期结束"]
 BORN = datetime.date(1980, 5, 17)
 ID_1, ID_2, ID_3, ID_4, ID_5 = (make_id_number(BORN, "female", sequence=n) for n in range(11, 16))
