@@ -1,13 +1,16 @@
 """My jobs: the list of one's jobs (a district admin's: the subtree's), and a job's page with
 its progress bar and then its report (docs/jobs.md)."""
 
-from django.contrib import admin
-from django.http import Http404, JsonResponse
+from django.contrib import admin, messages
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from apps.core import xlsx_export
+from apps.jobs import services
 from apps.jobs.kinds import kind_of
 from apps.jobs.models import Job
 from apps.jobs.selectors import job_list
@@ -19,13 +22,50 @@ if admin.site.is_registered(ProcrastinateJob):
     admin.site.unregister(ProcrastinateJob)
 
 
+def start_export(model_admin, request, queryset, filters: list[str]):
+    """An admin export too large for a request becomes a job (connected to the admin's export
+    action in apps/jobs/apps.py): the records chosen now, within the account's subtree."""
+    ids = list(queryset.values_list("pk", flat=True)[: services.EXPORT_MAX_ROWS + 1])
+    if len(ids) > services.EXPORT_MAX_ROWS:
+        message = _(
+            "At most %(max)s rows can be exported: narrow the list with its filters or search, "
+            "then export again."
+        )
+        model_admin.message_user(
+            request, message % {"max": f"{services.EXPORT_MAX_ROWS:,}"}, messages.ERROR
+        )
+        return None
+    job = services.export_job_start(
+        by=request.user, model=model_admin.model, ids=ids, filters=filters
+    )
+    message = _(
+        "%(count)s rows are being written to a file in the background; this page shows when it "
+        "is ready."
+    )
+    messages.info(request, message % {"count": f"{len(ids):,}"})
+    return redirect("admin:jobs_job_change", job.pk)
+
+
 def kind_label(job: Job) -> str:
+    if job.kind == services.EXPORT_JOB:
+        opts = _model_opts(job)
+        name = opts.verbose_name_plural if opts else job.params.get("model", "")
+        return _("Export of %(records)s") % {"records": name}
     kind = kind_of(job.kind)
     if kind is None:
         return job.kind
     if job.dry_run:
         return _("%(kind)s (dry run)") % {"kind": kind.label}
     return str(kind.label)
+
+
+def _model_opts(job: Job):
+    from django.apps import apps
+
+    try:
+        return apps.get_model(job.params.get("model", ""))._meta
+    except (LookupError, ValueError):
+        return None
 
 
 def job_status(job: Job) -> dict:
@@ -82,6 +122,11 @@ class JobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.status_view),
                 name="jobs_job_status",
             ),
+            path(
+                "<int:object_id>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="jobs_job_download",
+            ),
             *super().get_urls(),
         ]
 
@@ -99,6 +144,19 @@ class JobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         response["Cache-Control"] = "no-store"
         return response
 
+    def download_view(self, request, object_id):
+        """An export's file, for the account that asked for it alone, for 24 hours; logged."""
+        job = self._job(request, object_id)
+        stream = services.export_download(by=request.user, job=job)
+        if stream is None:
+            raise Http404
+        opts = _model_opts(job)
+        name = f"{opts.verbose_name_plural if opts else 'export'}_{job.pk}.xlsx"
+        response = FileResponse(stream, as_attachment=True, filename=name)
+        response["Content-Type"] = xlsx_export.CONTENT_TYPE
+        response["Cache-Control"] = "no-store"
+        return response
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The job's page: a progress bar while it runs, then the import's report."""
         job = self._job(request, object_id)
@@ -110,7 +168,10 @@ class JobAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "job": job,
             "status": job_status(job),
             "status_url": reverse("admin:jobs_job_status", args=[job.pk]),
-            "report": job.result or None,
+            "report": job.result if job.kind != services.EXPORT_JOB else None,
             "changelist_url": reverse(kind.changelist) if kind else "",
+            "download_url": reverse("admin:jobs_job_download", args=[job.pk])
+            if job.user_id == request.user.pk and job.output_file
+            else "",
         }
         return TemplateResponse(request, "admin/jobs/job/page.html", context)

@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from apps.jobs.choices import ACTIVE_STATES, JobState, Phase
 
 
+def job_output_path(instance, filename: str) -> str:
+    """``job-results/%Y/%m/<uuid4 hex>.xlsx``: an export's file, private as an upload is."""
+    folder = timezone.localdate().strftime("job-results/%Y/%m")
+    return f"{folder}/{uuid.uuid4().hex}.xlsx"
+
+
 def job_file_path(instance, filename: str) -> str:
     """``jobs/%Y/%m/<uuid4 hex>.xlsx``: a name of our own under the private media root, as
     attachments are named (apps/files/models.py); never served from a URL as is."""
@@ -49,6 +55,13 @@ class Job(models.Model):
     # What the job works on (an uploaded sheet), deleted once the job ends.
     input_file = models.FileField(_("file"), upload_to=job_file_path, max_length=200, blank=True)
     input_digest = models.CharField(_("file digest"), max_length=64, blank=True)
+    # What an export is of, chosen when it was asked: {"model", "ids", "filters"}.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # An export's file: downloaded by the account that asked for it alone, until expires_at.
+    output_file = models.FileField(
+        _("result file"), upload_to=job_output_path, max_length=200, blank=True
+    )
+    expires_at = models.DateTimeField(_("download until"), null=True, blank=True)
     # The report an import page shows: {"rows", "errors": [[row, problem]], "created", "message"}.
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)  # why it failed, in Chinese

@@ -14,17 +14,25 @@ leaves neither: its job is found stalled by procrastinate's heartbeats and ended
 import hashlib
 import logging
 import time
+from datetime import timedelta
 
 from asgiref.sync import async_to_sync
+from django.apps import apps
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connections, transaction
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import Status
 
+from apps.core import xlsx_export
+from apps.core.audit import export_log_write
 from apps.core.imports import CHECKING
+from apps.core.models import AccessLog
 from apps.core.xlsx import SheetError
 from apps.jobs.choices import ACTIVE_STATES, JobState, Phase
 from apps.jobs.kinds import kind_of
@@ -33,6 +41,9 @@ from apps.jobs.models import Job
 logger = logging.getLogger(__name__)
 
 MAX_ERRORS_KEPT = 1000  # bad rows a job's report lists; the count says how many in all
+EXPORT_JOB = "export"  # an Excel export too large for a request (docs/jobs.md, Exports)
+EXPORT_MAX_ROWS = 200_000  # a whole district's people, with room to grow
+EXPORT_KEPT_FOR = timedelta(hours=24)
 PROGRESS_EVERY = 0.5  # seconds between two writes of a job's progress
 RUN_TASK = "jobs.run"
 
@@ -109,6 +120,10 @@ def job_run(job_id: int) -> None:
     job = Job.objects.select_related("user__organization").filter(pk=job_id).first()
     if job is None or job.state != JobState.QUEUED:
         return  # ended meanwhile (found stalled), or already run
+    if job.kind == EXPORT_JOB:
+        with translation.override(settings.LANGUAGE_CODE):
+            _run_export(job)
+        return
     kind = kind_of(job.kind)
     with translation.override(settings.LANGUAGE_CODE):  # a job's words are Chinese
         if kind is None:
@@ -159,6 +174,97 @@ def _run_import(job: Job, kind, progress: ProgressWriter) -> None:
         Job.objects.filter(pk=job.pk).update(
             state=JobState.SUCCEEDED, result=result, finished_at=timezone.now(), input_file=""
         )
+
+
+# --- Exports ---------------------------------------------------------------------------------
+
+
+def export_job_start(*, by, model, ids: list[int], filters: list[str]) -> Job:
+    """Queue an export of the records ``ids`` of ``model`` (chosen within ``by``'s subtree when
+    asked, in the list's order) as the admin's export writes them: every column, masked, under
+    a title naming ``filters``. Its file is kept for ``by`` alone for 24 hours."""
+    from apps.jobs.tasks import run_job  # the task module imports this one
+
+    job = Job(
+        user=by,
+        organization=by.organization,
+        kind=EXPORT_JOB,
+        total=len(ids),
+        params={"model": model._meta.label_lower, "ids": ids, "filters": filters},
+    )
+    with transaction.atomic():
+        job.save()
+        job.queue_id = run_job.defer(job_id=job.pk)
+        job.save(update_fields=["queue_id"])
+    return job
+
+
+def _run_export(job: Job) -> None:
+    """Write the export's file as its account, checked again: the admin's own columns and masks
+    (ScopedAdminMixin.export_sheet), the records still in its subtree, each read logged."""
+    model = apps.get_model(job.params["model"])
+    model_admin = admin.site._registry.get(model)
+    opts = model._meta
+    if model_admin is None or not job.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+        _fail(job, _("The account that started this job may no longer do it: nothing was done."))
+        return
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING, started_at=timezone.now(), phase=Phase.STORING
+    )
+    request = HttpRequest()  # the admin's export reads the account from its request
+    request.user = job.user
+    ids = job.params["ids"]
+    order = {pk: index for index, pk in enumerate(ids)}
+    chosen = model_admin.get_queryset(request).filter(pk__in=ids)  # scoped again, now
+    rows = model_admin.export_rows(request, chosen, refuse=False, limit=len(ids))
+    rows.sort(key=lambda row: order[row.pk])
+    sheet = model_admin.export_sheet(request, rows, filters=job.params.get("filters", []))
+    content = ContentFile(xlsx_export.sheets_bytes([sheet]))
+    with transaction.atomic():
+        job.output_file.save("export.xlsx", content, save=False)
+        export_log_write(by=job.user, records=rows)
+        Job.objects.filter(pk=job.pk).update(
+            state=JobState.SUCCEEDED,
+            output_file=job.output_file.name,
+            done=len(rows),
+            total=len(rows),
+            expires_at=timezone.now() + EXPORT_KEPT_FOR,
+            finished_at=timezone.now(),
+            result={
+                "rows": len(rows),
+                "message": _("The file is ready: download it within 24 hours."),
+            },
+        )
+
+
+def export_download(*, by, job: Job):
+    """The export's file for the account that asked for it, while it is kept; each download
+    logged. None for anyone else, or once it has expired."""
+    if job.user_id != by.pk or not job.output_file or job.expires_at <= timezone.now():
+        return None
+    AccessLog.objects.create(
+        user=by,
+        content_type=ContentType.objects.get_for_model(Job),
+        object_id=job.pk,
+        through=DOWNLOAD,
+    )
+    return job.output_file.open("rb")
+
+
+DOWNLOAD = "download"
+
+
+def expired_exports_delete(*, now=None) -> int:
+    """Delete the files of exports past their 24 hours (a periodic job); the job's row stays,
+    saying the file is gone. Returns how many files went."""
+    now = now or timezone.now()
+    expired = Job.objects.filter(kind=EXPORT_JOB, expires_at__lte=now).exclude(output_file="")
+    count = 0
+    for job in expired:
+        job.output_file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(output_file="")
+        count += 1
+    return count
 
 
 def _fail(job: Job, message: str) -> None:

@@ -25,3 +25,14 @@ def end_stalled_jobs(timestamp: int) -> None:
         services.stalled_jobs_end()
     finally:
         close_old_connections()
+
+
+@app.periodic(cron="17 * * * *", periodic_id="expired_exports")
+@app.task(name="jobs.delete_expired_exports", queue="jobs", queueing_lock="jobs.expired_exports")
+def delete_expired_exports(timestamp: int) -> None:
+    """Every hour: the files of exports older than 24 hours are deleted (docs/jobs.md)."""
+    close_old_connections()
+    try:
+        services.expired_exports_delete()
+    finally:
+        close_old_connections()

@@ -80,8 +80,11 @@ class ScopedAdminMixin(ServiceAdminMixin):
         ids of other subtrees posted as selected find nothing, and the file takes the
         same fixed number of queries however many rows it has.
         """
-        rows = self.export_rows(request, queryset)
+        handed_on = _large_export is not None
+        rows = self.export_rows(request, queryset, refuse=not handed_on)
         if rows is None:
+            if handed_on:  # too many for a request: a background job's (docs/jobs.md)
+                return _large_export(self, request, queryset, self.get_export_filters(request))
             return None
         sheet = self.export_sheet(request, rows, filters=self.get_export_filters(request))
         export_log_write(by=request.user, records=rows)
@@ -138,16 +141,19 @@ class ScopedAdminMixin(ServiceAdminMixin):
             said.append(gettext("search: “%(text)s”") % {"text": changelist.query})
         return said
 
-    def export_rows(self, request, queryset) -> list | None:
+    def export_rows(self, request, queryset, *, refuse=True, limit=None) -> list | None:
         """The rows to export, with the related records the columns name (one query, on the
-        changelist's queryset or any other, as the roster's); None, with a message, past
-        ``EXPORT_MAX_ROWS``."""
+        changelist's queryset or any other, as the roster's); None past ``limit`` rows
+        (``EXPORT_MAX_ROWS``), with a message if ``refuse``."""
+        limit = EXPORT_MAX_ROWS if limit is None else limit
         related = [column.related for column in self.get_export_columns(request)]
         if isinstance(self.list_select_related, list | tuple):
             related += self.list_select_related  # what the list's display methods read
         queryset = queryset.select_related(*[name for name in related if name])
-        rows = list(queryset[: EXPORT_MAX_ROWS + 1])
-        if len(rows) > EXPORT_MAX_ROWS:
+        rows = list(queryset[: limit + 1])
+        if len(rows) > limit:
+            if not refuse:
+                return None
             message = _(
                 "At most %(max)s rows can be exported at once: narrow the list with its "
                 "filters or search, then export again."
@@ -217,7 +223,18 @@ class ScopedAdminMixin(ServiceAdminMixin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-EXPORT_MAX_ROWS = 10_000
+EXPORT_MAX_ROWS = 10_000  # in the request; more through a background job, if connected
+
+# A selection past EXPORT_MAX_ROWS is handed to this, when an app above connects one:
+# ``handler(model_admin, request, queryset, filters) -> HttpResponse`` (apps/jobs: a background
+# export, docs/jobs.md). Without one it is refused with a message.
+_large_export = None
+
+
+def connect_large_export(handler) -> None:
+    global _large_export  # one handler, set once when the apps are ready
+    _large_export = handler
+
 
 # Fields no export shows (docs/identity.md, Exports): the machinery of sync and replays (the
 # client's key and request hash, the version), the deletion marks (an export has living rows

@@ -296,7 +296,14 @@ def test_the_export_takes_the_same_queries_for_10_rows_as_for_100(tree, user_in,
     assert len(for_few) == len(for_many)
 
 
-def test_more_than_10000_rows_are_refused_with_a_message(tree, user_in, browser_as):
+def test_more_than_10000_rows_go_to_a_background_job(
+    tree, user_in, browser_as, monkeypatch, settings, tmp_path
+):
+    """Past 10,000 rows the request writes no file: a job does (apps/jobs, docs/jobs.md),
+    which the page then follows; were no job engine connected, a message says to narrow."""
+    from apps.jobs.models import Job
+
+    settings.MEDIA_ROOT = tmp_path
     assert admin_base.EXPORT_MAX_ROWS == 10_000
     village = tree.village_a1
     Member.objects.bulk_create(  # quicker than the service, for this many
@@ -307,9 +314,18 @@ def test_more_than_10000_rows_are_refused_with_a_message(tree, user_in, browser_
 
     response = export(client, PEOPLE, Member.objects.all()[:1], select_across=1)
 
-    assert response.status_code == 302  # back to the list, no file
-    page = client.get(response["Location"])
-    said = [str(message) for message in page.context["messages"]]
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/jobs/job/{job.pk}/change/"
+    assert len(job.params["ids"]) == 10_001
+    said = [str(m) for m in client.get(response["Location"]).context["messages"]]
+    assert len(said) == 1 and "10,001" in said[0]
+
+    monkeypatch.setattr(admin_base, "_large_export", None)
+    refused = export(client, PEOPLE, Member.objects.all()[:1], select_across=1)
+
+    said = [str(m) for m in client.get(refused["Location"]).context["messages"]]
+    assert refused.status_code == 302 and Job.objects.count() == 1
     assert len(said) == 1 and "10,000" in said[0]
 
 
