@@ -79,6 +79,7 @@ _OF_SOME = _PAIRS.format(
     new="n.id IN (SELECT unnest(%(ids)s::bigint[]))", other=f"m.id <> n.id AND {_ALIVE}"
 )
 _OF_ALL = _PAIRS.format(new="TRUE", other=f"m.id > n.id AND {_ALIVE}")
+TIMES_LARGER = 10  # a table ten times the rows checked: probing its indexes is cheaper
 _PLANNER = (
     "SELECT set_config('enable_nestloop', %s, true), set_config('enable_mergejoin', %s, true)"
 )
@@ -93,23 +94,28 @@ def record_candidates(person_ids: Sequence[int] | None) -> int:
     if person_ids is not None and not person_ids:
         return 0
     with connection.cursor() as cursor:
-        # Hash joins only: an import's rows were written in this very transaction, so the
-        # planner's statistics still describe the table before them (on a new install, an
-        # empty one) and it would pair every new row with every other one by nested loops —
-        # 60 s for 20,000 rows. A hash join is one pass over each side, whatever it believes.
-        # (The settings end with the statement's success: set back at once; an error ends the
-        # transaction, and them with it.)
+        # An import's rows were written in this very transaction, so the planner's statistics
+        # still describe the table before them (on a new install, an empty one), and it would
+        # pair every new row with every other by nested loops: 60 s for 20,000 rows. When the
+        # rows are many against the table as its statistics tell, hash joins only (one pass over
+        # each side), set back after the statement (an error ends the transaction, and them
+        # with it); else the planner probes the key indexes for each row (migration
+        # members/0015 decides the same way).
         cursor.execute(
-            "SELECT current_setting('enable_nestloop'), current_setting('enable_mergejoin')"
+            "SELECT current_setting('enable_nestloop'), current_setting('enable_mergejoin'),"
+            " greatest(reltuples, 0) FROM pg_class WHERE oid = 'members_member'::regclass"
         )
-        kept = cursor.fetchone()
-        cursor.execute(_PLANNER, ["off", "off"])
+        nestloop, mergejoin, known = cursor.fetchone()
+        many = person_ids is None or len(person_ids) * TIMES_LARGER > known
+        if many:
+            cursor.execute(_PLANNER, ["off", "off"])
         if person_ids is None:
             cursor.execute(_OF_ALL)
         else:
             cursor.execute(_OF_SOME, {"ids": list(person_ids)})
         added = cursor.rowcount
-        cursor.execute(_PLANNER, list(kept))
+        if many:
+            cursor.execute(_PLANNER, [nestloop, mergejoin])
         return added
 
 

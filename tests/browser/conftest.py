@@ -105,10 +105,12 @@ class Page:
 
 
 @pytest.fixture
-def page(chromium, live_server, transactional_db):
+def page(chromium, live_server, transactional_db, django_db_serialized_rollback):
     """The browser on the live server. While a browser test runs, the server's request threads
     close their database connection after each request (no CONN_MAX_AGE), so none is left open
-    when the test database is dropped; other tests keep the settings' value."""
+    when the test database is dropped; other tests keep the settings' value. The rows the
+    migrations seed (the required 三会一课 frequencies) are put back after each test's flush, so
+    the pages show what a new install shows."""
     from django.db import connections
 
     chromium.set_script_timeout(60)
