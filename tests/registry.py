@@ -244,7 +244,11 @@ REGISTRY: dict[type[Model], Maker] = {
         station=station_branch_meetings,
     ),
     Attachment: Maker(make=make_attachment),
-    Job: Maker(make=make_job, resource="job"),
+    Job: Maker(
+        make=make_job,
+        resource="job",
+        station=lambda organization, user: make_job(organization, user=user),  # its own job
+    ),
     Position: Maker(
         make=lambda organization, **fields: PositionFactory(organization=organization, **fields),
         resource="position",

@@ -239,8 +239,11 @@ def accounts(django_db_setup, django_db_blocker):
 
 
 def filter_values(viewset, organizations) -> Iterator[dict]:
-    """One query string per value of each filter the list's FilterSet has."""
-    filterset = viewset.filterset_class
+    """One query string per value of each filter the list's FilterSet has (a list with none,
+    as the jobs', offers none)."""
+    filterset = getattr(viewset, "filterset_class", None)
+    if filterset is None:
+        return
     for name, offered in filterset.base_filters.items():
         if isinstance(offered, OrganizationIdFilter):
             yield from ({name: organization.pk} for organization in organizations)

@@ -43,6 +43,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 EXACT_COUNT_LIMIT = 10_000
 LARGE_COUNT_SECONDS = 60
 SYNC_ORDER = ("updated_at", "pk")
+MAX_PAGE = 10**9  # pages past any list's end; a larger page number is a 404, never a 500
 
 
 def estimated_count(queryset) -> int:
@@ -137,8 +138,8 @@ class RecordPagination(BasePagination):
 
     def paginate_by_page(self, queryset, request):
         raw = request.query_params.get(self.page_query_param, "1")
-        if not raw.isdigit() or int(raw) < 1:
-            raise NotFound(_("Invalid page."))
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+            raise NotFound(_("Invalid page."))  # past MAX_PAGE an OFFSET leaves bigint
         page = int(raw)
         start = (page - 1) * self.size
         rows = list(queryset[start : start + self.size + 1])

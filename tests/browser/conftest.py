@@ -7,6 +7,7 @@ Screenshots land in var/screenshots/, to be looked at.
 
 import json
 import shutil
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -105,14 +106,28 @@ class Page:
 
 
 @pytest.fixture
-def page(chromium, live_server, transactional_db, django_db_serialized_rollback):
+def page(chromium, live_server, transactional_db):
     """The browser on the live server. While a browser test runs, the server's request threads
     close their database connection after each request (no CONN_MAX_AGE), so none is left open
-    when the test database is dropped; other tests keep the settings' value. The rows the
-    migrations seed (the required 三会一课 frequencies) are put back after each test's flush, so
-    the pages show what a new install shows."""
+    when the test database is dropped; other tests keep the settings' value. The rows a
+    migration seeds (the required 三会一课 frequencies, migrations members/0004 and 0006), which
+    the flush of earlier transactional tests removed, are seeded again, so the pages show what a
+    new install shows."""
     from django.db import connections
 
+    from apps.members.models import MeetingRequirement
+
+    seeded = import_module("apps.members.migrations.0004_branch_meetings").REQUIREMENTS
+    first = import_module("apps.members.migrations.0006_requirements_in_force_from")
+    for kind, period, minimum in seeded:
+        MeetingRequirement.objects.get_or_create(
+            kind=kind,
+            defaults={
+                "period": period,
+                "minimum": minimum,
+                "effective_from": first.FIRST_RULES_FROM,
+            },
+        )
     chromium.set_script_timeout(60)
     kept = connections.settings["default"]["CONN_MAX_AGE"]
     connections.settings["default"]["CONN_MAX_AGE"] = 0

@@ -142,3 +142,12 @@ def test_a_page_that_is_not_there_is_404(tree, user_in, api_as, page):
     client = api_as(user_in(tree.village_a1, Role.STATION_OPERATOR))
 
     assert client.get(MEMBERS, {"page": page, "page_size": 2}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_page_number_past_any_list_is_a_404_not_a_server_error(tree, user_in, api_as):
+    """A fuzzer's page=61489146912365174 made an OFFSET past bigint: a 500 (now 404)."""
+    client = api_as(user_in(tree.village_a1, Role.STATION_OPERATOR))
+
+    assert client.get("/api/v1/members/", {"page": "61489146912365174"}).status_code == 404
+    assert client.get("/api/v1/members/", {"page": "1000000000"}).status_code == 404

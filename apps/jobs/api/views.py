@@ -21,6 +21,12 @@ class JobSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text=_("queued, running, succeeded or failed."),
     )
+    phase = serializers.ChoiceField(
+        choices=Job._meta.get_field("phase").choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("checking or storing while it runs; empty before it starts."),
+    )
     result = serializers.JSONField(
         read_only=True,
         help_text=_(
