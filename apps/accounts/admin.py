@@ -14,6 +14,7 @@ from apps.accounts.forms import AccountChangeForm, AccountCreationForm, AccountI
 from apps.accounts.models import DeviceToken, User
 from apps.core.admin_imports import SheetImportAdminMixin
 from apps.core.history import history_note
+from apps.core.validators import ascii_digits
 from apps.organizations.admin_base import ScopedAdminMixin, ScopedHistoryAdmin
 from apps.organizations.scoping import scoped
 
@@ -90,7 +91,7 @@ class AccountAdmin(SheetImportAdminMixin, ScopedHistoryAdmin, UserAdmin):
 
     def set_password_link_view(self, request, id):
         """A new one-time set-password link, shown on this page only (POST; GET asks first)."""
-        account = get_object_or_404(self.get_queryset(request), pk=id if id.isdigit() else None)
+        account = get_object_or_404(self.get_queryset(request), pk=id if ascii_digits(id) else None)
         if not self.has_change_permission(request, account):
             raise PermissionDenied
         link = None

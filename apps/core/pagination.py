@@ -40,6 +40,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from apps.core.validators import ascii_digits
+
 EXACT_COUNT_LIMIT = 10_000
 LARGE_COUNT_SECONDS = 60
 SYNC_ORDER = ("updated_at", "pk")
@@ -138,7 +140,7 @@ class RecordPagination(BasePagination):
 
     def paginate_by_page(self, queryset, request):
         raw = request.query_params.get(self.page_query_param, "1")
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        if not ascii_digits(raw) or not 1 <= int(raw) <= MAX_PAGE:
             raise NotFound(_("Invalid page."))  # past MAX_PAGE an OFFSET leaves bigint
         page = int(raw)
         start = (page - 1) * self.size

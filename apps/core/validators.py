@@ -58,3 +58,10 @@ def past_birth_date(value):
         raise ValidationError(
             _("A birth date lies between 1900 and today."), code="birth_date_out_of_range"
         )
+
+
+def ascii_digits(text) -> bool:
+    """Whether ``text`` is a whole number written in ASCII digits: what ``int()`` and
+    PostgreSQL take. ``str.isdigit()`` is true of "²" and "٣" too, which ``int()`` refuses or
+    reads otherwise: a check on ids and page numbers from a request uses this instead."""
+    return isinstance(text, str) and text.isascii() and text.isdigit()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from apps.core import xlsx_export
+from apps.core.validators import ascii_digits
 from apps.jobs import services
 from apps.jobs.kinds import kind_of
 from apps.jobs.models import Job
@@ -131,7 +132,7 @@ class JobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ]
 
     def _job(self, request, object_id) -> Job:
-        if not self.has_view_permission(request):
+        if not self.has_view_permission(request) or not ascii_digits(str(object_id)):
             raise Http404
         job = self.get_queryset(request).filter(pk=object_id).first()
         if job is None:

@@ -77,10 +77,11 @@ class Job(models.Model):
         verbose_name_plural = _("background jobs")
         ordering = ["-created_at", "-id"]
         constraints = [
-            # A second click on the same file starts no second job while the first is on.
+            # A second click on the same file starts no second job while the first is on
+            # (an export has no file: an account may run several).
             models.UniqueConstraint(
                 fields=["user", "kind", "input_digest", "dry_run"],
-                condition=models.Q(state__in=ACTIVE_STATES),
+                condition=models.Q(state__in=ACTIVE_STATES) & ~models.Q(input_digest=""),
                 name="jobs_one_active_job_per_file",
             ),
         ]

@@ -201,16 +201,30 @@ def export_job_start(*, by, model, ids: list[int], filters: list[str]) -> Job:
 
 def _run_export(job: Job) -> None:
     """Write the export's file as its account, checked again: the admin's own columns and masks
-    (ScopedAdminMixin.export_sheet), the records still in its subtree, each read logged."""
-    model = apps.get_model(job.params["model"])
-    model_admin = admin.site._registry.get(model)
+    (ScopedAdminMixin.export_sheet), the records still in its subtree, each read logged. Any
+    failure ends the job failed, with no file left behind."""
+    try:
+        model = apps.get_model(job.params["model"])
+        model_admin = admin.site._registry[model]
+    except (KeyError, LookupError, ValueError):
+        _fail(job, _("This kind of job no longer exists: nothing was done."))
+        return
     opts = model._meta
-    if model_admin is None or not job.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+    if not job.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
         _fail(job, _("The account that started this job may no longer do it: nothing was done."))
         return
     Job.objects.filter(pk=job.pk).update(
         state=JobState.RUNNING, started_at=timezone.now(), phase=Phase.STORING
     )
+    try:
+        _write_export(job, model_admin)
+    except Exception:
+        job.output_file.delete(save=False)
+        _fail(job, _("The job stopped on an unexpected error: no file was written."))
+        raise
+
+
+def _write_export(job: Job, model_admin) -> None:
     request = HttpRequest()  # the admin's export reads the account from its request
     request.user = job.user
     ids = job.params["ids"]
@@ -242,13 +256,17 @@ def export_download(*, by, job: Job):
     logged. None for anyone else, or once it has expired."""
     if job.user_id != by.pk or not job.output_file or job.expires_at <= timezone.now():
         return None
+    try:
+        stream = job.output_file.open("rb")
+    except FileNotFoundError:
+        return None  # removed by hand, or written where this server does not look
     AccessLog.objects.create(
         user=by,
         content_type=ContentType.objects.get_for_model(Job),
         object_id=job.pk,
         through=DOWNLOAD,
     )
-    return job.output_file.open("rb")
+    return stream
 
 
 DOWNLOAD = "download"

@@ -27,6 +27,7 @@ from apps.core.admin_services import ServiceAdminMixin
 from apps.core.audit import export_log_write
 from apps.core.identity import mask_id_number, mask_phone
 from apps.core.pagination import ChangeListPaginator
+from apps.core.validators import ascii_digits
 from apps.organizations.scoping import has_scope, in_scope, scoped
 
 
@@ -348,7 +349,7 @@ class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         if (
-            not str(object_id).isdigit()
+            not ascii_digits(str(object_id))
             or not self.get_queryset(request).filter(pk=object_id).exists()
         ):
             raise Http404

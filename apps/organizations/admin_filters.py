@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.validators import ascii_digits
 from apps.organizations.choices import Kind
 from apps.organizations.models import Organization
 from apps.organizations.scoping import scope_field, scoped
@@ -41,7 +42,7 @@ def organization_label(organization: Organization) -> str:
 
 
 def _digits(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else None
+    return int(value) if ascii_digits(value) and len(value) < 12 else None
 
 
 class TreeFilter(admin.SimpleListFilter):
@@ -165,6 +166,8 @@ def organization_autocomplete(request):
         else:
             organizations = organizations.filter(path__startswith=parent.path)
     term = request.GET.get("term", "").strip()
+    if "\x00" in term:
+        return HttpResponseBadRequest()  # PostgreSQL takes no NUL in text
     if term:
         organizations = organizations.filter(
             Q(name__icontains=term)

@@ -151,3 +151,11 @@ def test_a_page_number_past_any_list_is_a_404_not_a_server_error(tree, user_in, 
 
     assert client.get("/api/v1/members/", {"page": "61489146912365174"}).status_code == 404
     assert client.get("/api/v1/members/", {"page": "1000000000"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_page_number_in_other_digits_is_a_404(tree, user_in, api_as):
+    client = api_as(user_in(tree.village_a1, Role.STATION_OPERATOR))
+
+    assert client.get("/api/v1/members/", {"page": "²"}).status_code == 404
+    assert client.get("/api/v1/members/", {"page": "٣"}).status_code == 404

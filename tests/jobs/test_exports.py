@@ -141,3 +141,54 @@ def test_a_job_run_by_an_account_deactivated_meanwhile_writes_nothing(
     assert job.state == JobState.FAILED and not job.output_file
     assert "已无权执行" in job.error
     assert not AccessLog.objects.filter(through="export").exists()
+
+
+def test_two_large_exports_at_once_are_two_jobs(tree, user_in, browser_as, people):
+    """An export has no file: the "one job per file" rule of imports does not hold it back."""
+    client = browser_as(user_in(tree.street_a, Role.DISTRICT_ADMIN))
+
+    first, second = export_all(client), export_all(client)
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert Job.objects.filter(kind=services.EXPORT_JOB, state=JobState.QUEUED).count() == 2
+
+
+def test_an_export_that_cannot_be_written_ends_failed_without_a_file(
+    tree, user_in, browser_as, people, monkeypatch
+):
+    asker = user_in(tree.street_a, Role.DISTRICT_ADMIN)
+    client = browser_as(asker)
+    export_all(client)
+    export_all(client)
+    broken, failing = Job.objects.order_by("pk")
+    Job.objects.filter(pk=broken.pk).update(params={"model": "members.nothing"})
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services.xlsx_export, "sheets_bytes", refuse)
+    services.job_run(broken.pk)
+    with pytest.raises(RuntimeError):
+        services.job_run(failing.pk)  # the worker logs it; the job says it in Chinese
+
+    broken.refresh_from_db()
+    failing.refresh_from_db()
+    assert broken.state == failing.state == JobState.FAILED
+    assert "已不存在" in broken.error and "没有生成文件" in failing.error
+    assert not broken.output_file and not failing.output_file
+    assert not AccessLog.objects.filter(through="export").exists()
+
+
+def test_a_lost_file_is_a_404_and_no_download_is_logged(tree, user_in, browser_as, people):
+    asker = user_in(tree.street_a, Role.DISTRICT_ADMIN)
+    client = browser_as(asker)
+    export_all(client)
+    job = Job.objects.get()
+    services.job_run(job.pk)
+    job.refresh_from_db()
+    os.remove(job.output_file.path)
+
+    assert client.get(f"/admin/jobs/job/{job.pk}/download/").status_code == 404
+    assert not AccessLog.objects.filter(through="download").exists()
+    assert client.get("/admin/jobs/job/abc/change/").status_code == 404
+    assert client.get("/admin/jobs/job/%C2%B2/change/").status_code == 404

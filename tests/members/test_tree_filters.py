@@ -291,3 +291,15 @@ def test_a_filtered_list_is_a_fixed_number_of_queries(
         page = client.get(url, {"street": tree.street_a.pk, "village": tree.village_a1.pk})
 
     assert page.context["cl"].result_count == rows
+
+
+def test_the_autocomplete_refuses_what_postgresql_or_int_would_not_take(tree, user_in, browser_as):
+    """Digits that are not ASCII ("²") and a NUL in the typed text: a 4xx or an empty page,
+    never a server error."""
+    client = browser_as(user_in(tree.district, Role.DISTRICT_ADMIN))
+    url = "/admin/organizations/autocomplete/"
+
+    assert client.get(url, {"kind": "street", "page": "²"}).status_code == 200
+    assert client.get(url, {"kind": "village", "within": "²"}).status_code == 200
+    assert client.get(url, {"kind": "street", "term": "甲\x00"}).status_code == 400
+    assert client.get("/admin/members/member/", {"street": "²"}).status_code == 200

@@ -23,6 +23,7 @@ from apps.core.admin_autocomplete import (
     PreloadedAutocompleteFormSetMixin,
     PreloadedAutocompleteInlineMixin,
 )
+from apps.core.validators import ascii_digits
 from apps.files.admin import AttachmentsAdminMixin
 from apps.members.models import BranchAttendance, BranchMeeting, MeetingRequirement
 from apps.members.selectors import branch as branch_selectors
@@ -123,7 +124,7 @@ class YearHeldFilter(admin.SimpleListFilter):
         value = self.value() or ""
         if value == "earlier":
             return queryset.filter(held_on__lt=date(self.first_offered(), 1, 1))
-        if value.isdigit() and 1900 < int(value) < 3000:
+        if ascii_digits(value) and 1900 < int(value) < 3000:
             year = int(value)
             return queryset.filter(held_on__gte=date(year, 1, 1), held_on__lte=date(year, 12, 31))
         return queryset

@@ -15,6 +15,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from apps.core import xlsx_export
 from apps.core.audit import export_log_write
 from apps.core.identity import mask_id_number, mask_phone, normalize_id_number, normalize_mobile
+from apps.core.validators import ascii_digits
 from apps.members import merging
 from apps.members.admin.imports import AppointmentsImportMixin, PeopleImportMixin
 from apps.members.admin.search import TOKEN_VAR, PostedSearchMixin, has_a_number
@@ -263,7 +264,7 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
 
     def _mark_distinct(self, request):
         """Not the same person: the posted group's pairs are no longer shown (docs/merging.md)."""
-        ids = [value for value in request.POST.getlist("member") if value.isdigit()]
+        ids = [value for value in request.POST.getlist("member") if ascii_digits(value)]
         group = list(self.get_queryset(request).filter(pk__in=ids))
         if len(group) != len(set(ids)):
             messages.error(request, _("Some of these records are not yours to decide on."))
@@ -289,7 +290,7 @@ class MemberAdmin(PostedSearchMixin, PeopleImportMixin, ScopedHistoryAdmin):
             chosen = request.POST["keep"]
         else:
             chosen = request.POST.get("survivor", "")
-        ids = [value for value in posted if value.isdigit()]
+        ids = [value for value in posted if ascii_digits(value)]
         group = list(people.filter(pk__in=ids).select_related("organization").order_by("pk"))
         survivor = next((p for p in group if str(p.pk) == chosen), None)
         if survivor is None or len(group) < 2:
