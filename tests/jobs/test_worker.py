@@ -118,3 +118,37 @@ def test_a_worker_killed_mid_import_leaves_no_rows_and_its_job_ends_failed(
         cursor.execute("SELECT status FROM procrastinate_jobs WHERE id = %s", [job.queue_id])
         assert cursor.fetchone() == ("failed",)
     assert services.stalled_jobs_end(seconds_since_heartbeat=0) == 0  # ended once
+
+
+def test_a_large_export_is_written_by_the_worker_masked_and_for_its_requester_alone(
+    tree, user_in, browser_as, worker, monkeypatch
+):
+    """The export job end to end with a real worker: the file it writes holds the subtree's
+    people, masked as the list masks them; the asker downloads it, a colleague cannot."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from apps.organizations import admin_base
+    from tests.factories.members import make_member
+
+    monkeypatch.setattr(admin_base, "EXPORT_MAX_ROWS", 3)  # the web side's limit; the worker's
+    for n in range(5):  # job writes every row chosen
+        make_member(tree.village_a1, name=f"甲{n}", phone=f"1370000{n:04d}")
+    make_member(tree.village_b1, name="乙方人")
+    asker = user_in(tree.street_a, Role.DISTRICT_ADMIN, username="asker")
+    body = {"action": "export_to_excel", "index": 0, "select_across": 1, "_selected_action": [1]}
+
+    asked = browser_as(asker).post("/admin/members/member/", body)
+
+    assert asked.status_code == 302
+    job = Job.objects.get()
+    wait_for(lambda: Job.objects.get(pk=job.pk).state == JobState.SUCCEEDED)
+    download = browser_as(asker).get(f"/admin/jobs/job/{job.pk}/download/")
+    sheet = load_workbook(BytesIO(b"".join(download.streaming_content))).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)][1:]
+    phones = [row[rows[0].index("手机号码")] for row in rows[1:]]
+    assert sorted(row[rows[0].index("姓名")] for row in rows[1:]) == [f"甲{n}" for n in range(5)]
+    assert all("****" in phone for phone in phones)
+    colleague = user_in(tree.street_a, Role.DISTRICT_ADMIN, username="colleague")
+    assert browser_as(colleague).get(f"/admin/jobs/job/{job.pk}/download/").status_code == 404
