@@ -16,6 +16,23 @@ from tests.factories.organizations import make_org
 
 pytestmark = pytest.mark.django_db
 
+
+def a_record_of_each_list(organization, name, role, kind, held_on, topic) -> None:
+    """A person of ``organization``, her term there since 2020, and a meeting held there: one
+    row in each list the tree filters narrow."""
+    person = make_member(organization, name=name)
+    services.appointment_create(
+        by=SYSTEM,
+        member=person,
+        organization=organization,
+        role=role,
+        started_on=datetime.date(2020, 1, 1),
+    )
+    branch_services.branch_meeting_create(
+        by=SYSTEM, organization=organization, kind=kind, held_on=held_on, topic=topic
+    )
+
+
 PEOPLE = "/admin/members/member/"
 APPOINTMENTS = "/admin/members/appointment/"
 MEETINGS = "/admin/members/branchmeeting/"
@@ -33,20 +50,8 @@ def everywhere(tree):
         "b1": tree.village_b1,
     }
     for key, organization in places.items():
-        person = make_member(organization, name=f"{key}人")
-        services.appointment_create(
-            by=SYSTEM,
-            member=person,
-            organization=organization,
-            role="chair",
-            started_on=datetime.date(2020, 1, 1),
-        )
-        branch_services.branch_meeting_create(
-            by=SYSTEM,
-            organization=organization,
-            kind="committee",
-            held_on=datetime.date(2023, 6, 1),
-            topic=f"{key}会",
+        a_record_of_each_list(
+            organization, f"{key}人", "chair", "committee", datetime.date(2023, 6, 1), f"{key}会"
         )
     return places
 
@@ -258,21 +263,9 @@ def test_the_posted_search_box_finds_by_organization_too(tree, everywhere, user_
 
 def crowd(organization, n):
     for i in range(n):
-        person = make_member(organization, name=f"人{i:03d}")
-        services.appointment_create(
-            by=SYSTEM,
-            member=person,
-            organization=organization,
-            role="volunteer",
-            started_on=datetime.date(2020, 1, 1),
-        )
-        branch_services.branch_meeting_create(
-            by=SYSTEM,
-            organization=organization,
-            kind="group",
-            held_on=datetime.date(2023, 1, 1) + datetime.timedelta(days=i),
-            topic=f"会{i:03d}",
-        )
+        held_on = datetime.date(2023, 1, 1) + datetime.timedelta(days=i)
+        name, topic = f"人{i:03d}", f"会{i:03d}"
+        a_record_of_each_list(organization, name, "volunteer", "group", held_on, topic)
 
 
 @pytest.mark.parametrize("url", LISTS)
