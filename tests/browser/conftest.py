@@ -68,7 +68,14 @@ class Page:
         self.open("/admin/login/")
         self.driver.find_element("name", "username").send_keys(username)
         self.driver.find_element("name", "password").send_keys(password)
-        self.driver.find_element("css selector", "input[type=submit], button[type=submit]").click()
+        button = self.driver.find_element("css selector", "input[type=submit], button[type=submit]")
+        button.click()
+        # The answer's page replaces the form (a page to work on, or the form again with its
+        # message): a test that opens another page before then may still be signed out.
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(button))
 
     def screenshot(self, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
