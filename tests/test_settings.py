@@ -43,6 +43,17 @@ def test_the_database_keeps_connections_and_checks_them(settings):
     assert database["CONN_MAX_AGE"] == 60
 
 
+@pytest.mark.django_db
+def test_the_database_plans_without_jit():
+    """PostgreSQL's JIT compiled an import's pairing for longer than it ran (federation/
+    settings.py): every connection turns it off."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
 def test_production_settings_pass_the_deploy_check(monkeypatch):
     import subprocess
     import sys
