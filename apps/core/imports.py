@@ -294,6 +294,9 @@ class Importer:
     # saved since the rows were checked, set-wise: see the module's docstring.
     lock_key: str = ""
     recheck: Callable[[list, Any], None] | None = None
+    # Run in the import's transaction just before its first write (no arguments): e.g. to tell
+    # the table's triggers that the recheck will do their work once, for every row at once.
+    before_write: Callable[[], None] | None = None
     # (records, *, by, progress) → what the report lists as made. None: write_records().
     # Only with check_rows (look_up's rows are written as they are read).
     create: Callable[..., list] | None = None
@@ -346,6 +349,8 @@ class Importer:
                 create = self.create or functools.partial(
                     write_records, self.model, count=len(rows)
                 )
+                if self.before_write is not None:
+                    self.before_write()
                 with _constraints_checked_as_written():
                     report.created = create(records, by=by, progress=progress)
                     collections.deque(records, maxlen=0)  # the rows after a bad one

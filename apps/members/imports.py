@@ -375,7 +375,8 @@ PEOPLE = Importer(
     done=gettext_lazy("%(count)d people were imported."),
     row_type=_Row,
     lock_key=services.ID_NUMBER_WRITES,
-    recheck=_recheck_people,
+    recheck=_recheck_people,  # records the rows' pairs, which the COPY's trigger leaves to it
+    before_write=merging.pairs_recorded_later,
 )
 APPOINTMENTS = Importer(
     model=Appointment,

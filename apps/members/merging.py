@@ -85,13 +85,30 @@ _PLANNER = (
 )
 
 
+def pairs_recorded_later() -> None:
+    """Tell the insert trigger to leave the people this transaction inserts to
+    ``record_candidates``, which it promises to call for all of them before it commits (the
+    import, under the lock single saves take: migration members/0017). Until that call or the
+    transaction's end (a rolled-back savepoint undoes it too)."""
+    _trigger_pairs(False)
+
+
+def _trigger_pairs(on: bool) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('members.pairs_recorded_later', %s, true)", ["" if on else "on"]
+        )
+
+
 def record_candidates(person_ids: Sequence[int] | None) -> int:
     """Record the pairs the people of ``person_ids`` (all people: ``None``) make with anyone
-    alive, as the triggers do for each write; returns how many pairs are new. For the import
-    under its lock (a single save committed since its insert) and ``manage.py
-    record_duplicates``. Only inserts rows no one else writes: a writer of another person
-    never waits for this transaction (docs/merging.md)."""
+    alive, as the triggers do for each write; returns how many pairs are new. Given the ids, it
+    hands the pairing back to the trigger (``pairs_recorded_later``). For the import under its
+    lock (a single save committed since its insert) and ``manage.py record_duplicates``. Only
+    inserts rows no one else writes: a writer of another person never waits for this
+    transaction (docs/merging.md)."""
     if person_ids is not None and not person_ids:
+        _trigger_pairs(True)
         return 0
     with connection.cursor() as cursor:
         # An import's rows were written in this very transaction, so the planner's statistics
@@ -116,7 +133,9 @@ def record_candidates(person_ids: Sequence[int] | None) -> int:
         added = cursor.rowcount
         if many:
             cursor.execute(_PLANNER, [nestloop, mergejoin])
-        return added
+    if person_ids is not None:
+        _trigger_pairs(True)  # the promise of pairs_recorded_later is kept: the trigger's again
+    return added
 
 
 # --- Reading them ---------------------------------------------------------------------------
