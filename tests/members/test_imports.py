@@ -812,7 +812,6 @@ def test_a_chair_appointed_while_an_import_writes_rolls_it_back(
     assert Appointment.objects.count() == 1
 
 
-
 def test_an_imports_people_are_paired_with_those_on_file_and_each_other(tree, staff_a):
     """The COPY's trigger leaves the pairs to the import's recheck, which records them once
     (docs/merging.md): with a person on file and between two rows of the sheet."""
