@@ -20,8 +20,11 @@ Either way ``count_is_estimate`` is true.
 Counting is the dearest part of a page of a large list, so it is done only
 when needed: a first page holding every row counts itself, and a list found
 to be above 10,000 rows is remembered as such (its estimate) for a minute in
-Django's cache, keyed by the statement itself, so the next pages skip the
-count. A remembered estimate may be up to a minute old; it says so already.
+Django's cache, so the next pages skip the count. The API keys it by who
+asks what: the list's path, the account (its organization and role, which
+are its scope) and the filters sent, so no statement is compiled just to
+look it up. A remembered estimate may be up to a minute old; it says so
+already.
 """
 
 import base64
@@ -70,14 +73,17 @@ def capped_count(queryset, limit: int | None = None, *, estimate=True) -> tuple[
     return max(estimated_count(queryset.order_by()), limit + 1), True
 
 
-def remembered_count(queryset, *, estimate: bool) -> tuple[int, bool]:
+def remembered_count(queryset, *, estimate: bool, asked: list | None = None) -> tuple[int, bool]:
     """``capped_count``, with a count above the cap remembered for LARGE_COUNT_SECONDS.
 
-    The key is the counted statement and its parameters, so two accounts share an entry only when
-    they would count the very same rows.
+    The key is ``asked`` (plain values that decide the rows: ``RecordPagination.asked``) or else
+    the counted statement and its parameters, so two askers share an entry only when they would
+    count the very same rows.
     """
-    sql, params = queryset.order_by().query.sql_with_params()
-    text = json.dumps([queryset.db, estimate, sql, [str(p) for p in params]])
+    if asked is None:
+        sql, params = queryset.order_by().query.sql_with_params()
+        asked = [sql, [str(p) for p in params]]
+    text = json.dumps([queryset.db, estimate, asked], default=str)
     key = "large-count:" + hashlib.sha256(text.encode()).hexdigest()
     remembered = cache.get(key)
     if remembered is not None:
@@ -136,7 +142,22 @@ class RecordPagination(BasePagination):
         if request.query_params.get(self.count_query_param) == "exact":
             return queryset.order_by().count(), False
         whole_tree = getattr(request.user, "sees_whole_tree", False)
-        return remembered_count(queryset, estimate=whole_tree)
+        return remembered_count(queryset, estimate=whole_tree, asked=self.asked(request))
+
+    def asked(self, request) -> list:
+        """What decides a list's rows: its path, the account with its scope (organization and
+        role: a list's selector reads nothing else of it) and the filters sent, without the
+        page's own parameters."""
+        paging = {
+            self.page_query_param,
+            self.page_size_query_param,
+            self.cursor_query_param,
+            self.count_query_param,
+        }
+        user = request.user
+        sent = sorted((k, v) for k, v in request.query_params.lists() if k not in paging)
+        scope = [user.pk, getattr(user, "organization_id", None), getattr(user, "role", None)]
+        return [request.path, scope, sent]
 
     def paginate_by_page(self, queryset, request):
         raw = request.query_params.get(self.page_query_param, "1")
