@@ -3,8 +3,9 @@
 The in-process figures (1) leave out what every request pays in a real server: HTTP parsing,
 the WSGI worker, the socket. Target 25 is written in throughput under load, so this runs it that
 way: gunicorn with the production settings (bench/settings.py) and two sync workers, wrk from a
-second process, the API page and the bare view of its SQL (bench/urls.py) in turns. The floor
-view is the one of figure 1; its SQL reaches the workers in a file named by BENCH_FLOORS.
+second process, the API page, the bare Django view of the same rows and the bare view of the
+page's SQL alone (bench/urls.py, bench/lists.py) in turns. The floors are those of figure 1;
+they reach the workers in a file named by BENCH_FLOORS.
 """
 
 import json
@@ -24,7 +25,7 @@ from statistics import median
 from django.db import connection
 
 from bench.accounts import Accounts, token
-from bench.lists import MEMBERS, answered_with, api_client, bare_ids, ids_of
+from bench.lists import MEMBERS, answered_with, api_client, bare_ids, ids_of, orm_ids
 from bench.timing import Figure, same_answer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,8 +39,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(floors: dict[str, str], *, workers: int = 2):
-    """gunicorn serving the project and ``floors`` (name → SQL) on a free port; its base URL."""
+def gunicorn(floors: dict[str, dict], *, workers: int = 2):
+    """gunicorn serving the project and ``floors`` (bench/served_wsgi.py) on a free port; its
+    base URL."""
     port = _free_port()
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
         json.dump(floors, file)
@@ -98,35 +100,45 @@ def wrk(url: str, *, seconds: int, key: str | None = None, connections: int = 4)
 
 
 def served_list(accounts: Accounts, *, seconds: int = 5, turns: int = 3) -> list[Figure]:
-    """25: the district admin's page of 50 under wrk, against the bare view of the same SQL."""
+    """25: the district admin's page of 50 under wrk, against the bare Django view of the same
+    rows (the target) and the bare view of its SQL alone."""
     what = "API list page of 50 under wrk against gunicorn, district admin"
     if shutil.which("wrk") is None:
         return [Figure("25", what, "not measured: wrk is not installed (apt-get install wrk)")]
     user = accounts.district
     body, sql = answered_with(api_client(user), MEMBERS)
     key = token(user)
-    with gunicorn({"page": sql}) as base:
-        api_url, floor_url = f"{base}{MEMBERS}", f"{base}/bench/floor/page/"
-        same_answer(
-            "served API list",
-            ids_of(json.loads(_fetch(api_url, key))),
-            bare_ids(_fetch(floor_url)),
-        )
-        same_answer("served API list, in process", ids_of(body), bare_ids(_fetch(floor_url)))
-        api, floor = [], []
+    with gunicorn({"plain": {"orm": [user.pk, None]}, "page": {"sql": sql}}) as base:
+        api_url = f"{base}{MEMBERS}"
+        plain_url, floor_url = f"{base}/bench/floor/plain/", f"{base}/bench/floor/page/"
+        served = ids_of(json.loads(_fetch(api_url, key)))
+        same_answer("served API list", served, orm_ids(_fetch(plain_url)))
+        same_answer("served API list, its SQL", served, bare_ids(_fetch(floor_url)))
+        same_answer("served API list, in process", ids_of(body), served)
+        api, plain, floor = [], [], []
         for _ in range(turns):
             api.append(wrk(api_url, seconds=seconds, key=key))
+            plain.append(wrk(plain_url, seconds=seconds))
             floor.append(wrk(floor_url, seconds=seconds))
-    share = median(api) / median(floor)
+    how = f"gunicorn, 2 sync workers; wrk -t2 -c4, {turns} turns of {seconds} s each, medians"
+    share, alone = median(api) / median(plain), median(api) / median(floor)
     return [
         Figure(
             "25",
             what,
             f"{median(api):,.0f} requests/s",
-            f"{median(floor):,.0f} requests/s (bare Django view, the page's SQL as JSON)",
+            f"{median(plain):,.0f} requests/s (bare Django view: the same rows by the ORM)",
             share,
             f"≥ {THROUGHPUT_SHARE:g}× the floor's throughput",
             share >= THROUGHPUT_SHARE,
-            f"gunicorn, 2 sync workers; wrk -t2 -c4, {turns} turns of {seconds} s each, medians",
-        )
+            how,
+        ),
+        Figure(
+            "25",
+            f"{what}, against its SQL alone",
+            f"{median(api):,.0f} requests/s",
+            f"{median(floor):,.0f} requests/s (bare Django view, the page's SQL as JSON)",
+            alone,
+            note=how,
+        ),
     ]
