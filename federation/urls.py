@@ -19,6 +19,10 @@ handler500 = "apps.core.views.server_error"  # a database outage is a 503, not a
 handler404 = "apps.core.views.not_found"  # JSON under /api/
 
 admin.site.site_url = None  # the admin is the site; no "view site" link
+# No sidebar of every list on every page: the lists are wide (people have a dozen columns) and
+# the workbench leads to them; the sidebar was also a twentieth of a changelist's time
+# (docs/workbench.md).
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", home, name="home"),
