@@ -47,6 +47,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="registration/set_password_done.html"),
         name="set-password-done",
     ),
+    path("jobs/", include("apps.jobs.urls")),  # My jobs outside the admin (docs/jobs.md)
     path("api/v1/", include("apps.accounts.urls")),
     path("api/v1/", include("apps.organizations.api.urls")),
     path("api/v1/", include("apps.members.api.urls")),

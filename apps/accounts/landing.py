@@ -3,7 +3,7 @@
 Three roles work in the admin. Leadership works in the report pages and station operators in
 the station app; until those exist, the right password at the admin's sign-in tells them so
 instead of "wrong username or password", and the site's home page tells a signed-in account
-without admin pages the same, in a page of its own.
+without admin pages the same, in a page of its own that leads to My jobs (apps/jobs/views.py).
 """
 
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -16,8 +16,8 @@ from apps.organizations.roles import Role
 
 ELSEWHERE = {
     Role.LEADERSHIP: _(
-        "This is a leadership account: its work is in the report pages, which are not open yet. "
-        "This account has no pages here yet."
+        "This is a leadership account: its work is in the report pages, which are not open yet; "
+        "until then its page is My jobs (/jobs/), where its background jobs are followed."
     ),
     Role.STATION_OPERATOR: _(
         "This is a station operator's account: its work is in the station app on the station's "

@@ -2,16 +2,16 @@
 its progress bar and then its report (docs/jobs.md)."""
 
 from django.contrib import admin, messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from apps.core import xlsx_export
 from apps.core.validators import ascii_digits
 from apps.jobs import services
+from apps.jobs.display import download_response, kind_label, page_context, status_response
 from apps.jobs.kinds import kind_of
 from apps.jobs.models import Job
 from apps.jobs.selectors import job_list
@@ -45,43 +45,6 @@ def start_export(model_admin, request, queryset, filters: list[str]):
     )
     messages.info(request, message % {"count": f"{len(ids):,}"})
     return redirect("admin:jobs_job_change", job.pk)
-
-
-def kind_label(job: Job) -> str:
-    if job.kind == services.EXPORT_JOB:
-        opts = _model_opts(job)
-        name = opts.verbose_name_plural if opts else job.params.get("model", "")
-        return _("Export of %(records)s") % {"records": name}
-    kind = kind_of(job.kind)
-    if kind is None:
-        return job.kind
-    if job.dry_run:
-        return _("%(kind)s (dry run)") % {"kind": kind.label}
-    return str(kind.label)
-
-
-def _model_opts(job: Job):
-    from django.apps import apps
-
-    try:
-        return apps.get_model(job.params.get("model", ""))._meta
-    except (LookupError, ValueError):
-        return None
-
-
-def job_status(job: Job) -> dict:
-    """What the job's page and its polling script read (the API's serializer says the same)."""
-    return {
-        "id": job.pk,
-        "state": job.state,
-        "state_display": job.get_state_display(),
-        "phase": job.phase,
-        "phase_display": job.get_phase_display() if job.phase else "",
-        "done": job.done,
-        "total": job.total,
-        "error": job.error,
-        "finished": not job.is_active,
-    }
 
 
 @admin.register(Job)
@@ -141,22 +104,11 @@ class JobAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def status_view(self, request, object_id):
         """The job's state and progress as JSON, for the page's script."""
-        response = JsonResponse(job_status(self._job(request, object_id)))
-        response["Cache-Control"] = "no-store"
-        return response
+        return status_response(self._job(request, object_id))
 
     def download_view(self, request, object_id):
         """An export's file, for the account that asked for it alone, for 24 hours; logged."""
-        job = self._job(request, object_id)
-        stream = services.export_download(by=request.user, job=job)
-        if stream is None:
-            raise Http404
-        opts = _model_opts(job)
-        name = f"{opts.verbose_name_plural if opts else 'export'}_{job.pk}.xlsx"
-        response = FileResponse(stream, as_attachment=True, filename=name)
-        response["Content-Type"] = xlsx_export.CONTENT_TYPE
-        response["Cache-Control"] = "no-store"
-        return response
+        return download_response(request, self._job(request, object_id))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The job's page: a progress bar while it runs, then the import's report."""
@@ -164,15 +116,8 @@ class JobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         kind = kind_of(job.kind)
         context = {
             **self.admin_site.each_context(request),
+            **page_context(request, job, url_names="admin:jobs_job_"),
             "opts": self.model._meta,
-            "title": kind_label(job),
-            "job": job,
-            "status": job_status(job),
-            "status_url": reverse("admin:jobs_job_status", args=[job.pk]),
-            "report": job.result if job.kind != services.EXPORT_JOB else None,
             "changelist_url": reverse(kind.changelist) if kind else "",
-            "download_url": reverse("admin:jobs_job_download", args=[job.pk])
-            if job.user_id == request.user.pk and job.output_file
-            else "",
         }
         return TemplateResponse(request, "admin/jobs/job/page.html", context)

@@ -63,9 +63,10 @@ class Page:
     def text(self) -> str:
         return self.driver.find_element("tag name", "body").text
 
-    def sign_in(self, username: str, password: str) -> None:
+    def sign_in(self, username: str, password: str, at: str = "/admin/login/") -> None:
+        """Sign in on the admin's form, or at ``at`` (the site's own, ``/accounts/login/``)."""
         self.driver.delete_all_cookies()
-        self.open("/admin/login/")
+        self.open(at)
         self.driver.find_element("name", "username").send_keys(username)
         self.driver.find_element("name", "password").send_keys(password)
         button = self.driver.find_element("css selector", "input[type=submit], button[type=submit]")

@@ -61,3 +61,60 @@ def test_the_job_page_moves_its_bar_then_shows_the_report(page, settings, tmp_pa
     page.screenshot("jobs-finished")
     assert Member.objects.count() == ROWS
     assert page.accessibility_violations() == []
+
+
+def test_a_leader_follows_a_job_outside_the_admin(page, settings, tmp_path):
+    """My jobs outside the admin (apps/jobs/views.py): a leader signs in at the front door,
+    finds the job, watches its bar move without a reload, then gets the file."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from apps.jobs import services
+    from apps.jobs.choices import JobState, Phase
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    district = make_org(None, Kind.DISTRICT, "浏览区妇联")
+    leader = UserFactory(organization=district, role=Role.LEADERSHIP, name="王书记")
+    job = Job.objects.create(
+        user=leader,
+        organization=district,
+        kind=services.EXPORT_JOB,
+        params={"model": "members.member", "ids": [], "filters": []},
+        state=JobState.RUNNING,
+        phase=Phase.STORING,
+        done=10_000,
+        total=60_000,
+    )
+    driver = page.driver
+
+    page.sign_in(leader.username, PASSWORD, at="/accounts/login/")
+    assert "我的任务" in page.text
+    driver.find_element("link text", "我的任务").click()
+    page.wait_for("#jobs")
+    assert "人员导出" in page.text or "导出" in page.text
+    page.screenshot("jobs-site-list")
+    assert page.accessibility_violations() == []
+    driver.find_element("css selector", f'a[href="/jobs/{job.pk}/"]').click()
+    page.wait_for("#job-progress")
+    driver.execute_script("window.notReloaded = true;")
+
+    Job.objects.filter(pk=job.pk).update(done=45_000)
+    wait_for(lambda: driver.find_element("id", "job-progress").get_attribute("value") == "45000")
+    assert driver.execute_script("return window.notReloaded === true;")
+    page.screenshot("jobs-site-running")
+
+    job.output_file.save(f"job-results/{job.pk}.xlsx", ContentFile(b"PK"), save=False)
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.SUCCEEDED,
+        done=60_000,
+        output_file=job.output_file.name,
+        result={"rows": 60_000, "message": "已写好60,000行。"},
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(hours=24),
+    )
+    page.wait_for("#job-download")  # the page reloaded itself once the job ended
+    assert "已写好60,000行。" in page.text and "下载文件" in page.text
+    page.screenshot("jobs-site-finished")
+    assert page.accessibility_violations() == []
