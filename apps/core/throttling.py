@@ -13,9 +13,11 @@ so the tests and an operator (``API_THROTTLE_RATE``) can change them.
 """
 
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from apps.core.models import ThrottleCount
@@ -64,3 +66,11 @@ class AnonymousRateThrottle(CountedInDatabase, AnonRateThrottle):
 
     def get_rate(self):
         return settings.API_THROTTLE_RATES["anonymous"]
+
+
+def throttle_counts_prune(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete the counts of keys not seen for a day (a nightly job, apps/core/tasks.py): a
+    count only matters in its own window, and the addresses that asked once would otherwise
+    stay for good. Returns how many went."""
+    deleted, _ = ThrottleCount.objects.filter(window_start__lt=timezone.now() - older_than).delete()
+    return deleted

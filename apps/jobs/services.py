@@ -291,6 +291,24 @@ def _fail(job: Job, message: str) -> None:
     )
 
 
+QUEUE_ROWS_KEPT_FOR = timedelta(days=7)
+
+
+def queue_rows_prune() -> None:
+    """Delete procrastinate's rows of jobs that ended over a week ago (a periodic job): our
+    ``Job`` row keeps what a person reads of each (who, what, how it ended); the queue's own
+    row and its events only say when and where it ran, and would otherwise pile up by the
+    hundred thousand with the minute's periodic tasks."""
+    from procrastinate.contrib.django import app
+
+    async_to_sync(app.job_manager.delete_old_jobs)(
+        nb_hours=int(QUEUE_ROWS_KEPT_FOR.total_seconds() // 3600),
+        include_failed=True,
+        include_cancelled=True,
+        include_aborted=True,
+    )
+
+
 def stalled_jobs_end(*, seconds_since_heartbeat: float = 60) -> int:
     """End the jobs whose worker stopped sending heartbeats (killed, its machine gone): the
     queue's row and ours marked failed. Nothing of an import was kept (its transaction died

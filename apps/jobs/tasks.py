@@ -36,3 +36,14 @@ def delete_expired_exports(timestamp: int) -> None:
         services.expired_exports_delete()
     finally:
         close_old_connections()
+
+
+@app.periodic(cron="43 3 * * *", periodic_id="queue_rows")
+@app.task(name="jobs.prune_queue_rows", queue="jobs", queueing_lock="jobs.queue_rows")
+def prune_queue_rows(timestamp: int) -> None:
+    """Every night: the queue's rows of jobs that ended over a week ago go (docs/jobs.md)."""
+    close_old_connections()
+    try:
+        services.queue_rows_prune()
+    finally:
+        close_old_connections()
