@@ -1,7 +1,11 @@
 """Every write of attachments: attaching a cleaned file, logging a download."""
 
 import hashlib
+import time
+from datetime import timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Model
@@ -89,3 +93,33 @@ def attachments_move(*, from_record: Model, to_record: Model, by) -> int:
         attachment.save(update_fields=["object_id", "organization", "updated_at"])
         moved += 1
     return moved
+
+
+ORPHANS_KEPT_FOR = timedelta(days=1)
+
+
+def orphan_files_delete(*, older_than: timedelta = ORPHANS_KEPT_FOR) -> int:
+    """Delete the files under ``attachments/`` that no attachment names and that are older than
+    a day (a nightly job, apps/files/tasks.py). A file is written before its row is committed:
+    when an outer transaction rolls back after ``attachment_create`` (an admin page whose later
+    save fails), the row goes and the file would stay. A day leaves alone any file whose
+    transaction may still be open. Returns how many files went."""
+    root = Path(settings.MEDIA_ROOT)
+    folder = root / "attachments"
+    if not folder.is_dir():
+        return 0
+    before = time.time() - older_than.total_seconds()
+    found = {
+        path.relative_to(root).as_posix(): path
+        for path in folder.rglob("*")
+        if path.is_file() and path.stat().st_mtime < before
+    }
+    named = set()
+    names = list(found)
+    for start in range(0, len(names), 1000):
+        batch = names[start : start + 1000]
+        named |= set(Attachment.objects.filter(file__in=batch).values_list("file", flat=True))
+    orphans = [path for name, path in found.items() if name not in named]
+    for path in orphans:
+        path.unlink(missing_ok=True)
+    return len(orphans)

@@ -64,9 +64,10 @@ def test_throttle_counts_of_keys_not_seen_for_a_day_go():
     assert list(ThrottleCount.objects.values_list("key", flat=True)) == ["throttle_user_7"]
 
 
-def test_both_prunings_are_scheduled_every_night():
+def test_the_prunings_are_scheduled_every_night():
     scheduled = {
         task.task.name: task.cron for task in app.periodic_registry.periodic_tasks.values()
     }
     assert scheduled["jobs.prune_queue_rows"].endswith("* * *")
     assert scheduled["core.prune_throttle_counts"].endswith("* * *")
+    assert scheduled["files.delete_orphans"].endswith("* * *")
