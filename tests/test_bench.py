@@ -12,7 +12,7 @@ from bench.run import NOTES, measure
 
 pytestmark = pytest.mark.django_db
 
-SECTIONS = ["1"] * 5 + ["2"] * 2 + ["3"] * 3 + ["4"] + ["5"] * 3 + ["6"] * 3
+SECTIONS = ["1"] * 9 + ["2"] * 2 + ["3"] * 3 + ["4"] + ["5"] * 3 + ["6"] * 3
 
 
 def quiet(_line: str) -> None:

@@ -73,10 +73,17 @@ class Page:
         button.click()
         # The answer's page replaces the form (a page to work on, or the form again with its
         # message): a test that opens another page before then may still be signed out.
-        from selenium.webdriver.support import expected_conditions
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(button))
+        def replaced(_driver) -> bool:
+            try:
+                button.is_enabled()
+            except WebDriverException:  # stale; or Chromium's "node does not belong to the
+                return True  # document", its other way of saying so while the page swaps
+            return False
+
+        WebDriverWait(self.driver, 30).until(replaced)
 
     def screenshot(self, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
