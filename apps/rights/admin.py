@@ -82,7 +82,7 @@ class OpenTodayFilter(admin.SimpleListFilter):
     parameter_name = "open"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Open")), ("no", _("Closed or not yet open"))]
+        return [("yes", _("Open today")), ("no", _("Closed or not yet open"))]
 
     def queryset(self, request, queryset):
         today = selectors.open_on(timezone.localdate())
@@ -181,7 +181,7 @@ class StationAdmin(ScopedHistoryAdmin):
 
 
 class CoverageForm(forms.Form):
-    on = forms.DateField(label=_("on"), required=False, help_text=_("Today if left empty."))
+    on = forms.DateField(label=_("day"), required=False, help_text=_("Today if left empty."))
     organization = forms.ModelChoiceField(
         label=_("organization"),
         queryset=Organization.objects.none(),
