@@ -1,10 +1,16 @@
 """Stations and their staff, and the coverage of villages, through the API (docs/rights.md)."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.api.schema import ValidationErrorSerializer
 from apps.organizations.api.base import ScopedViewSet
 from apps.rights.api.serializers import (
     CoverageQuerySerializer,
@@ -50,7 +56,12 @@ class StationViewSet(ScopedViewSet):
             ),
             OpenApiParameter("on", str, description=_("A day, YYYY-MM-DD (default: today).")),
         ],
-        responses=CoverageSerializer,
+        responses={
+            200: CoverageSerializer,
+            400: OpenApiResponse(
+                ValidationErrorSerializer, description=_("A filter's value is not valid.")
+            ),
+        },
     )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def coverage(self, request):
