@@ -224,3 +224,17 @@ def test_coverage_of_an_organization_outside_the_subtree_or_a_bad_day_is_a_400(t
 def test_leadership_may_not_ask_for_coverage(tree, user_in, api_as):
     leadership = api_as(user_in(tree.district, Role.LEADERSHIP))
     assert leadership.get(COVERAGE_URL).status_code == 403
+
+
+def test_staff_filters_by_station_role_and_the_day_working(tree, street_staff):
+    first = make_station_staff(tree.village_a1)  # a mediator since 2024-01-01
+    other = make_station_staff(tree.village_a2, role="volunteer")
+    services.station_staff_end(by=SYSTEM, staff=other, ended_on=D(2024, 3, 31))
+
+    def ids(**query):
+        return {row["id"] for row in street_staff.get(STAFF_URL, query).json()["results"]}
+
+    assert ids(station=first.station_id) == {first.pk}
+    assert ids(role="volunteer") == {other.pk}
+    assert ids(open_on="2024-03-31") == {first.pk, other.pk}
+    assert ids(open_on="2024-04-01") == {first.pk}

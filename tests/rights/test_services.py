@@ -87,7 +87,8 @@ def test_no_station_opens_after_its_organization_was_dissolved(tree):
     )
     with pytest.raises(ValidationError) as excinfo:
         create(village, opened_on=D(2021, 1, 1))
-    assert "已撤销" in messages(excinfo)["opened_on"][0] or "撤销" in str(excinfo.value)
+    assert messages(excinfo)["opened_on"][0].startswith("已撤村已于")
+    assert messages(excinfo)["opened_on"][0].endswith("撤销，此后不能再设立站点。")
 
 
 def test_closing_ends_the_staffs_terms_and_keeps_history(tree):
