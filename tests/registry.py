@@ -37,6 +37,8 @@ from apps.members.services import people as member_services
 from apps.organizations.choices import Kind, Sector
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
+from apps.rights.models import Station, StationStaff
+from apps.rights.services import stations as station_services
 from tests.factories.accounts import UserFactory
 from tests.factories.members import make_member
 from tests.factories.organizations import PositionFactory, TitleFactory, make_org
@@ -110,6 +112,22 @@ def make_branch_meeting(organization, **fields) -> BranchMeeting:
         **fields,
     }
     return branch_services.branch_meeting_create(by=SYSTEM, organization=organization, **fields)
+
+
+def make_station(organization, **fields) -> Station:
+    """A station of a village (a collection point elsewhere: it may belong to any)."""
+    kind = "station" if organization.kind == Kind.VILLAGE else "collection_point"
+    fields = {"kind": kind, "name": f"{organization.name}维权服务站", **fields}
+    fields.setdefault("opened_on", datetime.date(2024, 1, 1))
+    return station_services.station_create(by=SYSTEM, organization=organization, **fields)
+
+
+def make_station_staff(organization, **fields) -> StationStaff:
+    """A mediator of ``organization``'s people at a new station of it."""
+    station = fields.pop("station", None) or make_station(organization)
+    member = fields.pop("member", None) or make_member(organization)
+    fields = {"role": "mediator", "started_on": station.opened_on, **fields}
+    return station_services.station_staff_add(by=SYSTEM, station=station, member=member, **fields)
 
 
 def make_attachment(organization, record=None, user=None, name="照片.jpg", data=None):
@@ -288,6 +306,28 @@ REGISTRY: dict[type[Model], Maker] = {
                 **fields,
             },
         ),
+    ),
+    Station: Maker(
+        make=make_station,
+        resource="station",
+        create_body=lambda tree: {
+            "organization": tree.village_a2.pk,
+            "kind": "station",
+            "name": "越权维权服务站",
+            "opened_on": "2024-01-01",
+            "client_id": "00000000-0000-4000-8000-000000000005",
+        },
+    ),
+    StationStaff: Maker(
+        make=make_station_staff,
+        resource="stationstaff",
+        create_body=lambda tree: {
+            "station": make_station(tree.village_a2).pk,
+            "member": make_member(tree.village_a2, name="乙方调解员").pk,
+            "role": "mediator",
+            "started_on": "2024-02-01",
+            "client_id": "00000000-0000-4000-8000-000000000006",
+        },
     ),
     # Test-only (tests/scoping_app), routed by tests/core/urls.py; the model has no services.
     Ticket: Maker(

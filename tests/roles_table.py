@@ -58,6 +58,22 @@ RIGHTS = {
         "change": {DISTRICT_ADMIN, STAFF},
         "delete": {DISTRICT_ADMIN, STAFF},
     },
+    # Rights-protection stations and their staff: every role that keeps records reads them (a
+    # station operator its own village's); district admins and staff add and change them; a
+    # station is closed by its closing date, not deleted.
+    "station": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF},
+        "change": {DISTRICT_ADMIN, STAFF},
+        "delete": set(),
+    },
+    # A station's staff are part of the station: the same rights.
+    "stationstaff": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF},
+        "change": {DISTRICT_ADMIN, STAFF},
+        "delete": set(),
+    },
     # The log of ID numbers checked by roles that read them masked (docs/identity.md).
     "identitycheck": {
         "view": {DISTRICT_ADMIN},
@@ -90,6 +106,8 @@ PERMISSION_NAMES = {
     "branchmeeting": "members.{action}_branchmeeting",
     "branchattendance": "members.{action}_branchattendance",
     "identitycheck": "members.{action}_identitycheck",
+    "station": "rights.{action}_station",
+    "stationstaff": "rights.{action}_stationstaff",
     "job": "jobs.{action}_job",
     "account": "accounts.{action}_user",
     "token": "accounts.{action}_devicetoken",

@@ -14,8 +14,9 @@ def _person(rng: Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
 
 
-def build_accounts(rng: Random, tree: Tree) -> list[User]:
-    """The demo logins, made once; a second run leaves them (and their passwords) as they are."""
+def build_accounts(rng: Random, tree: Tree, legal_center=None) -> list[User]:
+    """The demo logins, made once; a second run leaves them (and their passwords) as they are.
+    The legal service center's case worker reads its own subtree: the center (docs/scoping.md)."""
     open_villages = [village for village in tree.villages if village.is_open]
     street_a, street_b = tree.streets[0], tree.streets[7]
     village_a = next(v for v in open_villages if v.parent_id == street_a.pk)
@@ -34,6 +35,8 @@ def build_accounts(rng: Random, tree: Tree) -> list[User]:
         ("zhandian_a", Role.STATION_OPERATOR, village_a),
         ("zhandian_b", Role.STATION_OPERATOR, village_b),
     ]
+    if legal_center is not None:
+        plan.append(("fazhi_weiquan", Role.CASE_WORKER, legal_center))
     accounts = []
     for username, role, organization in plan:
         name = _person(rng)

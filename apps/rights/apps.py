@@ -8,3 +8,24 @@ class RightsConfig(AppConfig):
 
     name = "apps.rights"
     verbose_name = _("Rights protection")
+
+    def ready(self):
+        from apps.organizations.roles import RECORD_READERS, Role, grant, model_perms
+
+        self._connect_merge_movers()
+
+        # Stations and their staff: every role that keeps records reads them (a station
+        # operator its own village's, by the scope); district admins and staff add and change
+        # them. A station is closed by its closing date, not deleted (docs/roles.md).
+        for model in ("station", "stationstaff"):
+            grant(RECORD_READERS, *model_perms("rights", model, "view"))
+            grant([Role.DISTRICT_ADMIN, Role.STAFF], *model_perms("rights", model, "add", "change"))
+
+    @staticmethod
+    def _connect_merge_movers():
+        """A merge of two records of one person moves her terms at stations (docs/merging.md)."""
+        from apps.members.signals import on_person_merged
+        from apps.rights.models import StationStaff
+        from apps.rights.services.stations import station_staff_move
+
+        on_person_merged(station_staff_move, moves=[(StationStaff, "member")])

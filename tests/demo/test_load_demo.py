@@ -5,6 +5,8 @@ that district. Each test still runs in its own transaction inside the fixture's,
 that loads the demo a second time leaves the district as it found it.
 """
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -16,8 +18,12 @@ from apps.members.services import people as services
 from apps.organizations.choices import Kind, TitleStatus
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
+from apps.rights.models import Station, StationStaff
+from apps.rights.selectors.stations import coverage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+
+LEGAL_CENTER = "云溪区妇女儿童法律服务中心"
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +60,16 @@ def snapshot():
         "accounts": list(
             User.objects.order_by("username").values_list("username", "password", "role")
         ),
+        "stations": list(
+            Station.objects.order_by("pk").values_list(
+                "organization__code", "kind", "name", "opened_on", "closed_on", "phone"
+            )
+        ),
+        "staff": list(
+            StationStaff.objects.order_by("pk").values_list(
+                "station_id", "member_id", "role", "started_on", "ended_on"
+            )
+        ),
     }
 
 
@@ -76,7 +92,8 @@ def test_the_demo_people_are_valid_and_spread_over_the_villages():
     for member in people:
         member.full_clean()  # valid ID numbers agreeing with birth date and gender; E.164 phones
     villages = [v.pk for v in Organization.objects.filter(kind=Kind.VILLAGE) if v.is_open]
-    assert set(villages) == {member.organization_id for member in people}
+    center = Organization.objects.get(name=LEGAL_CENTER)  # its case worker and lawyer
+    assert set(villages) | {center.pk} == {member.organization_id for member in people}
     # Some were entered twice by neighbouring villages, for staff to find and merge.
     assert len(merging.likely_duplicates(by=User.objects.get(username="qu_staff"))) >= 8
 
@@ -122,3 +139,54 @@ def test_every_level_has_its_leadership_and_no_term_starts_in_the_future():
         assert roles.count("chair") == 1, organization
         assert roles.count("vice_chair") >= 1, organization
     assert not Appointment.objects.filter(started_on__gt=timezone.localdate()).exists()
+
+
+def test_the_legal_service_center_is_a_committee_with_its_station_and_case_worker():
+    from apps.core.actors import SYSTEM
+
+    center = Organization.objects.get(name=LEGAL_CENTER)
+    station = Station.objects.get(kind="legal_center")
+    worker = User.objects.get(username="fazhi_weiquan")
+
+    assert (center.kind, center.parent.kind) == (Kind.COMMITTEE, Kind.DISTRICT)
+    assert station.organization == center
+    assert set(station.staff.values_list("role", flat=True)) == {"case_worker", "lawyer"}
+    assert (worker.role, worker.organization) == (Role.CASE_WORKER, center)
+    assert coverage(user=worker).villages == 0  # its subtree is the center: no village
+    assert coverage(user=SYSTEM, organization=center).villages == 0
+
+
+def test_coverage_grows_through_the_first_year_until_every_village_has_a_station():
+    from django.utils import timezone
+
+    from apps.core.actors import SYSTEM
+
+    year = timezone.localdate().year - 2
+    months = [
+        coverage(user=SYSTEM, on=datetime.date(year, month, 28)).share for month in range(1, 13)
+    ]
+    end = coverage(user=SYSTEM, on=datetime.date(year, 12, 31))
+
+    assert 0 < months[0] < 0.2  # early months show gaps
+    assert months == sorted(months) and months[5] < months[11]
+    assert (end.share, end.without) == (1.0, [])
+    assert coverage(user=SYSTEM, on=datetime.date(year - 1, 12, 31)).covered == 0
+
+
+def test_the_demo_has_collection_points_closed_and_reopened_stations_and_mediators():
+    stations = Station.objects.select_related("organization")
+    closed = stations.filter(closed_on__isnull=False, organization__closed_on__isnull=True)
+    reopened = {s.organization_id for s in closed} & {
+        s.organization_id for s in stations.filter(closed_on__isnull=True)
+    }
+
+    assert stations.filter(kind="collection_point").count() >= 3
+    assert len(reopened) >= 3
+    assert stations.filter(organization__closed_on__isnull=False, closed_on__isnull=False).exists()
+    mediators = StationStaff.objects.filter(role="mediator").select_related("member", "station")
+    assert mediators.count() >= 250
+    for staff in mediators:
+        assert staff.member.organization_id == staff.station.organization_id
+        assert staff.started_on >= staff.station.opened_on
+        if staff.station.closed_on:
+            assert staff.ended_on == staff.station.closed_on

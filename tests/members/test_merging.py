@@ -24,6 +24,8 @@ from apps.members.services import branch as branch_services
 from apps.members.services import people as services
 from apps.members.signals import kept_references, moved_references
 from apps.organizations.roles import Role
+from apps.rights.models import StationStaff
+from apps.rights.services import stations as station_services
 from tests.factories.identity import make_id_number
 from tests.factories.members import make_member
 from tests.files.samples import PDF
@@ -141,6 +143,20 @@ RELATION_MAKERS = {
         ),
         entries=[{"member": person}],
     ).added[0],
+    # A mediator at her village's station (apps/rights).
+    (StationStaff, "member"): lambda person, tree, staff: station_services.station_staff_add(
+        by=SYSTEM,
+        station=station_services.station_create(
+            by=SYSTEM,
+            organization=person.organization,
+            kind="station",
+            name="维权服务站",
+            opened_on=BORN,
+        ),
+        member=person,
+        role="mediator",
+        started_on=BORN,
+    ),
 }
 
 
@@ -199,7 +215,7 @@ def test_a_merge_moves_every_relation_and_is_in_the_history(tree, user_in, setti
     )
     assert (kept.history_user, kept.history_change_reason) == (
         staff,
-        f"merged #{duplicate.pk} into this record (6 moved)",
+        f"merged #{duplicate.pk} into this record ({len(RELATION_MAKERS)} moved)",
     )
 
 

@@ -11,6 +11,7 @@ from apps.demo.accounts import DEMO_PASSWORD, build_accounts
 from apps.demo.branch import build_branch_meetings
 from apps.demo.members import build_appointments, build_members
 from apps.demo.organizations import build_positions, build_titles, build_tree
+from apps.demo.rights import build_legal_center, build_stations
 
 SEED = 20260308
 
@@ -29,10 +30,12 @@ class Command(BaseCommand):
             tree = build_tree(rng("tree"), today)
             build_positions(rng("positions"), today, tree)
             build_titles(rng("titles"), today, tree)
-            accounts = build_accounts(rng("accounts"), tree)
+            legal_center = build_legal_center(today, tree)
+            accounts = build_accounts(rng("accounts"), tree, legal_center)
             build_members(rng("members"), today, tree)
             build_appointments(rng("appointments"), today, tree)
             build_branch_meetings(rng("branch"), today, tree)
+            build_stations(rng("stations"), today, tree, legal_center)
         self.stdout.write(
             f"演示区县 / demo district: {tree.district.name} — {len(tree.streets)} 个街道/乡镇, "
             f"{len(tree.villages)} 个村/社区 ({time.monotonic() - started:.1f}s)"
