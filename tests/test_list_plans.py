@@ -197,6 +197,23 @@ def build_district():
         """,
         {},
     )
+    # Thirty events a village (twelve years of them), over the seeded categories.
+    _insert(
+        """
+        INSERT INTO events_event (
+            created_at, updated_at, request_hash, version, title, line_id, category_id,
+            starts_at, ends_at, place, partners, participants, people_reached, volunteers,
+            spent, summary, organization_id)
+        SELECT now(), now() - n * 37 %% 2000 * INTERVAL '1 day', '', 1, '讲座', c.line_id,
+            c.id, TIMESTAMPTZ '2016-01-01 09:00+08' + n * 37 %% 3000 * INTERVAL '1 day',
+            TIMESTAMPTZ '2016-01-01 11:00+08' + n * 37 %% 3000 * INTERVAL '1 day', '', '',
+            10, 30, 1, 100, '', village
+        FROM unnest(%(villages)s::bigint[]) AS village, generate_series(0, 29) AS n,
+            LATERAL (SELECT id, line_id FROM events_eventcategory
+                     ORDER BY id OFFSET n %% 11 LIMIT 1) AS c
+        """,
+        {"villages": [village.pk for village in villages]},
+    )
     with connection.cursor() as cursor:
         # The foreign keys checked now, once, rather than again at the end of every test.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -227,7 +244,7 @@ def accounts(django_db_setup, django_db_blocker):
             with connection.cursor() as cursor:
                 cursor.execute(
                     "TRUNCATE members_branchattendance, members_branchmeeting, "
-                    "members_appointment, members_member CASCADE"
+                    "members_appointment, members_member, events_event CASCADE"
                 )
             yield build_district()
         finally:
@@ -258,6 +275,8 @@ def filter_values(viewset, organizations) -> Iterator[dict]:
             yield {name: "2020-06-30"}
         elif isinstance(offered, django_filters.CharFilter):
             yield {name: SURNAMES[0]}
+        elif isinstance(offered, django_filters.NumberFilter):  # an id (events' ?campaign=)
+            yield {name: 1}
         else:
             raise AssertionError(
                 f"{filterset.__name__}.{name} ({type(offered).__name__}): give this kind of "
@@ -419,5 +438,5 @@ def test_the_street_and_village_filters_read_through_an_index(accounts, browser_
         f"{base}?street={street.pk}&village={village.pk}&p=2",
     ]
 
-    assert len(TREE_FILTERED) == 3
+    assert len(TREE_FILTERED) == 6  # people, appointments, 三会一课; events, campaigns, funds
     assert [line for url in urls for line in whole_reads_in(reads_of(client, url)[0], url)] == []

@@ -200,7 +200,8 @@ class EventAdmin(AttachmentsAdminMixin, ScopedHistoryAdmin):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            response.context_data["totals"] = selectors.event_totals(changelist.queryset)
+            totals = selectors.event_totals(changelist.queryset)  # None past TOTALS_CAP
+            response.context_data.update(totals=totals, too_many_to_total=totals is None)
         return response
 
 

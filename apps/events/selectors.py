@@ -67,15 +67,25 @@ class Totals:
     spent: Decimal
 
 
-def event_totals(events: QuerySet[Event]) -> Totals:
-    """The totals of a list of events (already scoped and filtered by the caller): one query."""
-    figures = events.order_by().aggregate(
-        events=Count("pk"),
+# Totals are exact up to this many events, as a list's count is (docs/api.md, Lists): above
+# it the admin asks for a narrower list (a street, a village, a range of days) instead of
+# reading the whole district's events on every page.
+TOTALS_CAP = 10_000
+
+
+def event_totals(events: QuerySet[Event], *, cap: int | None = TOTALS_CAP) -> Totals | None:
+    """The totals of a list of events (already scoped and filtered by the caller): one query
+    that reads at most ``cap`` + 1 rows; None when there are more than ``cap``."""
+    rows = events.order_by() if cap is None else events.order_by()[: cap + 1]
+    figures = rows.aggregate(
+        events=Count("*"),
         participants=Coalesce(Sum("participants"), 0),
         people_reached=Coalesce(Sum("people_reached"), 0),
         volunteers=Coalesce(Sum("volunteers"), 0),
         spent=Coalesce(Sum("spent"), Decimal("0.00")),
     )
+    if cap is not None and figures["events"] > cap:
+        return None
     return Totals(**figures)
 
 
@@ -143,4 +153,4 @@ def campaign_report(*, user, campaign: Campaign) -> CampaignReport:
                 spent=figures["spent"] if figures else Decimal("0.00"),
             )
         )
-    return CampaignReport(campaign, rows, event_totals(events))
+    return CampaignReport(campaign, rows, event_totals(events, cap=None))
