@@ -8,7 +8,7 @@ from apps.events.api.views import (
     LineOfWorkViewSet,
 )
 
-# The lists under events/ come before events/<id>/ (whose ids are digits only anyway).
+# The lists under events/ come before events/<id>/, which would otherwise take their names.
 router = SimpleRouter()
 router.register("events/campaigns", CampaignViewSet, basename="campaign")
 router.register("events/funds", FundViewSet, basename="fund")

@@ -41,7 +41,6 @@ class EventViewSet(BulkCreateMixin, AttachmentsMixin, ScopedViewSet):
     """
 
     model = Event
-    lookup_value_regex = "[0-9]+"
     serializer_class = EventSerializer
     filterset_class = EventFilter
 
@@ -121,7 +120,6 @@ class CampaignViewSet(ScopedViewSet):
     ``report/``, who has reported events and the totals, within the caller's own subtree."""
 
     model = Campaign
-    lookup_value_regex = "[0-9]+"
     serializer_class = CampaignSerializer
     filterset_class = CampaignFilter
 
@@ -158,7 +156,6 @@ class CampaignViewSet(ScopedViewSet):
 )
 class FundViewSet(ScopedViewSet):
     model = Fund
-    lookup_value_regex = "[0-9]+"
     serializer_class = FundSerializer
     filterset_class = FundFilter
 
@@ -179,7 +176,6 @@ class PublishedListViewSet(ScopedViewSet):
     """A read-only list the district extends in the admin (docs/api.md, Objects)."""
 
     http_method_names = ["get", "head", "options"]
-    lookup_value_regex = "[0-9]+"
 
 
 @extend_schema_view(
