@@ -100,3 +100,28 @@ def test_only_the_roots_admins_extend_the_categories(tree, user_in, browser_as):
     assert refused.status_code == 403
     assert added.status_code == 302
     assert EventCategory.objects.get(code="reading_club").organization == tree.district
+
+
+def test_the_selected_events_export_to_excel_within_the_subtree(tree, user_in, browser_as):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    mine = make_event(tree.village_a1, title="亲子共读")
+    theirs = make_event(tree.village_b1, title="乙镇的活动")
+    client = browser_as(user_in(tree.street_a, Role.STAFF))
+
+    answer = client.post(
+        EVENTS,
+        {"action": "export_to_excel", "index": 0, "_selected_action": [mine.pk, theirs.pk]},
+    )
+
+    assert answer.status_code == 200
+    cells = [
+        cell.value
+        for sheet in load_workbook(BytesIO(answer.content)).worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+    ]
+    assert "亲子共读" in cells
+    assert "乙镇的活动" not in cells
