@@ -448,3 +448,21 @@ def test_the_other_lists_cost_the_same_queries_for_one_row_as_for_ten(
         answer = station.get(url, {"page_size": 200})
 
     assert answer.status_code == 200
+
+
+def test_the_services_last_check_names_the_index_the_client_sent(tree, station, monkeypatch):
+    """Replays are left out of the new items: an error the service finds is still reported at
+    the item's place in the batch as sent."""
+    from apps.events import services
+
+    replayed = event()
+    station.post(URL, replayed, format="json")
+
+    def refuse(*, by, items):
+        raise services.InvalidItems({"0": {"title": ["不行。"]}})
+
+    monkeypatch.setattr(services, "events_create", refuse)
+    answer = station.post(BULK, [replayed, event()], format="json")
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == {"1": {"title": ["不行。"]}}

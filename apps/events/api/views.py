@@ -56,9 +56,11 @@ class EventViewSet(BulkCreateMixin, AttachmentsMixin, ScopedViewSet):
     def bulk_check(self, items):
         self._preloaded = self.preload(items)
         try:
-            return super().bulk_check(items)
+            checked = super().bulk_check(items)
         finally:
             self._preloaded = None
+        self._sent_at = {client_id: index for index, _data, client_id, _digest in checked}
+        return checked
 
     def preload(self, items: list) -> dict:
         """The rows a batch's items name, each kind in one query, within the caller's reach
@@ -99,7 +101,12 @@ class EventViewSet(BulkCreateMixin, AttachmentsMixin, ScopedViewSet):
         try:
             return services.events_create(by=self.request.user, items=items)
         except services.InvalidItems as exc:  # checked by the serializers first: a last guard
-            raise serializers.ValidationError({"errors": exc.errors}) from exc
+            sent_at = getattr(self, "_sent_at", {})
+            errors = {
+                str(sent_at.get(items[int(position)]["client_id"], position)): messages
+                for position, messages in exc.errors.items()
+            }  # by the index the client sent, not the position among the new items
+            raise serializers.ValidationError({"errors": errors}) from exc
 
     def update_object(self, instance, data):
         return services.event_update(by=self.request.user, event=instance, **data)
