@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.files",
     "apps.jobs",
     "apps.members",
+    "apps.events",
     "apps.rights",
     "apps.demo",
 ]

@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.accounts.models import DeviceToken, User
 from apps.core.actors import SYSTEM
+from apps.events.models import Campaign, Event, EventCategory, Fund, LineOfWork
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
 from apps.jobs.choices import JobState
@@ -40,6 +41,13 @@ from apps.organizations.roles import Role
 from apps.rights.models import Station, StationStaff
 from apps.rights.services import stations as station_services
 from tests.factories.accounts import UserFactory
+from tests.factories.events import (
+    make_campaign,
+    make_category,
+    make_event,
+    make_fund,
+    make_line,
+)
 from tests.factories.members import make_member
 from tests.factories.organizations import PositionFactory, TitleFactory, make_org
 from tests.files.samples import PDF, photo
@@ -195,6 +203,23 @@ def station_branch_meetings(organization, user):
     make_attachment(organization, record=meeting, user=user, name="会议记录.pdf", data=PDF)
 
 
+def station_events(organization, user):
+    """An event in the district's campaign at the village's women's home, with a photo."""
+    district = Organization.objects.get(path=organization.path[: Organization.steplen])
+    campaign = make_campaign(district)
+    position = PositionFactory(organization=organization)
+    event = make_event(
+        organization,
+        campaign=campaign,
+        position=position,
+        place="村文化礼堂",
+        partners="区人民法院、实验小学",
+        summary="法官讲解家庭教育促进法。",
+    )
+    make_attachment(organization, record=event, user=user, name="活动照片.jpg")
+    make_fund(organization, source="donation", campaign=campaign, event=event)
+
+
 def make_job(organization, **fields) -> Job:
     """A finished import job of an account of ``organization``. Made directly: the service that
     starts one (``import_job_start``) stores its sheet and queues it for a worker."""
@@ -261,6 +286,43 @@ REGISTRY: dict[type[Model], Maker] = {
         },
         station=station_branch_meetings,
     ),
+    Event: Maker(
+        make=make_event,
+        resource="event",
+        create_body=lambda tree: {
+            "organization": tree.village_a2.pk,
+            "title": "越权活动",
+            "category": "lecture",
+            "starts_at": "2024-05-01T09:00:00+08:00",
+            "ends_at": "2024-05-01T11:00:00+08:00",
+            "client_id": "00000000-0000-4000-8000-000000000005",
+        },
+        station=station_events,
+    ),
+    Campaign: Maker(
+        make=make_campaign,
+        resource="campaign",
+        create_body=lambda tree: {
+            "organization": tree.village_a2.pk,
+            "title": "越权专项行动",
+            "starts_on": "2024-05-01",
+            "ends_on": "2024-05-31",
+            "client_id": "00000000-0000-4000-8000-000000000006",
+        },
+    ),
+    Fund: Maker(
+        make=make_fund,
+        resource="fund",
+        create_body=lambda tree: {
+            "organization": tree.village_a2.pk,
+            "source": "donation",
+            "amount": "100.00",
+            "received_on": "2024-05-01",
+            "client_id": "00000000-0000-4000-8000-000000000007",
+        },
+    ),
+    LineOfWork: Maker(make=make_line, resource="lineofwork"),
+    EventCategory: Maker(make=make_category, resource="eventcategory"),
     Attachment: Maker(make=make_attachment),
     Job: Maker(
         make=make_job,

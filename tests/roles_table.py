@@ -74,6 +74,39 @@ RIGHTS = {
         "change": {DISTRICT_ADMIN, STAFF},
         "delete": set(),
     },
+    # Events: every record reader reads them; district admins and staff write them, and a
+    # station its own village's through the API; deleting is for district admins and staff.
+    "event": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+        "change": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
+    # Campaigns and funds: launched and recorded by district admins and staff.
+    "campaign": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF},
+        "change": {DISTRICT_ADMIN, STAFF},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
+    "fund": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF},
+        "change": {DISTRICT_ADMIN, STAFF},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
+    # Lines of work and event categories: read by every record reader, extended by district
+    # admins (of the district's root: the admin checks the level).
+    "lineofwork": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN},
+        "change": {DISTRICT_ADMIN},
+    },
+    "eventcategory": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN},
+        "change": {DISTRICT_ADMIN},
+    },
     # The log of ID numbers checked by roles that read them masked (docs/identity.md).
     "identitycheck": {
         "view": {DISTRICT_ADMIN},
@@ -108,6 +141,11 @@ PERMISSION_NAMES = {
     "identitycheck": "members.{action}_identitycheck",
     "station": "rights.{action}_station",
     "stationstaff": "rights.{action}_stationstaff",
+    "event": "events.{action}_event",
+    "campaign": "events.{action}_campaign",
+    "fund": "events.{action}_fund",
+    "lineofwork": "events.{action}_lineofwork",
+    "eventcategory": "events.{action}_eventcategory",
     "job": "jobs.{action}_job",
     "account": "accounts.{action}_user",
     "token": "accounts.{action}_devicetoken",

@@ -201,6 +201,23 @@ def build_district():
         """,
         {},
     )
+    # Thirty events a village (twelve years of them), over the seeded categories.
+    _insert(
+        """
+        INSERT INTO events_event (
+            created_at, updated_at, request_hash, version, title, line_id, category_id,
+            starts_at, ends_at, place, partners, participants, people_reached, volunteers,
+            spent, summary, organization_id)
+        SELECT now(), now() - n * 37 %% 2000 * INTERVAL '1 day', '', 1, '讲座', c.line_id,
+            c.id, TIMESTAMPTZ '2016-01-01 09:00+08' + n * 37 %% 3000 * INTERVAL '1 day',
+            TIMESTAMPTZ '2016-01-01 11:00+08' + n * 37 %% 3000 * INTERVAL '1 day', '', '',
+            10, 30, 1, 100, '', village
+        FROM unnest(%(villages)s::bigint[]) AS village, generate_series(0, 29) AS n,
+            LATERAL (SELECT id, line_id FROM events_eventcategory
+                     ORDER BY id OFFSET n %% 11 LIMIT 1) AS c
+        """,
+        {"villages": [village.pk for village in villages]},
+    )
     with connection.cursor() as cursor:
         # The foreign keys checked now, once, rather than again at the end of every test.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -231,7 +248,7 @@ def accounts(django_db_setup, django_db_blocker):
             with connection.cursor() as cursor:
                 cursor.execute(
                     "TRUNCATE members_branchattendance, members_branchmeeting, "
-                    "members_appointment, members_member CASCADE"
+                    "members_appointment, members_member, events_event CASCADE"
                 )
             yield build_district()
         finally:
@@ -262,7 +279,7 @@ def filter_values(viewset, organizations) -> Iterator[dict]:
             yield {name: "2020-06-30"}
         elif isinstance(offered, django_filters.CharFilter):
             yield {name: SURNAMES[0]}
-        elif isinstance(offered, django_filters.NumberFilter):  # a record's id (a station's)
+        elif isinstance(offered, django_filters.NumberFilter):  # an id: ?station=, ?campaign=
             yield {name: 1}
         else:
             raise AssertionError(
@@ -425,7 +442,8 @@ def test_the_street_and_village_filters_read_through_an_index(accounts, browser_
         f"{base}?street={street.pk}&village={village.pk}&p=2",
     ]
 
-    assert len(TREE_FILTERED) == 4  # people, appointments, 三会一课, rights stations
+    # people, appointments, 三会一课, stations, events, campaigns, funds
+    assert len(TREE_FILTERED) == 7
     assert [line for url in urls for line in whole_reads_in(reads_of(client, url)[0], url)] == []
 
 
