@@ -8,3 +8,22 @@ class RightsConfig(AppConfig):
 
     name = "apps.rights"
     verbose_name = _("Rights protection")
+
+    def ready(self):
+        self._grant_cases()
+
+    @staticmethod
+    def _grant_cases():
+        """Cases, exactly as docs/roles.md: district admins and staff read masked lists and
+        pages; case workers and station operators write them and read them in full (a station
+        only its own organization's: apps/rights/selectors/cases.py); leadership nothing."""
+        from apps.organizations.roles import Role, grant, model_perms
+
+        masked_readers = [Role.DISTRICT_ADMIN, Role.STAFF]
+        handlers = [Role.CASE_WORKER, Role.STATION_OPERATOR]
+        grant([*masked_readers, *handlers], *model_perms("rights", "case", "view"))
+        grant(handlers, *model_perms("rights", "case", "add", "change"), "rights.read_case")
+        # Linking a party to the same person on an earlier case: case workers only.
+        grant([Role.CASE_WORKER], "rights.link_caseparty")
+        # The categories are a district-wide list everyone who sees cases reads.
+        grant([*masked_readers, *handlers], "rights.view_casecategory")
