@@ -52,6 +52,7 @@ urlpatterns = [
     path("api/v1/", include("apps.organizations.api.urls")),
     path("api/v1/", include("apps.members.api.urls")),
     path("api/v1/", include("apps.jobs.api.urls")),
+    path("api/v1/rights/", include("apps.rights.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

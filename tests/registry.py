@@ -23,6 +23,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from apps.accounts.models import DeviceToken, User
 from apps.core.actors import SYSTEM
@@ -37,6 +38,8 @@ from apps.members.services import people as member_services
 from apps.organizations.choices import Kind, Sector
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
+from apps.rights.models import Case, Station
+from apps.rights.services import cases as case_services
 from tests.factories.accounts import UserFactory
 from tests.factories.members import make_member
 from tests.factories.organizations import PositionFactory, TitleFactory, make_org
@@ -126,6 +129,52 @@ def _login_record(model, organization, **fields):
     username = UserFactory(organization=organization).username
     fields = {"ip_address": "10.0.0.1", "user_agent": "t", **fields}
     return model.objects.create(username=username, **fields)
+
+
+def station_of(organization, **fields) -> Station:
+    """``organization``'s first station, or a new one (stations have no maker of their own
+    here yet: their API and admin come in their own branch)."""
+    found = Station.objects.filter(organization=organization).order_by("pk").first()
+    if found is not None and not fields:
+        return found
+    fields = {"kind": "station", "name": f"{organization.name}维权服务站", **fields}
+    fields.setdefault("opened_on", datetime.date(2020, 1, 1))
+    return Station.objects.create(organization=organization, **fields)
+
+
+def make_case(organization, **fields) -> Case:
+    """A case received at ``organization``'s station, with a named seeker, by its case worker."""
+    from apps.rights.models import CaseCategory
+
+    by = fields.pop("by", None) or UserFactory(organization=organization, role=Role.CASE_WORKER)
+    fields = {
+        "station": fields.pop("station", None) or station_of(organization),
+        "received_at": datetime.datetime(2026, 3, 8, 9, 30, tzinfo=datetime.UTC),
+        "channel": "visit",
+        "category": CaseCategory.objects.get(code="domestic_violence"),
+        "risk": "medium",
+        "consent_to_record": True,
+        "narrative": "丈夫多次殴打，求助人要求保护。",
+        "parties": [{"role": "seeker", "name": "王秀梅", "gender": "female"}],
+        **fields,
+    }
+    return case_services.case_intake(by=by, **fields)
+
+
+def station_cases(organization, user):
+    """Two cases of the station's own, by its operator: one open, one closed and visited."""
+    make_case(organization, by=user)
+    closed = make_case(
+        organization,
+        by=user,
+        channel="phone",
+        consent_to_record=False,
+        parties=[{"role": "seeker", "anonymous": True}],
+    )
+    closed = case_services.case_transition(by=user, case=closed, to="closed", outcome="mediated")
+    case_services.followup_add(
+        by=user, case=closed, visited_on=timezone.localdate(), method="phone", note="情况稳定"
+    )
 
 
 # --- The fuzzer's station: records with something in them for every field of the API ------
@@ -288,6 +337,22 @@ REGISTRY: dict[type[Model], Maker] = {
                 **fields,
             },
         ),
+    ),
+    Case: Maker(
+        make=make_case,
+        resource="case",
+        create_body=lambda tree: {
+            "station": station_of(tree.village_a2).pk,
+            "received_at": "2026-03-08T09:30:00+08:00",
+            "channel": "visit",
+            "category": "domestic_violence",
+            "risk": "high",
+            "consent_to_record": True,
+            "narrative": "越权登记",
+            "parties": [{"role": "seeker", "name": "越权求助人"}],
+            "client_id": "00000000-0000-4000-8000-000000000005",
+        },
+        station=station_cases,
     ),
     # Test-only (tests/scoping_app), routed by tests/core/urls.py; the model has no services.
     Ticket: Maker(
