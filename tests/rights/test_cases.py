@@ -363,3 +363,34 @@ def test_a_case_worker_links_a_party_to_her_earlier_case_by_id_number(tree, user
     sibling = user_in(tree.village_a1, "case_worker")  # a village's worker: A2 is not its own
     with pytest.raises(ValidationError, match="id_number"):
         services.party_link(by=sibling, party=party, id_number=number)
+
+
+# --- Attachments -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_a_cases_files_are_for_full_readers_and_each_download_is_logged(
+    tree, user_in, api_as, media_root
+):
+    from apps.files.models import Download
+    from tests.registry import make_attachment
+
+    worker = user_in(tree.village_a1, "case_worker")
+    case = make_case(tree.village_a1, by=worker)
+    attachment = make_attachment(tree.village_a1, record=case, user=worker, name="伤情.jpg")
+    files = f"{CASES}{case.pk}/attachments/"
+
+    for role in ("district_admin", "staff"):
+        client = api_as(user_in(tree.village_a1, role))
+        assert client.get(files).status_code == 403
+        assert client.get(f"{files}{attachment.pk}/").status_code == 403
+    listed = api_as(worker).get(files)
+    downloaded = api_as(worker).get(f"{files}{attachment.pk}/")
+
+    assert listed.status_code == downloaded.status_code == 200
+    assert [log.through for log in case_logs(case)] == ["file"]  # the list is not a full read
+    assert Download.objects.filter(attachment=attachment, user=worker).count() == 1

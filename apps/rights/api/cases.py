@@ -22,7 +22,7 @@ from apps.core.audit import access_log_write
 from apps.files.api import AttachmentsMixin
 from apps.organizations.api.base import ScopedRecordSerializer, ScopedViewSet
 from apps.organizations.filters import DatedRecordFilterSet
-from apps.rights.choices import CaseStatus, Channel, Risk
+from apps.rights.choices import CaseStatus, Channel, Outcome, Risk
 from apps.rights.models import Case, CaseCategory, CaseParty, FollowUp
 from apps.rights.selectors import cases as selectors
 from apps.rights.services import cases as services
@@ -33,6 +33,12 @@ class CategoryField(serializers.SlugRelatedField):
 
     def __init__(self, **kwargs):
         super().__init__(slug_field="code", queryset=CaseCategory.objects.filter(active=True))
+
+
+def outcome_field():
+    """Blank while the case is open: the schema says so (a read-only field would lose it).
+    Set only by a closing move (``transition/``), which checks it is there."""
+    return serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -48,6 +54,7 @@ class CaseSerializer(ScopedRecordSerializer):
     """A case in full: for case workers and the station that registered it."""
 
     category = CategoryField()
+    outcome = outcome_field()
     parties = PartySerializer(many=True, required=False)
 
     class Meta:
@@ -74,6 +81,7 @@ class MaskedCaseSerializer(ScopedRecordSerializer):
     """What the other roles read, and every list: no narrative, no parties (docs/roles.md)."""
 
     category = CategoryField()
+    outcome = outcome_field()
     received_on = serializers.SerializerMethodField(help_text=_("The day it was received."))
 
     class Meta:
@@ -145,7 +153,9 @@ class CaseViewSet(AttachmentsMixin, TransitionMixin, ScopedViewSet):
         return selectors.reads_cases_in_full(getattr(self.request, "user", None))
 
     def get_serializer_class(self):
-        if getattr(self, "action", None) == "list" or not self.full():
+        user = getattr(self.request, "user", None)
+        signed_in = user is not None and user.is_authenticated  # not so for the schema
+        if getattr(self, "action", None) == "list" or (signed_in and not self.full()):
             return MaskedCaseSerializer
         return CaseSerializer
 
