@@ -165,8 +165,11 @@ def make_case(organization, **fields) -> Case:
 
 
 def station_cases(organization, user):
-    """Two cases of the station's own, by its operator: one open, one closed and visited."""
-    make_case(organization, by=user)
+    """Two cases of the station's own, by its operator: one open with a photo and a PDF, one
+    closed and visited."""
+    case = make_case(organization, by=user)
+    for name, data in (("伤情照片.jpg", photo()), ("报警回执.pdf", PDF)):
+        make_attachment(organization, record=case, user=user, name=name, data=data)
     closed = make_case(
         organization,
         by=user,
