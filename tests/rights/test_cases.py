@@ -394,3 +394,57 @@ def test_a_cases_files_are_for_full_readers_and_each_download_is_logged(
     assert listed.status_code == downloaded.status_code == 200
     assert [log.through for log in case_logs(case)] == ["file"]  # the list is not a full read
     assert Download.objects.filter(attachment=attachment, user=worker).count() == 1
+
+
+# --- Retries, categories -------------------------------------------------------------------
+
+
+def test_a_retried_intake_answers_with_the_stored_case_and_uses_no_second_number(
+    tree, user_in, api_as
+):
+    client = api_as(user_in(tree.village_a1, "station_operator"))
+    body = intake_body(station_of(tree.village_a1))
+
+    first = client.post(CASES, body, format="json")
+    again = client.post(CASES, body, format="json")
+    other = client.post(CASES, {**body, "risk": "low"}, format="json")
+
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 409)
+    assert again.json()["number"] == first.json()["number"] == "WQ-2026-00001"
+    assert CaseCounter.objects.get().last == 1
+    assert CaseParty.objects.count() == 1
+
+
+def test_the_categories_are_seeded_with_their_fixed_codes_and_chinese_names():
+    from apps.rights.models import CaseCategory
+
+    assert dict(CaseCategory.objects.values_list("code", "name")) == {
+        "domestic_violence": "家庭暴力",
+        "marriage_family": "婚姻家庭纠纷",
+        "support_custody": "赡养抚养监护",
+        "property": "财产权益",
+        "employment": "劳动就业",
+        "personal_rights": "人身权利",
+        "childrens_rights": "儿童权益",
+        "other": "其他",
+    }
+
+
+def test_a_station_changes_its_case_and_the_masked_roles_may_not(tree, user_in, api_as):
+    operator = user_in(tree.village_a1, "station_operator")
+    case = make_case(tree.village_a1, by=operator)
+    url = f"{CASES}{case.pk}/"
+
+    for role in ("district_admin", "staff", "leadership"):
+        answer = api_as(user_in(tree.village_a1, role)).patch(
+            url, {"version": 1, "risk": "low"}, format="json"
+        )
+        assert answer.status_code == 403
+    changed = api_as(operator).patch(
+        url, {"version": 1, "risk": "urgent", "station": 999, "number": "X"}, format="json"
+    )
+
+    assert changed.status_code == 200, changed.content
+    case.refresh_from_db()
+    assert (case.risk, case.version, case.number) == ("urgent", 2, "WQ-2026-00001")
+    assert changed["Cache-Control"] == "no-store"
