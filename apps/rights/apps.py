@@ -11,6 +11,7 @@ class RightsConfig(AppConfig):
 
     def ready(self):
         self._grant_cases()
+        from apps.rights import admin_cases  # noqa: F401 (registers the cases' admin)
 
     @staticmethod
     def _grant_cases():

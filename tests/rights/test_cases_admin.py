@@ -1,0 +1,116 @@
+"""Cases in the admin: the list, the page, the export, the history and the search show a
+district admin and staff nothing of a narrative or a party; a case worker's page is in full,
+logged and not cached (docs/rights.md, Cases)."""
+
+import io
+
+import openpyxl
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from apps.core.models import AccessLog
+from apps.rights.models import Case
+from apps.rights.services import cases as services
+from tests.registry import make_case
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/admin/rights/case/"
+NARRATIVE = "丈夫多次殴打，求助人要求保护。"
+NOTE = "再次遭受殴打，已报警"
+SECRETS = (NARRATIVE, "王秀梅", NOTE)
+MASKED_ROLES = ("district_admin", "staff")
+
+
+def page(case):
+    return f"{LIST}{case.pk}/change/"
+
+
+def full_reads(case):
+    return AccessLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(Case), object_id=case.pk
+    )
+
+
+def shown(answer) -> str:
+    return answer.content.decode()
+
+
+@pytest.mark.parametrize("role", MASKED_ROLES)
+def test_the_masked_roles_see_no_narrative_and_no_party_anywhere(tree, user_in, browser_as, role):
+    worker = user_in(tree.village_a1, "case_worker")
+    case = make_case(tree.village_a1, by=worker)
+    services.case_update(by=worker, case=case, narrative=NARRATIVE + "补充")
+    services.case_transition(by=worker, case=case, to="accepted", note=NOTE)
+    client = browser_as(user_in(tree.village_a1, role))
+
+    answers = {
+        "list": client.get(LIST),
+        "page": client.get(page(case)),
+        "history": client.get(f"{LIST}{case.pk}/history/"),
+    }
+    search = client.get(LIST, {"q": "王秀梅"})  # the box searches numbers, never names
+    export = client.post(
+        LIST, {"action": "export_to_excel", "_selected_action": [case.pk]}, follow=False
+    )
+
+    for name, answer in answers.items():
+        assert answer.status_code == 200, name
+        for secret in SECRETS:
+            assert secret not in shown(answer), name
+    assert case.number in shown(answers["list"])
+    assert answers["page"].status_code == 200 and case.number in shown(answers["page"])
+    assert "no-store" in answers["page"]["Cache-Control"]
+    assert search.context["cl"].result_count == 0
+    assert export.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    cells = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
+    assert case.number in cells
+    assert not any(secret in cells for secret in SECRETS)
+    assert not full_reads(case).exclude(through="export").exists()
+
+
+def test_a_case_workers_page_is_in_full_logged_and_not_cached(tree, user_in, browser_as):
+    worker = user_in(tree.village_a1, "case_worker")
+    case = make_case(tree.village_a1, by=worker)
+    client = browser_as(worker)
+
+    listed = client.get(LIST)
+    assert NARRATIVE not in shown(listed) and not full_reads(case).exists()
+    answer = client.get(page(case))
+
+    assert answer.status_code == 200
+    assert NARRATIVE in shown(answer) and "王秀梅" in shown(answer)
+    assert "no-store" in answer["Cache-Control"]
+    (log,) = full_reads(case)
+    assert (log.user, log.through) == (worker, "admin")
+    services.case_transition(by=worker, case=case, to="accepted", note=NOTE)
+    assert NOTE in shown(client.get(f"{LIST}{case.pk}/history/"))  # why, for those who may
+
+
+def test_a_case_worker_moves_a_case_from_the_admin_with_the_same_rules(tree, user_in, browser_as):
+    worker = user_in(tree.village_a1, "case_worker")
+    case = make_case(tree.village_a1, by=worker)
+    client = browser_as(worker)
+    url = f"{LIST}{case.pk}/transition/"
+
+    bare = client.post(url, {"to": "closed", "note": ""})
+    closed = client.post(url, {"to": "closed", "outcome": "mediated", "note": "调解成功"})
+    case.refresh_from_db()
+
+    assert bare.status_code == 200  # the page again, with the message
+    assert closed.status_code == 302
+    assert (case.status, case.outcome) == ("closed", "mediated")
+
+
+def test_a_masked_role_may_not_move_or_change_a_case(tree, user_in, browser_as):
+    case = make_case(tree.village_a1)
+    client = browser_as(user_in(tree.village_a1, "district_admin"))
+
+    moved = client.post(f"{LIST}{case.pk}/transition/", {"to": "accepted", "note": ""})
+    changed = client.post(page(case), {"risk": "low"})
+    case.refresh_from_db()
+
+    assert moved.status_code == 403
+    assert changed.status_code == 403
+    assert (case.status, case.risk, case.version) == ("registered", "medium", 1)
