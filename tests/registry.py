@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from apps.accounts.models import DeviceToken, User
 from apps.core.actors import SYSTEM
+from apps.core.models import AccessLog as FullRead
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
 from apps.jobs.choices import JobState
@@ -332,6 +334,15 @@ REGISTRY: dict[type[Model], Maker] = {
     ),
     AccessFailureLog: Maker(
         make=lambda organization, **fields: _login_record(AccessFailureLog, organization, **fields)
+    ),
+    # A full read by an account of ``organization`` (here, of the organization's own record).
+    FullRead: Maker(
+        make=lambda organization, **fields: FullRead.objects.create(
+            user=UserFactory(organization=organization),
+            content_type=ContentType.objects.get_for_model(Organization),
+            object_id=organization.pk,
+            **{"through": "api", **fields},
+        ),
     ),
     IdentityCheck: Maker(
         make=lambda organization, **fields: IdentityCheck.objects.create(

@@ -114,3 +114,27 @@ def test_a_masked_role_may_not_move_or_change_a_case(tree, user_in, browser_as):
     assert moved.status_code == 403
     assert changed.status_code == 403
     assert (case.status, case.risk, case.version) == ("registered", "medium", 1)
+
+
+def test_district_admins_read_the_log_of_full_reads_and_nobody_changes_it(
+    tree, user_in, browser_as
+):
+    worker = user_in(tree.village_a1, "case_worker")
+    case = make_case(tree.village_a1, by=worker)
+    browser_as(worker).get(page(case))
+    (log,) = full_reads(case)
+    url = "/admin/core/accesslog/"
+    admin = browser_as(user_in(tree.street_a, "district_admin"))
+
+    listed = admin.get(url)
+
+    assert listed.status_code == 200 and worker.username in shown(listed)
+    assert admin.get(f"{url}{log.pk}/change/").status_code == 200  # a read-only page
+    assert admin.post(f"{url}{log.pk}/change/", {"through": "x"}).status_code == 403
+    assert admin.post(f"{url}{log.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin.get(f"{url}add/").status_code == 403
+    for role in ("staff", "case_worker"):
+        assert browser_as(user_in(tree.street_a, role)).get(url).status_code == 403
+    sibling = browser_as(user_in(tree.street_b, "district_admin")).get(url)
+    assert worker.username not in shown(sibling)
+    full_reads(case).get()  # still the one row, unchanged
