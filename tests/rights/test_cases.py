@@ -448,3 +448,18 @@ def test_a_station_changes_its_case_and_the_masked_roles_may_not(tree, user_in, 
     case.refresh_from_db()
     assert (case.risk, case.version, case.number) == ("urgent", 2, "WQ-2026-00001")
     assert changed["Cache-Control"] == "no-store"
+
+
+def test_no_move_leads_back_to_registered_or_to_an_unknown_status(tree, user_in, api_as):
+    worker = user_in(tree.village_a1, "case_worker")
+    case = case_at(tree, worker, "accepted")
+    client = api_as(worker)
+
+    for to in ("registered", "archived"):
+        answer = client.post(
+            f"{CASES}{case.pk}/transition/", {"to": to, "version": case.version}, format="json"
+        )
+        assert answer.status_code == 400
+        assert answer.json()["to"] == ["未知的状态。"]
+    case.refresh_from_db()
+    assert case.status == "accepted"
