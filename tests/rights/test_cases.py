@@ -463,3 +463,42 @@ def test_no_move_leads_back_to_registered_or_to_an_unknown_status(tree, user_in,
         assert answer.json()["to"] == ["未知的状态。"]
     case.refresh_from_db()
     assert case.status == "accepted"
+
+
+# --- Parties after intake ------------------------------------------------------------------
+
+
+def test_parties_are_read_by_full_readers_only_and_each_read_is_logged(tree, user_in, api_as):
+    worker = user_in(tree.village_a1, "case_worker")
+    case = make_case(tree.village_a1, by=worker)
+    url = f"{CASES}{case.pk}/parties/"
+
+    for role in ("district_admin", "staff"):
+        answer = api_as(user_in(tree.village_a1, role)).get(url)
+        assert answer.status_code == 403 and SEEKER not in answer.content.decode()
+    assert not case_logs(case).exists()
+    read = api_as(worker).get(url)
+
+    assert [p["name"] for p in read.json()] == [SEEKER]
+    assert [log.through for log in case_logs(case)] == ["api"]
+
+
+def test_a_party_named_after_intake_follows_the_consent_rules(tree, user_in, api_as):
+    operator = user_in(tree.village_a1, "station_operator")
+    consented = make_case(tree.village_a1, by=operator)
+    anonymous = make_case(
+        tree.village_a1,
+        by=operator,
+        consent_to_record=False,
+        parties=[{"role": "seeker", "anonymous": True}],
+    )
+    client = api_as(operator)
+    witness = {"role": "witness", "name": "李四", "phone": "13800000000"}
+
+    added = client.post(f"{CASES}{consented.pk}/parties/", witness, format="json")
+    refused = client.post(f"{CASES}{anonymous.pk}/parties/", witness, format="json")
+
+    assert added.status_code == 201, added.content
+    assert refused.status_code == 400 and "匿名" in str(refused.json())
+    assert consented.parties.count() == 2 and anonymous.parties.count() == 1
+    assert consented.parties.get(role="witness").identity_changed_at is not None

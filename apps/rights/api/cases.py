@@ -1,5 +1,6 @@
 """Cases through the API: ``/api/v1/rights/cases/`` (GET POST PATCH; never DELETE: a case is
-withdrawn by its outcome), ``{id}/transition/``, ``{id}/followups/`` and ``{id}/attachments/``.
+withdrawn by its outcome), ``{id}/transition/``, ``{id}/parties/``, ``{id}/followups/`` and
+``{id}/attachments/``.
 
 Two shapes (docs/rights.md, Cases): the masked one (number, station, received day, channel,
 category, risk, status, outcome) is every list's, and every page's for the roles that do not
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -144,7 +146,7 @@ class CaseViewSet(AttachmentsMixin, TransitionMixin, ScopedViewSet):
     full_read_perm = selectors.FULL_READ_PERM
     log_full_reads = True
     attachments_log_downloads = True
-    permission_actions = {"transition": "change", "followup_create": "add"}
+    permission_actions = {"transition": "change", "followup_create": "add", "party_create": "add"}
 
     def get_queryset(self):
         return selectors.case_list(user=self.request.user)
@@ -183,6 +185,36 @@ class CaseViewSet(AttachmentsMixin, TransitionMixin, ScopedViewSet):
         if self.action == "attachment":
             access_log_write(by=self.request.user, record=record, through="file")
         return record
+
+    @extend_schema(
+        summary=_("The case's parties (full readers only; each read logged)"),
+        responses=PartySerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def parties(self, request, pk=None):
+        case = self.get_object()
+        if not self.full():
+            raise PermissionDenied
+        access_log_write(by=request.user, record=case, through="api")
+        rows = selectors.party_list(case=case)
+        return Response(PartySerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary=_("Name a party of the case after intake (same consent rules)"),
+        request=PartySerializer,
+        responses={201: PartySerializer},
+        filters=False,
+    )
+    @parties.mapping.post
+    def party_create(self, request, pk=None):
+        case = self.get_object()
+        body = PartySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        party = self.write(
+            lambda: services.party_create(by=request.user, case=case, **body.validated_data)
+        )
+        return Response(PartySerializer(party).data, status=201)
 
     @extend_schema(
         summary=_("The case's follow-up visits (notes for full readers only)"),

@@ -172,6 +172,13 @@ def party_add(*, by, case: Case, **fields) -> CaseParty:
     return party
 
 
+def party_create(*, by, case: Case, **fields) -> CaseParty:
+    """A party named after intake, under the same consent rules as at intake."""
+    _require(by, "rights.change_case")
+    (party,) = parties_clean([fields], consent_to_record=case.consent_to_record)
+    return party_add(by=by, case=case, **party)
+
+
 def case_update(*, by, case: Case, **fields) -> Case:
     """Change what a PATCH may change. The narrative's text is not kept in the history; its
     ``narrative_changed_at`` is, so the history shows that and when it changed."""
