@@ -7,7 +7,9 @@ Intake and parties stay with the API for now: the admin changes a case's own fie
 status, and shows its parties and visits without editing them.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from apps.core.admin_transitions import TransitionAdminMixin
 from apps.core.audit import access_log_write
@@ -52,7 +54,25 @@ class FollowUpInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class CaseForm(forms.ModelForm):
+    """Shows the service's refusals (a closed station, a consent withdrawn while parties are
+    named) on the page, as the API answers them with a 400, before anything is saved."""
+
+    user = None  # the account, set by CaseAdmin.get_form
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is not None and self.user is not None:
+            fields = {name: data[name] for name in self.changed_data if name in data}
+            try:
+                services.case_change_check(by=self.user, case=self.instance, fields=fields)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from exc
+        return data
+
+
 class CaseAdmin(TransitionAdminMixin, ScopedHistoryAdmin):
+    form = CaseForm
     list_display = MASKED_FIELDS
     list_filter = [*TREE_FILTERS, "status", "risk", "channel", "category"]
     list_select_related = ["organization", "station", "category"]
@@ -70,6 +90,10 @@ class CaseAdmin(TransitionAdminMixin, ScopedHistoryAdmin):
         if not self.full(request):
             return list(MASKED_FIELDS)
         return list(ALWAYS_READ_ONLY)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None and self.full(request) else []

@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from apps.core.models import AccessLog
 from apps.rights.models import Case
@@ -138,3 +139,43 @@ def test_district_admins_read_the_log_of_full_reads_and_nobody_changes_it(
     sibling = browser_as(user_in(tree.street_b, "district_admin")).get(url)
     assert worker.username not in shown(sibling)
     full_reads(case).get()  # still the one row, unchanged
+
+
+def change_body(case, **fields):
+    """The change form as the page sends it, with ``fields`` changed."""
+    local = timezone.localtime(case.received_at)
+    body = {
+        "received_at_0": local.date().isoformat(),
+        "received_at_1": local.strftime("%H:%M:%S"),
+        "channel": case.channel,
+        "category": case.category_id,
+        "risk": case.risk,
+        "narrative": case.narrative,
+        **({"consent_to_record": "on"} if case.consent_to_record else {}),
+        **({"consent_to_refer": "on"} if case.consent_to_refer else {}),
+    }
+    for prefix, count in (("parties", case.parties.count()), ("followups", 0)):
+        body |= {f"{prefix}-TOTAL_FORMS": str(count), f"{prefix}-INITIAL_FORMS": str(count)}
+        body |= {f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    for index, party in enumerate(case.parties.order_by("role", "id")):
+        body |= {f"parties-{index}-id": str(party.pk), f"parties-{index}-case": str(case.pk)}
+    body.update(fields)
+    return {name: value for name, value in body.items() if value is not None}
+
+
+def test_a_case_worker_changes_a_case_in_the_admin_under_the_services_rules(
+    tree, user_in, browser_as
+):
+    worker = user_in(tree.village_a1, "case_worker")
+    case = make_case(tree.village_a1, by=worker)
+    client = browser_as(worker)
+
+    withdrawn = client.post(page(case), change_body(case, consent_to_record=None))
+    changed = client.post(page(case), change_body(case, risk="urgent", narrative="已报警。"))
+    case.refresh_from_db()
+
+    assert withdrawn.status_code == 200  # the page again, with the message, nothing saved
+    assert "请先将其改为匿名" in shown(withdrawn)
+    assert changed.status_code == 302, shown(changed)[:3000]
+    assert (case.risk, case.narrative, case.consent_to_record) == ("urgent", "已报警。", True)
+    assert case.history.first().narrative_changed_at == case.narrative_changed_at

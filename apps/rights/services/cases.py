@@ -186,24 +186,30 @@ def case_update(*, by, case: Case, **fields) -> Case:
     unexpected = set(fields) - set(CHANGEABLE)
     if unexpected:
         raise TypeError(f"a case's {sorted(unexpected)} are not changed here")
-    if "received_at" in fields:
-        station_check(by=by, station=case.station, received_at=fields["received_at"])
+    case_change_check(by=by, case=case, fields=fields)
     changed = {name for name, value in fields.items() if getattr(case, name) != value}
     for name in changed:
         setattr(case, name, fields[name])
     if "narrative" in changed:
         case.narrative_changed_at = timezone.now()
         changed.add("narrative_changed_at")
-    if (
-        "consent_to_record" in changed
-        and not case.consent_to_record
-        and case.parties.exclude(name="", id_number="", phone="").exists()
-    ):
-        raise ValidationError({"consent_to_record": CONSENT_WITHDRAWN_WITH_NAMES})
     case.full_clean(exclude=checked_by_the_database(case))
     history_note(case, by=by, reason="")
     case.save()
     return case
+
+
+def case_change_check(*, by, case: Case, fields: dict) -> None:
+    """What ``case_update`` refuses beyond the model's own rules, asked of the stored case
+    before anything is set: the admin's form asks it too, to show the message on the page."""
+    if "received_at" in fields and fields["received_at"] != case.received_at:
+        station_check(by=by, station=case.station, received_at=fields["received_at"])
+    if (
+        case.consent_to_record
+        and fields.get("consent_to_record") is False
+        and case.parties.exclude(name="", id_number="", phone="").exists()
+    ):
+        raise ValidationError({"consent_to_record": CONSENT_WITHDRAWN_WITH_NAMES})
 
 
 def case_transition(*, by, case: Case, to: str, note: str = "", version=None, **needs) -> Case:
