@@ -3,18 +3,22 @@ in full (parties and follow-ups shown, each read logged) for case workers, maske
 admins and staff; status moves through ``TransitionAdminMixin``. Registered from
 ``RightsConfig.ready()``, beside the stations' admin module.
 
-Intake and parties stay with the API for now: the admin changes a case's own fields and its
-status, and shows its parties and visits without editing them.
+A case worker registers a case here with the person seeking help (the same ``case_intake``
+as the API's); the other parties are named through the API. Parties and visits are shown,
+not edited.
 """
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin_transitions import TransitionAdminMixin
 from apps.core.audit import access_log_write
+from apps.members.choices import Gender
 from apps.organizations.admin_base import ScopedHistoryAdmin
 from apps.organizations.admin_filters import TREE_FILTERS
+from apps.rights.choices import PartyRole
 from apps.rights.models import Case, CaseParty, FollowUp
 from apps.rights.selectors import cases as selectors
 from apps.rights.services import cases as services
@@ -71,8 +75,45 @@ class CaseForm(forms.ModelForm):
         return data
 
 
+class IntakeForm(CaseForm):
+    """A case worker's intake: the case and the person seeking help (other parties are named
+    through the API's ``…/{id}/parties/``), under the same rules as the API's intake."""
+
+    seeker_anonymous = forms.BooleanField(label=_("anonymous"), required=False)
+    seeker_name = forms.CharField(label=_("name of the person seeking help"), required=False)
+    seeker_gender = forms.ChoiceField(
+        label=_("gender"), choices=[("", "---------"), *Gender.choices], required=False
+    )
+    seeker_id_number = forms.CharField(label=_("ID number"), required=False, max_length=18)
+    seeker_phone = forms.CharField(label=_("phone"), required=False, max_length=20)
+
+    def clean(self):
+        data = super().clean()
+        seeker = {
+            "role": PartyRole.SEEKER,
+            **{name: data.get(f"seeker_{name}") for name in SEEKER_FIELDS},
+        }
+        try:
+            if data.get("station") and data.get("received_at"):
+                services.station_check(
+                    by=self.user, station=data["station"], received_at=data["received_at"]
+                )
+            (self.seeker,) = services.parties_clean(
+                [seeker], consent_to_record=bool(data.get("consent_to_record"))
+            )
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+        return data
+
+
+SEEKER_FIELDS = ("anonymous", "name", "gender", "id_number", "phone")
+INTAKE_FIELDS = ("station", "received_at", "channel", "category", "risk", "consent_to_record")
+INTAKE_FIELDS += ("consent_to_refer", "narrative", *(f"seeker_{name}" for name in SEEKER_FIELDS))
+
+
 class CaseAdmin(TransitionAdminMixin, ScopedHistoryAdmin):
     form = CaseForm
+    add_form = IntakeForm
     list_display = MASKED_FIELDS
     list_filter = [*TREE_FILTERS, "status", "risk", "channel", "category"]
     list_select_related = ["organization", "station", "category"]
@@ -84,14 +125,20 @@ class CaseAdmin(TransitionAdminMixin, ScopedHistoryAdmin):
         return selectors.reads_cases_in_full(request.user)
 
     def get_fields(self, request, obj=None):
+        if obj is None:
+            return list(INTAKE_FIELDS)
         return list(FULL_FIELDS if self.full(request) else MASKED_FIELDS)
 
     def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
         if not self.full(request):
             return list(MASKED_FIELDS)
         return list(ALWAYS_READ_ONLY)
 
     def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
 
@@ -101,11 +148,12 @@ class CaseAdmin(TransitionAdminMixin, ScopedHistoryAdmin):
     def get_service_fields(self, form):
         return [name for name in self.service_fields if name in form.cleaned_data]
 
+    def create_object(self, request, form, data):
+        fields = {name: form.cleaned_data[name] for name in INTAKE_FIELDS[:8]}
+        return services.case_intake(by=request.user, parties=[form.seeker], **fields)
+
     def update_object(self, request, obj, form, data):
         return services.case_update(by=request.user, case=obj, **data)
-
-    def has_add_permission(self, request):
-        return False  # intake is the API's for now (docs/rights.md, Not done yet)
 
     def has_delete_permission(self, request, obj=None):
         return False  # never deleted: withdrawn is an outcome

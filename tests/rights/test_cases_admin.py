@@ -2,6 +2,7 @@
 district admin and staff nothing of a narrative or a party; a case worker's page is in full,
 logged and not cached (docs/rights.md, Cases)."""
 
+import datetime
 import io
 
 import openpyxl
@@ -10,9 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from apps.core.models import AccessLog
-from apps.rights.models import Case
+from apps.rights.models import Case, CaseCategory, CaseCounter
 from apps.rights.services import cases as services
-from tests.registry import make_case
+from tests.registry import make_case, station_of
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +180,59 @@ def test_a_case_worker_changes_a_case_in_the_admin_under_the_services_rules(
     assert changed.status_code == 302, shown(changed)[:3000]
     assert (case.risk, case.narrative, case.consent_to_record) == ("urgent", "已报警。", True)
     assert case.history.first().narrative_changed_at == case.narrative_changed_at
+
+
+def intake(station, **fields):
+    body = {
+        "station": station.pk,
+        "received_at_0": "2026-03-08",
+        "received_at_1": "09:30:00",
+        "channel": "visit",
+        "category": CaseCategory.objects.get(code="domestic_violence").pk,
+        "risk": "high",
+        "consent_to_record": "on",
+        "narrative": NARRATIVE,
+        "seeker_name": "王秀梅",
+        "seeker_gender": "female",
+        **fields,
+    }
+    return {name: value for name, value in body.items() if value is not None}
+
+
+def test_a_case_worker_registers_a_case_in_the_admin_under_the_intakes_rules(
+    tree, user_in, browser_as
+):
+    client = browser_as(user_in(tree.street_a, "case_worker"))
+    mine = station_of(tree.village_a1)
+    theirs = station_of(tree.village_b1)
+
+    refused = {
+        "no consent": client.post(f"{LIST}add/", intake(mine, consent_to_record=None)),
+        "another street's station": client.post(f"{LIST}add/", intake(theirs)),
+        "a closed station": client.post(
+            f"{LIST}add/",
+            intake(station_of(tree.village_a1, name="旧站", closed_on=datetime.date(2025, 1, 1))),
+        ),
+    }
+    assert not Case.objects.exists() and not CaseCounter.objects.filter(last__gt=0).exists()
+    added = client.post(f"{LIST}add/", intake(mine))
+
+    for name, answer in refused.items():
+        assert answer.status_code == 200, name  # the form again, with its message
+        assert answer.context["adminform"].form.errors, name
+    assert added.status_code == 302, shown(added)[:2000]
+    case = Case.objects.get()
+    assert (case.number, case.organization, case.narrative) == (
+        "WQ-2026-00001",
+        tree.village_a1,
+        NARRATIVE,
+    )
+    assert list(case.parties.values_list("role", "name")) == [("seeker", "王秀梅")]
+
+
+def test_the_masked_roles_may_not_register_a_case_in_the_admin(tree, user_in, browser_as):
+    for role in ("district_admin", "staff"):
+        client = browser_as(user_in(tree.village_a1, role))
+        assert client.get(f"{LIST}add/").status_code == 403
+        assert client.post(f"{LIST}add/", intake(station_of(tree.village_a1))).status_code == 403
+    assert not Case.objects.exists()
