@@ -10,6 +10,7 @@ logged and none of it cached. Who reads in full is decided in one place:
 """
 
 import django_filters
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -34,7 +35,9 @@ class CategoryField(serializers.SlugRelatedField):
     """A category by its fixed English code (``domestic_violence``); only active ones."""
 
     def __init__(self, **kwargs):
-        super().__init__(slug_field="code", queryset=CaseCategory.objects.filter(active=True))
+        if not kwargs.get("read_only"):
+            kwargs["queryset"] = CaseCategory.objects.filter(active=True)
+        super().__init__(slug_field="code", **kwargs)
 
 
 def outcome_field():
@@ -49,7 +52,7 @@ class PartySerializer(serializers.ModelSerializer):
         fields = ["id", "role", "anonymous", "name", "gender", "id_number", "phone", "note"]
         fields += ["linked_to"]
         read_only_fields = ["linked_to"]
-        extra_kwargs = {"note": {"max_length": 2000}}
+        extra_kwargs = {"note": {"max_length": settings.API_TEXT_MAX_LENGTH}}
 
 
 class CaseSerializer(ScopedRecordSerializer):
@@ -82,7 +85,7 @@ class CaseSerializer(ScopedRecordSerializer):
 class MaskedCaseSerializer(ScopedRecordSerializer):
     """What the other roles read, and every list: no narrative, no parties (docs/roles.md)."""
 
-    category = CategoryField()
+    category = CategoryField(read_only=True)
     outcome = outcome_field()
     received_on = serializers.SerializerMethodField(help_text=_("The day it was received."))
 
@@ -105,7 +108,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
         model = FollowUp
         fields = ["id", "visited_on", "method", "note", "by", "created_at"]
         read_only_fields = ["by", "created_at"]
-        extra_kwargs = {"note": {"max_length": 2000}}
+        extra_kwargs = {"note": {"max_length": settings.API_TEXT_MAX_LENGTH}}
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
