@@ -258,6 +258,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "KindEnum": "apps.organizations.choices.Kind",
         "BranchMeetingKindEnum": "apps.members.choices.BranchMeetingKind",
+        "CaseStatusEnum": "apps.rights.choices.CaseStatus",  # beside attendance's "status"
     },
     # Filters take the model's enum components; a blank choice is said inline, no BlankEnum.
     "POSTPROCESSING_HOOKS": [

@@ -20,12 +20,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from apps.accounts.models import DeviceToken, User
 from apps.core.actors import SYSTEM
+from apps.core.models import AccessLog as FullRead
 from apps.events.models import Campaign, Event, EventCategory, Fund, LineOfWork
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
@@ -38,7 +41,8 @@ from apps.members.services import people as member_services
 from apps.organizations.choices import Kind, Sector
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
-from apps.rights.models import Station, StationStaff
+from apps.rights.models import Case, Station, StationStaff
+from apps.rights.services import cases as case_services
 from apps.rights.services import stations as station_services
 from tests.factories.accounts import UserFactory
 from tests.factories.events import (
@@ -152,6 +156,58 @@ def _login_record(model, organization, **fields):
     username = UserFactory(organization=organization).username
     fields = {"ip_address": "10.0.0.1", "user_agent": "t", **fields}
     return model.objects.create(username=username, **fields)
+
+
+def station_of(organization, **fields) -> Station:
+    """``organization``'s first station, or a new one (stations have no maker of their own
+    here yet: their API and admin come in their own branch)."""
+    found = Station.objects.filter(organization=organization).order_by("pk").first()
+    if found is not None and not fields:
+        return found
+    fields = {"kind": "station", "name": f"{organization.name}维权服务站", **fields}
+    fields.setdefault("opened_on", datetime.date(2020, 1, 1))
+    return Station.objects.create(organization=organization, **fields)
+
+
+def make_case(organization, **fields) -> Case:
+    """A case received at ``organization``'s station, with a named seeker, by its case worker."""
+    from apps.rights.models import CaseCategory
+
+    by = fields.pop("by", None) or UserFactory(organization=organization, role=Role.CASE_WORKER)
+    fields = {
+        "station": fields.pop("station", None) or station_of(organization),
+        "received_at": datetime.datetime(2026, 3, 8, 9, 30, tzinfo=datetime.UTC),
+        "channel": "visit",
+        # The migration seeds it; a transactional test's flush empties the table.
+        "category": CaseCategory.objects.get_or_create(
+            code="domestic_violence", defaults={"name": "家庭暴力"}
+        )[0],
+        "risk": "medium",
+        "consent_to_record": True,
+        "narrative": "丈夫多次殴打，求助人要求保护。",
+        "parties": [{"role": "seeker", "name": "王秀梅", "gender": "female"}],
+        **fields,
+    }
+    return case_services.case_intake(by=by, **fields)
+
+
+def station_cases(organization, user):
+    """Two cases of the station's own, by its operator: one open with a photo and a PDF, one
+    closed and visited."""
+    case = make_case(organization, by=user)
+    for name, data in (("伤情照片.jpg", photo()), ("报警回执.pdf", PDF)):
+        make_attachment(organization, record=case, user=user, name=name, data=data)
+    closed = make_case(
+        organization,
+        by=user,
+        channel="phone",
+        consent_to_record=False,
+        parties=[{"role": "seeker", "anonymous": True}],
+    )
+    closed = case_services.case_transition(by=user, case=closed, to="closed", outcome="mediated")
+    case_services.followup_add(
+        by=user, case=closed, visited_on=timezone.localdate(), method="phone", note="情况稳定"
+    )
 
 
 # --- The fuzzer's station: records with something in them for every field of the API ------
@@ -358,6 +414,15 @@ REGISTRY: dict[type[Model], Maker] = {
     AccessFailureLog: Maker(
         make=lambda organization, **fields: _login_record(AccessFailureLog, organization, **fields)
     ),
+    # A full read by an account of ``organization`` (here, of the organization's own record).
+    FullRead: Maker(
+        make=lambda organization, **fields: FullRead.objects.create(
+            user=UserFactory(organization=organization),
+            content_type=ContentType.objects.get_for_model(Organization),
+            object_id=organization.pk,
+            **{"through": "api", **fields},
+        ),
+    ),
     IdentityCheck: Maker(
         make=lambda organization, **fields: IdentityCheck.objects.create(
             user=UserFactory(organization=organization, role="station_operator"),
@@ -377,7 +442,7 @@ REGISTRY: dict[type[Model], Maker] = {
             "kind": "station",
             "name": "越权维权服务站",
             "opened_on": "2024-01-01",
-            "client_id": "00000000-0000-4000-8000-000000000005",
+            "client_id": "00000000-0000-4000-8000-000000000009",
         },
     ),
     StationStaff: Maker(
@@ -388,8 +453,24 @@ REGISTRY: dict[type[Model], Maker] = {
             "member": make_member(tree.village_a2, name="乙方调解员").pk,
             "role": "mediator",
             "started_on": "2024-02-01",
-            "client_id": "00000000-0000-4000-8000-000000000006",
+            "client_id": "00000000-0000-4000-8000-000000000010",
         },
+    ),
+    Case: Maker(
+        make=make_case,
+        resource="case",
+        create_body=lambda tree: {
+            "station": station_of(tree.village_a2).pk,
+            "received_at": "2026-03-08T09:30:00+08:00",
+            "channel": "visit",
+            "category": "domestic_violence",
+            "risk": "high",
+            "consent_to_record": True,
+            "narrative": "越权登记",
+            "parties": [{"role": "seeker", "name": "越权求助人"}],
+            "client_id": "00000000-0000-4000-8000-000000000011",
+        },
+        station=station_cases,
     ),
     # Test-only (tests/scoping_app), routed by tests/core/urls.py; the model has no services.
     Ticket: Maker(

@@ -115,6 +115,15 @@ RIGHTS = {
     "job": {
         "view": set(ROLES),
     },
+    # Cases (docs/roles.md): district admins and staff read them masked (lists and pages, never
+    # a narrative or a party); case workers and station operators write them and read them in
+    # full (a station only its own); leadership nothing. Never deleted: withdrawn is an outcome.
+    "case": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {CASE_WORKER, STATION_OPERATOR},
+        "change": {CASE_WORKER, STATION_OPERATOR},
+        "delete": set(),
+    },
     "account": {
         "view": {DISTRICT_ADMIN},
         "add": {DISTRICT_ADMIN},
@@ -129,6 +138,9 @@ RIGHTS = {
 
 # "people's full ID numbers" (and phones), on a person's own page; lists are masked for all.
 IDENTITY_READERS = {DISTRICT_ADMIN, STAFF}
+
+# "Cases are read in full by two roles only" (a station operator only its own station's).
+CASE_FULL_READERS = {CASE_WORKER, STATION_OPERATOR}
 
 PERMISSION_NAMES = {
     "organization": "organizations.{action}_organization",
@@ -147,6 +159,7 @@ PERMISSION_NAMES = {
     "lineofwork": "events.{action}_lineofwork",
     "eventcategory": "events.{action}_eventcategory",
     "job": "jobs.{action}_job",
+    "case": "rights.{action}_case",
     "account": "accounts.{action}_user",
     "token": "accounts.{action}_devicetoken",
 }

@@ -14,6 +14,7 @@ from apps.accounts.forms import AccountChangeForm, AccountCreationForm, AccountI
 from apps.accounts.models import DeviceToken, User
 from apps.core.admin_imports import SheetImportAdminMixin
 from apps.core.history import history_note
+from apps.core.models import AccessLog as FullRead
 from apps.core.validators import ascii_digits
 from apps.organizations.admin_base import ScopedAdminMixin, ScopedHistoryAdmin
 from apps.organizations.scoping import scoped
@@ -192,3 +193,24 @@ for model, model_admin in [
 ]:
     admin.site.unregister(model)
     admin.site.register(model, type(model_admin.__name__, (UsernameScopedMixin, model_admin), {}))
+
+
+@admin.register(FullRead)
+class FullReadAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Who read which sensitive record in full, or took it away in a file (a case's page, a
+    download, an export): for district admins, by the readers of their subtree. Written by
+    the code only; nobody adds, changes or deletes a row through the app (docs/rights.md)."""
+
+    list_display = ["at", "user", "content_type", "object_id", "through"]
+    list_select_related = ["user", "content_type"]
+    search_fields = ["user__username", "user__name"]
+    actions = None  # not even an export: the log stays where it is
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

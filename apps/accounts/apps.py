@@ -21,5 +21,8 @@ class AccountsConfig(AppConfig):
         grant(admins, *model_perms("axes", "accessattempt", "view", "delete"))
         grant(admins, *model_perms("axes", "accesslog", "view"))
         grant(admins, *model_perms("axes", "accessfailurelog", "view"))
+        # The log of full reads (a case's page, a download, an export): district admins read
+        # it, nobody writes it through the app (docs/rights.md, Cases).
+        grant(admins, *model_perms("core", "accesslog", "view"))
         register_scope(DeviceToken, "user__organization")
         user_logged_in.connect(tell_at_login, dispatch_uid="accounts.tell_at_login")

@@ -277,6 +277,19 @@ class Title(TimeStampedModel):
             raise ValidationError({"position": _("The position belongs to another organization.")})
 
 
+class RecordHistory(HistoricalRecords):
+    """simple-history, leaving out also the columns a model names in ``history_excluded``.
+
+    The inherited history of every ``OrganizationRecord`` is one object for all of them, so a
+    record whose text must never be copied into its history (a case's narrative,
+    docs/rights.md) names those columns on its own class instead.
+    """
+
+    def fields_included(self, model):
+        excluded = getattr(model, "history_excluded", ())
+        return [field for field in super().fields_included(model) if field.name not in excluded]
+
+
 class OrganizationRecord(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedModel):
     """What every record an organization keeps has: its organization, a client's key, a
     version, soft deletion, timestamps, history and the index a syncing client reads by.
@@ -295,7 +308,7 @@ class OrganizationRecord(ClientKeyedModel, VersionedModel, SoftDeletableModel, T
         related_name="%(class)ss",  # organization.members, organization.appointments …
     )
 
-    history = HistoricalRecords(inherit=True, excluded_fields=["client_id", "request_hash"])
+    history = RecordHistory(inherit=True, excluded_fields=["client_id", "request_hash"])
 
     scope_field = "organization"
 

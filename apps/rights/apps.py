@@ -20,6 +20,8 @@ class RightsConfig(AppConfig):
         for model in ("station", "stationstaff"):
             grant(RECORD_READERS, *model_perms("rights", model, "view"))
             grant([Role.DISTRICT_ADMIN, Role.STAFF], *model_perms("rights", model, "add", "change"))
+        self._grant_cases()
+        from apps.rights import admin_cases  # noqa: F401 (registers the cases' admin)
 
     @staticmethod
     def _connect_merge_movers():
@@ -29,3 +31,19 @@ class RightsConfig(AppConfig):
         from apps.rights.services.stations import station_staff_move
 
         on_person_merged(station_staff_move, moves=[(StationStaff, "member")])
+
+    @staticmethod
+    def _grant_cases():
+        """Cases, exactly as docs/roles.md: district admins and staff read masked lists and
+        pages; case workers and station operators write them and read them in full (a station
+        only its own organization's: apps/rights/selectors/cases.py); leadership nothing."""
+        from apps.organizations.roles import Role, grant, model_perms
+
+        masked_readers = [Role.DISTRICT_ADMIN, Role.STAFF]
+        handlers = [Role.CASE_WORKER, Role.STATION_OPERATOR]
+        grant([*masked_readers, *handlers], *model_perms("rights", "case", "view"))
+        grant(handlers, *model_perms("rights", "case", "add", "change"), "rights.read_case")
+        # Linking a party to the same person on an earlier case: case workers only.
+        grant([Role.CASE_WORKER], "rights.link_caseparty")
+        # The categories are a district-wide list everyone who sees cases reads.
+        grant([*masked_readers, *handlers], "rights.view_casecategory")

@@ -102,3 +102,233 @@ class StationStaff(OrganizationRecord):
     def clean(self):
         if self.ended_on and self.started_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": _("The end cannot be before the start.")})
+
+
+# --- Cases -----------------------------------------------------------------------------------
+# A woman's or a child's request for help (docs/rights.md, Cases). Read in full only by case
+# workers and by the station that registered it; everyone else reads masked lists.
+
+from django.conf import settings  # noqa: E402
+from django.core.validators import MaxLengthValidator  # noqa: E402
+from simple_history.models import HistoricalRecords  # noqa: E402
+
+from apps.core.models import TimeStampedModel  # noqa: E402
+from apps.members.choices import Gender  # noqa: E402
+from apps.rights.choices import (  # noqa: E402
+    CASE_MOVES,
+    REFERRING_OUTCOMES,
+    CaseStatus,
+    Channel,
+    FollowUpMethod,
+    Outcome,
+    PartyRole,
+    Risk,
+)
+
+CLOSING_NEEDS_OUTCOME = _("A case is closed with an outcome.")
+REFERRAL_NEEDS_CONSENT = _(
+    "The person seeking help has not agreed to be referred: a case is handed to another body "
+    "only with that consent."
+)
+TEXT_LIMIT = settings.API_TEXT_MAX_LENGTH
+
+
+class CaseCategory(models.Model):
+    """What a case is about (家庭暴力, 婚姻家庭纠纷 …): a district-wide list with fixed codes,
+    seeded by a migration, read by everyone and belonging to no organization."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("case category")
+        verbose_name_plural = _("case categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseCounter(models.Model):
+    """The last case number given in a district and a year. Read under a row lock inside the
+    intake's transaction, so racing intakes get consecutive numbers, none twice, no gaps."""
+
+    district = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    scope_field = "district"
+
+    class Meta:
+        verbose_name = _("case number counter")
+        verbose_name_plural = _("case number counters")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="casecounter_one_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class Case(OrganizationRecord):
+    """A request for help received by a station; its organization is the station's.
+
+    The narrative's text never goes into the history: the history keeps
+    ``narrative_changed_at`` instead, which says that (and when) it changed.
+    """
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        help_text=_("The receiving station's organization."),
+    )
+    number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
+    station = models.ForeignKey(
+        Station, verbose_name=_("receiving station"), on_delete=models.PROTECT, related_name="cases"
+    )
+    received_at = models.DateTimeField(_("received at"))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    category = models.ForeignKey(
+        CaseCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+    )
+    risk = models.CharField(_("risk level"), max_length=8, choices=Risk.choices)
+    consent_to_record = models.BooleanField(
+        _("consent to record identity"),
+        default=False,
+        help_text=_("Without it every party is anonymous."),
+    )
+    consent_to_refer = models.BooleanField(_("consent to refer"), default=False)
+    narrative = models.TextField(
+        _("narrative"), blank=True, validators=[MaxLengthValidator(TEXT_LIMIT)]
+    )
+    narrative_changed_at = models.DateTimeField(
+        _("narrative changed at"), null=True, blank=True, editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.REGISTERED
+    )
+    outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+
+    transitions = CASE_MOVES
+    status_field = "status"
+    history_excluded = ("narrative",)  # RecordHistory: the text stays out of the history
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            *OrganizationRecord.Meta.indexes,
+            models.Index(fields=["organization", "received_at"], name="case_org_received"),
+            models.Index(fields=["station", "received_at"], name="case_station_received"),
+        ]
+        permissions = [("read_case", _("Can read a case in full"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.CLOSED) | ~Q(outcome=""),
+                name="case_closed_with_outcome",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number or "—"
+
+    def clean(self):
+        if self.status == CaseStatus.CLOSED:
+            if not self.outcome:
+                raise ValidationError({"outcome": CLOSING_NEEDS_OUTCOME})
+            if self.closed_at is None:
+                from django.utils import timezone
+
+                self.closed_at = timezone.now()
+        else:  # open (or reopened): no outcome yet; the last closing stays in the history
+            self.outcome, self.closed_at = "", None
+        if self.outcome in REFERRING_OUTCOMES and not self.consent_to_refer:
+            raise ValidationError({"outcome": REFERRAL_NEEDS_CONSENT})
+
+
+class CaseParty(TimeStampedModel):
+    """A person a case names: the woman or child seeking help, the other party, a witness.
+
+    The case's own record, never a person of the village's list. Anonymous unless the seeker
+    consented to record identity. Name, ID number, phone and note stay out of the history,
+    which keeps ``identity_changed_at`` instead. ``linked_to`` is the same person's party on
+    an earlier case, found by ID number by a case worker.
+    """
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="parties"
+    )
+    role = models.CharField(_("role in the case"), max_length=16, choices=PartyRole.choices)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True, validators=[MaxLengthValidator(TEXT_LIMIT)])
+    identity_changed_at = models.DateTimeField(
+        _("identity changed at"), null=True, blank=True, editable=False
+    )
+    linked_to = models.ForeignKey(
+        "self",
+        verbose_name=_("same person in an earlier case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(excluded_fields=["name", "id_number", "phone", "note"])
+
+    scope_field = "case__organization"
+
+    class Meta:
+        verbose_name = _("case party")
+        verbose_name_plural = _("case parties")
+        ordering = ["case", "role", "id"]
+        indexes = [
+            models.Index(
+                fields=["id_number"], name="caseparty_id_number", condition=~Q(id_number="")
+            )
+        ]
+
+    def __str__(self):
+        return self.get_role_display()
+
+
+class FollowUp(TimeStampedModel):
+    """A follow-up visit (回访) after a case is closed."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="followups"
+    )
+    visited_on = models.DateField(_("visited on"))
+    method = models.CharField(_("method"), max_length=8, choices=FollowUpMethod.choices)
+    note = models.TextField(_("note"), blank=True, validators=[MaxLengthValidator(TEXT_LIMIT)])
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("visited by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+
+    scope_field = "case__organization"
+
+    class Meta:
+        verbose_name = _("follow-up visit")
+        verbose_name_plural = _("follow-up visits")
+        ordering = ["case", "visited_on", "id"]
+
+    def __str__(self):
+        return f"{self.visited_on}"
