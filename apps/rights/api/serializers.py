@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from apps.core.api.records import RefField
 from apps.members.models import Member
 from apps.organizations.api.base import ScopedPrimaryKeyRelatedField, ScopedRecordSerializer
 from apps.organizations.models import Organization
@@ -57,11 +58,6 @@ class StationStaffSerializer(ScopedRecordSerializer):
         return fields
 
 
-class CoverageVillageSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
 class CoverageSerializer(serializers.Serializer):
     """Coverage of a subtree on a day (docs/rights.md, Coverage)."""
 
@@ -69,7 +65,7 @@ class CoverageSerializer(serializers.Serializer):
     villages = serializers.IntegerField()
     covered = serializers.IntegerField()
     share = serializers.FloatField(allow_null=True)
-    without = CoverageVillageSerializer(many=True)
+    without = RefField(many=True, read_only=True)  # the villages without: {"id", "name"} each
 
 
 class CoverageQuerySerializer(serializers.Serializer):

@@ -76,7 +76,7 @@ class StationViewSet(ScopedViewSet):
             "villages": found.villages,
             "covered": found.covered,
             "share": found.share,
-            "without": [{"id": village.pk, "name": village.name} for village in found.without],
+            "without": found.without,
         }
         return Response(CoverageSerializer(answer).data)
 
