@@ -2,7 +2,10 @@
    can say what each is (docs/quality.md, the pages):
    - a field in a tabular inline row (attendance on a meeting, appointments on a person) is
      named after its column's header;
-   - select2's autocomplete box is named after the <select> it stands for.
+   - select2's autocomplete box is named after the <select> it stands for;
+   - a date-and-time field's two boxes (Django's split widget: the field's name is its
+     fieldset's legend, each box has only a "Date:"/"Time:" text before it) are named after
+     both: "开始时间 日期", "开始时间 时间".
    Rows added with "add another" and boxes select2 draws later are named as they appear. */
 "use strict";
 (function () {
@@ -31,7 +34,25 @@
     return cell ? columnHeader(cell) : "";
   }
 
+  function textBefore(control) {
+    for (let node = control.previousSibling; node; node = node.previousSibling) {
+      if (node.nodeType === Node.TEXT_NODE && node.textContent.trim()) {
+        return node.textContent.trim().replace(/[:：]$/, "");
+      }
+      if (node.nodeType === Node.ELEMENT_NODE && node.tagName !== "BR") return "";
+    }
+    return "";
+  }
+
   function name(root) {
+    root.querySelectorAll("p.datetime input").forEach((control) => {
+      if (control.type === "hidden" || control.getAttribute("aria-label")) return;
+      const row = control.closest(".form-row, fieldset");
+      const title = row && row.querySelector("legend, label");
+      const field = title ? title.textContent.trim().replace(/[:：]$/, "") : "";
+      const text = [field, textBefore(control)].filter(Boolean).join(" ");
+      if (text) control.setAttribute("aria-label", text);
+    });
     root.querySelectorAll(".tabular td input, .tabular td select, .tabular td textarea").forEach((control) => {
       if (control.type === "hidden" || control.getAttribute("aria-label")) return;
       const text = labelOf(control);
