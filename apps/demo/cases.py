@@ -286,7 +286,10 @@ def _spread(rng: Random, now: datetime, today: date, made: list) -> None:
         case.outcome = outcome
         if outcome in REFERRING_OUTCOMES:
             case.consent_to_refer = True
-    return [case for case, _visits in rng.sample(closed[len(outcomes) :], REOPENED)]
+    reopening = rng.sample(closed[len(outcomes) :], REOPENED)
+    for _case, visits in reopening:
+        visits.clear()  # reopened soon after closing: not visited yet
+    return [case for case, _visits in reopening]
 
 
 def _reopen(cases: list[Case]) -> None:

@@ -9,16 +9,27 @@ import datetime
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from apps.accounts.models import User
+from apps.events.choices import FundSource
+from apps.events.models import Campaign, Event, EventCategory, Fund, LineOfWork
 from apps.members import merging
 from apps.members.models import Appointment, Member
 from apps.members.services import people as services
 from apps.organizations.choices import Kind, TitleStatus
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
-from apps.rights.models import Station, StationStaff
+from apps.rights.choices import CaseStatus, Outcome
+from apps.rights.models import (
+    Case,
+    CaseCategory,
+    CaseCounter,
+    CaseParty,
+    FollowUp,
+    Station,
+    StationStaff,
+)
 from apps.rights.selectors.stations import coverage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
@@ -70,6 +81,23 @@ def snapshot():
                 "station_id", "member_id", "role", "started_on", "ended_on"
             )
         ),
+        "campaigns": list(
+            Campaign.objects.order_by("pk").values_list("organization_id", "title", "starts_on")
+        ),
+        "events": list(
+            Event.objects.order_by("pk").values_list(
+                "organization_id", "category_id", "campaign_id", "starts_at", "spent"
+            )
+        ),
+        "funds": list(Fund.objects.order_by("pk").values_list("source", "amount", "received_on")),
+        "cases": list(
+            Case.objects.order_by("pk").values_list(
+                "number", "station_id", "received_at", "status", "outcome", "risk"
+            )
+        ),
+        "parties": CaseParty.objects.count(),
+        "followups": FollowUp.objects.count(),
+        "counters": list(CaseCounter.objects.order_by("year").values_list("year", "last")),
     }
 
 
@@ -190,3 +218,145 @@ def test_the_demo_has_collection_points_closed_and_reopened_stations_and_mediato
         assert staff.started_on >= staff.station.opened_on
         if staff.station.closed_on:
             assert staff.ended_on == staff.station.closed_on
+
+
+def test_the_demo_events_cover_every_line_and_category_over_two_years():
+    from django.utils import timezone
+
+    events = Event.objects.all()
+    today = timezone.localdate()
+
+    assert 20_000 <= events.count() <= 40_000
+    assert set(events.values_list("line_id", flat=True)) == set(
+        LineOfWork.objects.values_list("pk", flat=True)
+    )
+    assert set(events.values_list("category_id", flat=True)) == set(
+        EventCategory.objects.values_list("pk", flat=True)
+    )
+    villages = Organization.objects.filter(kind=Kind.VILLAGE)
+    assert set(
+        events.filter(organization__kind=Kind.VILLAGE).values_list("organization_id", flat=True)
+    ) == set(villages.values_list("pk", flat=True))
+    first, last = (timezone.localdate(e.starts_at) for e in (events.last(), events.first()))
+    assert first >= today - datetime.timedelta(days=730) and last <= today
+    for event in events.filter(campaign__isnull=False).select_related(
+        "campaign__organization", "organization", "category", "position"
+    )[:300]:
+        event.full_clean()  # the services' rules: the category's line, a campaign covering it
+    assert not events.filter(people_reached__lt=models.F("participants")).exists()
+    assert events.filter(partners__gt="", spent__gt=0, volunteers__gt=0).exists()
+
+
+def test_the_demo_campaigns_have_reporting_and_silent_villages_and_funds_of_both_sources():
+    district = Organization.objects.get(kind=Kind.DISTRICT)
+    villages = set(
+        Organization.objects.filter(kind=Kind.VILLAGE, closed_on__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    month = Campaign.objects.filter(organization=district, title__contains="送法进万家").first()
+
+    reporting = set(month.events.values_list("organization_id", flat=True)) & villages
+    assert 0.6 * len(villages) <= len(reporting) < len(villages)  # most report, some do not
+    assert Campaign.objects.filter(title__contains="巾帼家政").exists()
+    assert Campaign.objects.exclude(organization=district).exists()  # a street's own
+    assert all(c.events.exists() for c in Campaign.objects.all())
+    funds = Fund.objects.all()
+    assert 20 <= funds.count() <= 80
+    assert {FundSource.HIGHER_LEVEL, FundSource.DONATION} <= set(
+        funds.values_list("source", flat=True)
+    )
+    assert funds.filter(campaign__isnull=False).exists()
+    assert funds.filter(event__isnull=False).exists()
+    for fund in funds.select_related("organization", "campaign__organization", "event"):
+        fund.full_clean()
+
+
+def test_the_demo_cases_are_in_every_status_category_and_outcome():
+    cases = Case.objects.all()
+
+    assert 600 <= cases.count() <= 2000
+    assert set(cases.values_list("status", flat=True)) == set(CaseStatus.values)
+    assert set(cases.values_list("category_id", flat=True)) == set(
+        CaseCategory.objects.values_list("pk", flat=True)
+    )
+    assert set(cases.values_list("outcome", flat=True)) - {""} == set(Outcome.values)
+    still_open = cases.exclude(status=CaseStatus.CLOSED)
+    assert still_open.filter(risk="urgent").exists() and still_open.filter(risk="high").exists()
+    # Reopened: closed once (the history says so), in intervention now.
+    reopened = Case.history.filter(history_type="~", status=CaseStatus.IN_INTERVENTION)
+    assert reopened.count() >= 3
+    for row in reopened:
+        assert row.prev_record.status == CaseStatus.CLOSED
+    assert FollowUp.objects.exists()
+    for visit in FollowUp.objects.select_related("case"):
+        assert visit.case.status == CaseStatus.CLOSED
+        assert timezone_day(visit.case.closed_at) <= visit.visited_on <= timezone_day(now())
+    for case in cases.select_related("station"):
+        assert case.station.organization_id == case.organization_id
+        assert case.station.is_open_on(timezone_day(case.received_at))
+        case.full_clean(validate_unique=False)
+
+
+def timezone_day(moment):
+    from django.utils import timezone
+
+    return timezone.localdate(moment)
+
+
+def now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def test_the_demo_cases_name_people_only_with_consent_and_keep_them_out_of_history():
+    parties = CaseParty.objects.select_related("case")
+
+    assert parties.filter(role="seeker").count() == Case.objects.count()
+    assert parties.filter(role="other_party").exists()
+    assert parties.filter(anonymous=True, case__consent_to_record=False).exists()
+    assert not parties.filter(case__consent_to_record=False, anonymous=False).exists()
+    assert not parties.filter(anonymous=True).exclude(name="", phone="", id_number="").exists()
+    history_columns = {f.name for f in Case.history.model._meta.fields}
+    assert "narrative" not in history_columns
+    assert not {"name", "phone", "id_number", "note"} & {
+        f.name for f in CaseParty.history.model._meta.fields
+    }
+
+
+def test_case_numbers_run_per_year_without_gaps_and_the_counter_ends_at_the_last():
+    district = Organization.objects.get(kind=Kind.DISTRICT)
+    numbers: dict[int, list[int]] = {}
+    for number, received_at in Case.objects.order_by("received_at", "pk").values_list(
+        "number", "received_at"
+    ):
+        prefix, year, serial = number.split("-")
+        assert (prefix, int(year)) == ("WQ", timezone_day(received_at).year)
+        numbers.setdefault(int(year), []).append(int(serial))
+
+    for year, serials in numbers.items():
+        assert serials == list(range(1, len(serials) + 1))  # in the order received
+        assert CaseCounter.objects.get(district=district, year=year).last == len(serials)
+    assert CaseCounter.objects.count() == len(numbers)
+
+
+def test_an_intake_after_the_demo_continues_the_series():
+    from django.utils import timezone
+
+    from apps.rights.services.cases import case_intake
+
+    operator = User.objects.get(username="zhandian_a")
+    station = Station.objects.get(organization=operator.organization, closed_on__isnull=True)
+    last = CaseCounter.objects.get(year=timezone.localdate().year).last
+
+    case = case_intake(
+        by=operator,
+        station=station,
+        received_at=timezone.now(),
+        channel="visit",
+        category=CaseCategory.objects.first(),
+        risk="low",
+    )
+
+    assert case.number == f"WQ-{timezone.localdate().year}-{last + 1:05d}"
