@@ -502,3 +502,13 @@ def test_a_party_named_after_intake_follows_the_consent_rules(tree, user_in, api
     assert refused.status_code == 400 and "匿名" in str(refused.json())
     assert consented.parties.count() == 2 and anonymous.parties.count() == 1
     assert consented.parties.get(role="witness").identity_changed_at is not None
+
+
+def test_a_command_registers_a_case_as_the_system(tree):
+    """A management command or an import acts as SYSTEM (docs/api-machinery.md), which has no
+    role: it registers at any station, the number continuing the series."""
+    from apps.core.actors import SYSTEM
+
+    case = make_case(tree.village_a1, by=SYSTEM)
+
+    assert case.number.startswith("WQ-2026-") and case.status == CaseStatus.REGISTERED

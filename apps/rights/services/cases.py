@@ -79,7 +79,7 @@ def station_check(*, by, station: Station, received_at) -> None:
     """The station must be in the caller's reach (a station operator: its own organization's)
     and open on the day the case was received."""
     reachable = scoped(Station.objects.filter(pk=station.pk), by)
-    if by.role == Role.STATION_OPERATOR:
+    if getattr(by, "role", None) == Role.STATION_OPERATOR:  # SYSTEM (a command) has no role
         reachable = reachable.filter(organization_id=by.organization_id)
     if not reachable.exists():
         raise ValidationError({"station": STATION_OUT_OF_REACH})
