@@ -150,22 +150,7 @@ class EventAdmin(AttachmentsAdminMixin, ScopedHistoryAdmin):
     list_select_related = ["organization", "category"]
     search_fields = ["title", "organization__name"]
     autocomplete_fields = ["organization", "campaign", "position"]
-    fields = [
-        "organization",
-        "title",
-        "category",
-        "campaign",
-        "starts_at",
-        "ends_at",
-        "place",
-        "position",
-        "partners",
-        "participants",
-        "people_reached",
-        "volunteers",
-        "spent",
-        "summary",
-    ]
+    fields = ["organization", *services.EVENT_FIELDS]  # what the services write
     attachment_route = "event-attachment"
     change_list_template = "admin/events/event/change_list.html"
     service_fields = tuple(f for f in fields if f != "organization")
