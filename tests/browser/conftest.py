@@ -11,10 +11,16 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Migrations whose ``seed(apps, schema_editor)`` fills a list every install starts with.
+SEEDING_MIGRATIONS = (
+    "apps.events.migrations.0002_seed_lists",  # lines of work, event categories
+    "apps.rights.migrations.0003_case_categories",
+)
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ARGUMENTS = [
     "--headless",
@@ -125,9 +131,9 @@ def page(chromium, live_server, transactional_db):
     """The browser on the live server. While a browser test runs, the server's request threads
     close their database connection after each request (no CONN_MAX_AGE), so none is left open
     when the test database is dropped; other tests keep the settings' value. The rows a
-    migration seeds (the required 三会一课 frequencies, migrations members/0004 and 0006), which
-    the flush of earlier transactional tests removed, are seeded again, so the pages show what a
-    new install shows."""
+    migration seeds (the required 三会一课 frequencies, migrations members/0004 and 0006; the
+    lists of SEEDING_MIGRATIONS), which the flush of earlier transactional tests removed, are
+    seeded again, so the pages show what a new install shows."""
     from django.db import connections
 
     from apps.members.models import MeetingRequirement
@@ -143,6 +149,8 @@ def page(chromium, live_server, transactional_db):
                 "effective_from": first.FIRST_RULES_FROM,
             },
         )
+    for module in SEEDING_MIGRATIONS:  # their own seeding, which keeps what is there
+        import_module(module).seed(django_apps, None)
     chromium.set_script_timeout(60)
     kept = connections.settings["default"]["CONN_MAX_AGE"]
     connections.settings["default"]["CONN_MAX_AGE"] = 0
