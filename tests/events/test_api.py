@@ -133,6 +133,18 @@ def test_a_category_published_by_a_sibling_is_unknown(tree, station):
     assert "category" in answer.json()
 
 
+def test_a_patch_to_a_category_published_by_a_sibling_is_unknown(tree, station):
+    theirs = make_category(tree.village_a2, code="their_own")
+    made = make_event(tree.village_a1)
+
+    answer = station.patch(
+        f"{URL}{made.pk}/", {"category": theirs.code, "version": 1}, format="json"
+    )
+
+    assert answer.status_code == 400
+    assert "category" in answer.json()
+
+
 def test_a_patch_changes_the_category_and_its_line(tree, station):
     made = make_event(tree.village_a1)
 
