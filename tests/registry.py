@@ -29,7 +29,14 @@ from django.utils import timezone
 from apps.accounts.models import DeviceToken, User
 from apps.core.actors import SYSTEM
 from apps.core.models import AccessLog as FullRead
-from apps.events.models import Campaign, Event, EventCategory, Fund, LineOfWork
+from apps.events.models import (
+    Campaign,
+    Event,
+    EventCategory,
+    EventParticipant,
+    Fund,
+    LineOfWork,
+)
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
 from apps.jobs.choices import JobState
@@ -51,6 +58,7 @@ from tests.factories.events import (
     make_event,
     make_fund,
     make_line,
+    make_participant,
 )
 from tests.factories.members import make_member
 from tests.factories.organizations import PositionFactory, TitleFactory, make_org
@@ -274,6 +282,9 @@ def station_events(organization, user):
     )
     make_attachment(organization, record=event, user=user, name="活动照片.jpg")
     make_fund(organization, source="donation", campaign=campaign, event=event)
+    training = make_event(organization, title="家政培训班", category_code="skills_training")
+    for person, completed in zip(_two_people(organization), (True, False), strict=True):
+        make_participant(organization, event=training, member=person, completed=completed)
 
 
 def make_job(organization, **fields) -> Job:
@@ -354,6 +365,15 @@ REGISTRY: dict[type[Model], Maker] = {
             "client_id": "00000000-0000-4000-8000-000000000005",
         },
         station=station_events,
+    ),
+    EventParticipant: Maker(
+        make=make_participant,
+        resource="eventparticipant",
+        create_body=lambda tree: {
+            "event": make_event(tree.village_a2, title="乙方培训").pk,
+            "member": make_member(tree.village_a2, name="乙方学员").pk,
+            "client_id": "00000000-0000-4000-8000-000000000012",
+        },
     ),
     Campaign: Maker(
         make=make_campaign,

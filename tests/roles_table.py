@@ -82,6 +82,13 @@ RIGHTS = {
         "change": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
         "delete": {DISTRICT_ADMIN, STAFF},
     },
+    # An event's participant list is part of the event: the same rights.
+    "eventparticipant": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+        "change": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
     # Campaigns and funds: launched and recorded by district admins and staff.
     "campaign": {
         "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
@@ -154,6 +161,7 @@ PERMISSION_NAMES = {
     "station": "rights.{action}_station",
     "stationstaff": "rights.{action}_stationstaff",
     "event": "events.{action}_event",
+    "eventparticipant": "events.{action}_eventparticipant",
     "campaign": "events.{action}_campaign",
     "fund": "events.{action}_fund",
     "lineofwork": "events.{action}_lineofwork",

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.core.actors import SYSTEM
+from apps.events.models import EventParticipant
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
 from apps.members import merging
@@ -26,6 +27,7 @@ from apps.members.signals import kept_references, moved_references
 from apps.organizations.roles import Role
 from apps.rights.models import StationStaff
 from apps.rights.services import stations as station_services
+from tests.factories.events import make_participant
 from tests.factories.identity import make_id_number
 from tests.factories.members import make_member
 from tests.files.samples import PDF
@@ -156,6 +158,10 @@ RELATION_MAKERS = {
         member=person,
         role="mediator",
         started_on=BORN,
+    ),
+    # A trainee on the list of her village's training (apps/events).
+    (EventParticipant, "member"): lambda person, tree, staff: make_participant(
+        person.organization, member=person
     ),
 }
 

@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.events import selectors
-from apps.events.models import Campaign, Event, EventCategory, Fund, LineOfWork
+from apps.events.models import (
+    Campaign,
+    Event,
+    EventCategory,
+    EventParticipant,
+    Fund,
+    LineOfWork,
+)
+from apps.members.models import Member
 from apps.organizations.api.base import ScopedRecordSerializer, ScopedRefField
 
 
@@ -125,6 +133,26 @@ class EventSerializer(ScopedRecordSerializer):
             except DjangoValidationError as exc:
                 raise serializers.ValidationError(exc.message_dict) from exc
         return attrs
+
+
+class ParticipantSerializer(ScopedRecordSerializer):
+    """A person on an event's list: attended, completed. Her organization is the event's (set
+    by the server); the event and the person are set once."""
+
+    class Meta:
+        model = EventParticipant
+        fields = ["id", "organization", "event", "member", "attended", "completed", "updated_at"]
+        read_only_fields = ["organization", "updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["event"].read_only = True
+            fields["member"].read_only = True
+        else:
+            fields["event"].queryset = Event.objects.alive().select_related("organization")
+            fields["member"].queryset = Member.objects.alive().select_related("organization")
+        return fields
 
 
 class CampaignSerializer(ScopedRecordSerializer):
