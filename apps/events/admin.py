@@ -18,9 +18,10 @@ from apps.core.admin_autocomplete import (
     PreloadedAutocompleteFormSetMixin,
     PreloadedAutocompleteInlineMixin,
 )
-from apps.events import selectors, services
+from apps.events import imports, selectors, services
 from apps.events.models import Campaign, Event, EventCategory, EventParticipant, Fund, LineOfWork
 from apps.files.admin import AttachmentsAdminMixin
+from apps.jobs.admin_imports import BackgroundImportMixin
 from apps.organizations.admin_base import ScopedAdminMixin, ScopedHistoryAdmin
 from apps.organizations.admin_filters import TREE_FILTERS
 
@@ -168,8 +169,18 @@ class ParticipantInline(PreloadedAutocompleteInlineMixin, ScopedAdminMixin, admi
 
 
 @admin.register(Event)
-class EventAdmin(AttachmentsAdminMixin, ScopedHistoryAdmin):
-    """The subtree's events, newest first, with the filtered list's totals above it."""
+class EventAdmin(BackgroundImportMixin, AttachmentsAdminMixin, ScopedHistoryAdmin):
+    """The subtree's events, newest first, with the filtered list's totals above it; imported
+    from Excel (a dry run, every bad row, then all or none; a large sheet by a job)."""
+
+    importer = imports.EVENTS
+    import_job_kind = imports.EVENTS_JOB
+    import_title = _("Import events from Excel")
+    import_help = _(
+        "组织 is an organization's code or name; 活动类别 a category's code or Chinese name; "
+        "专项行动 a campaign's title (of one covering the organization). A day without a time "
+        "is the whole day; an empty end is the start. Numbers left empty are 0."
+    )
 
     list_display = [
         "starts_at",

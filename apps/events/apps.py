@@ -46,3 +46,15 @@ class EventsConfig(AppConfig):
 
         # A merge moves the duplicate's places on participant lists (docs/merging.md).
         on_person_merged(services.participants_move, moves=[(EventParticipant, "member")])
+
+        from apps.events import imports
+        from apps.jobs.kinds import register_import
+
+        # A large sheet of events is imported by a job (docs/jobs.md).
+        register_import(
+            imports.EVENTS_JOB,
+            label=_("Import events from Excel"),
+            importer=imports.EVENTS,
+            perm="events.add_event",
+            changelist="admin:events_event_changelist",
+        )
