@@ -51,6 +51,9 @@ class EventViewSet(BulkCreateMixin, AttachmentsMixin, ScopedViewSet):
     model = Event
     serializer_class = EventSerializer
     filterset_class = EventFilter
+    # A batch's new events carry the rows preloaded for it (organization, category and line,
+    # campaign, position): answered as they are, not read again.
+    bulk_answers_created = True
 
     def get_queryset(self):
         return selectors.event_list(user=self.request.user)
