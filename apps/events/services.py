@@ -1,8 +1,8 @@
 """Writing events, campaigns and funds: the API, the admin and (later) the import share these rules.
 
 Every service is keyword-only, atomic and cleans before it saves (docs/architecture.md). A batch
-of events (``events_create``) is checked in Python and stored with one ``bulk_create`` (and one
-for its history): its references come already loaded, scoped once for the whole batch, so the
+of events (``events_create``) is checked in Python and stored with one COPY (and one INSERT …
+SELECT for its history, apps/core/bulk.py): its references come already loaded, scoped once for the whole batch, so the
 batch costs the same few statements whatever its size (docs/events.md).
 """
 
