@@ -2,8 +2,9 @@
 
 Every service is keyword-only, atomic and cleans before it saves (docs/architecture.md). A batch
 of events (``events_create``) is checked in Python and stored with one COPY (and one INSERT …
-SELECT for its history, apps/core/bulk.py): its references come already loaded, scoped once for the whole batch, so the
-batch costs the same few statements whatever its size (docs/events.md).
+SELECT for its history, apps/core/bulk.py): its references come already loaded, scoped once
+for the whole batch, so the batch costs the same few statements whatever its size
+(docs/events.md).
 """
 
 from collections.abc import Mapping
