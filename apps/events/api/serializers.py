@@ -76,6 +76,11 @@ class CodeField(PreloadedLookup, serializers.SlugRelatedField):
     def get_queryset(self):
         return selectors.published_readable(super().get_queryset(), self.context["request"].user)
 
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:  # no code has one; PostgreSQL refuses it
+            self.fail("does_not_exist", value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
     def fail(self, key, **kwargs):
         if key == "does_not_exist":  # the code sent back, never a name of the row it is not
             raise serializers.ValidationError(
