@@ -148,6 +148,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Our apps' static files, and the few files of npm packages the pages use (apps/core/vendor.py).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "apps.core.vendor.VendorFinder",
+]
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

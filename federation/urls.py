@@ -48,6 +48,7 @@ urlpatterns = [
         name="set-password-done",
     ),
     path("jobs/", include("apps.jobs.urls")),  # My jobs outside the admin (docs/jobs.md)
+    path("reports/", include("apps.reports.urls")),  # the dashboard (docs/reports.md)
     path("api/v1/", include("apps.accounts.urls")),
     path("api/v1/", include("apps.organizations.api.urls")),
     path("api/v1/", include("apps.members.api.urls")),

@@ -13,6 +13,7 @@ parts add up to the figure it names as its ``total``.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Count, F, Func, Q, Sum
@@ -76,6 +77,11 @@ class Figure:
     where: Q | None = None
     unit: Promise = TIMES
     adds_up: bool = True  # a sum of the children's figures (a median is not)
+
+    @property
+    def zero(self):
+        """What the figure is over no rows: 0, or 0.00 yuan for money."""
+        return Decimal("0.00") if self.unit is YUAN else 0
 
     @property
     def domain(self) -> str:

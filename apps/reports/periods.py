@@ -142,3 +142,26 @@ def between(first: datetime.date, last: datetime.date) -> Period:
         if candidate.first == first and candidate.last == last:
             return candidate
     return Period(RANGE, first, last)
+
+
+def asked(
+    period: str | None = None,
+    date_after: datetime.date | None = None,
+    date_before: datetime.date | None = None,
+) -> Period | None:
+    """The period a page or the API was asked for: a ``period`` code or a range of days, not
+    both; None when neither (the caller opens on the latest year with data)."""
+    days = [day for day in (date_after, date_before) if day is not None]
+    if days and period:
+        raise ValidationError(
+            _("Give either a period or a range of days, not both."), code="period"
+        )
+    if len(days) == 1:
+        raise ValidationError(
+            _("A range of days needs both date_after and date_before."), code="period"
+        )
+    if period:
+        return parse(period)
+    if days:
+        return between(date_after, date_before)
+    return None

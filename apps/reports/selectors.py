@@ -128,7 +128,7 @@ def report(*, user, organization: Organization, period: Period) -> Report:
         trend.update(_trend(source, records, figures, months))
     for row in rows.values():
         for figure in FIGURES:
-            row.values.setdefault(figure.key, 0 if figure.adds_up else None)
+            row.values.setdefault(figure.key, figure.zero if figure.adds_up else None)
     for breakdown in BREAKDOWNS:
         breakdowns[breakdown.key] = _breakdown(breakdown, user, organization, period)
     found = Report(

@@ -87,9 +87,9 @@ def test_an_organization_outside_the_subtree_is_404(counted, user_in, api_as):
         ({"period": "2024-13"}, "period"),
         (
             {"period": "2024", "date_after": "2024-01-01", "date_before": "2024-02-01"},
-            "non_field_errors",
+            "period",
         ),
-        ({"date_after": "2024-01-01"}, "non_field_errors"),
+        ({"date_after": "2024-01-01"}, "period"),
         ({"date_after": "2024-02-01", "date_before": "2024-01-01"}, "period"),
         ({"organization": "甲"}, "organization"),
     ],

@@ -27,20 +27,10 @@ class ReportQuerySerializer(serializers.Serializer):
     )
 
     def validate(self, data):
-        days = [name for name in ("date_after", "date_before") if name in data]
-        if days and "period" in data:
-            raise serializers.ValidationError(
-                _("Give either a period or a range of days, not both.")
-            )
-        if len(days) == 1:
-            raise serializers.ValidationError(
-                _("A range of days needs both date_after and date_before.")
-            )
         try:
-            if "period" in data:
-                data["period"] = periods.parse(data["period"])
-            elif days:
-                data["period"] = periods.between(data["date_after"], data["date_before"])
+            data["period"] = periods.asked(
+                data.get("period"), data.get("date_after"), data.get("date_before")
+            )
         except DjangoValidationError as error:
             raise serializers.ValidationError({"period": error.messages}) from error
         return data
