@@ -102,8 +102,17 @@ def year(number: int) -> Period:
 
 
 def parse(text: str) -> Period:
-    """``2023``, ``2023-Q2`` or ``2023-05`` as a period; a clear message for anything else."""
+    """``2023``, ``2023-Q2``, ``2023-05`` (or a range's key, ``2023-03-01..2023-04-15``) as a
+    period; a clear message for anything else."""
     text = (text or "").strip()
+    first, dots, last = text.partition("..")
+    if dots:  # a range's own key, as a page links it
+        try:
+            days = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last)
+        except ValueError:
+            days = None
+        if days:
+            return between(*days)
     for pattern, kind in _FORMS:
         found = pattern.match(text)
         if not found:

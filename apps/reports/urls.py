@@ -5,4 +5,7 @@ from django.urls import path
 from apps.reports import views
 
 app_name = "reports"
-urlpatterns = [path("", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export/", views.dashboard_export, name="export"),
+]

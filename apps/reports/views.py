@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.reports import periods, selectors
+from apps.reports import exports, periods, selectors
 from apps.reports.api.views import summary_data
 from apps.reports.catalogue import BREAKDOWNS, FIGURES
 
@@ -86,11 +86,21 @@ def period_choices(latest: int, current: periods.Period) -> list[tuple[str, str]
 
 
 def _period_label(key: str) -> str:
-    return periods.parse(key).label if ".." not in key else key
+    return periods.parse(key).label
 
 
 @login_required
 def dashboard(request):
+    return _dashboard(request, export=False)
+
+
+@login_required
+def dashboard_export(request):
+    """The dashboard's tables as an .xlsx file: the same report, the same numbers."""
+    return _dashboard(request, export=True)
+
+
+def _dashboard(request, *, export: bool):
     form = ReportForm(request.GET)
     if not form.is_valid():
         return render(
@@ -106,6 +116,8 @@ def dashboard(request):
     latest = selectors.latest_year(user=user, organization=organization)
     period = form.cleaned_data.get("asked") or periods.year(latest)
     found = selectors.report(user=user, organization=organization, period=period)
+    if export:
+        return exports.report_response(found, user)
     by_key = {figure.key: figure for figure in FIGURES}
     cards = {}
     for figure in FIGURES:

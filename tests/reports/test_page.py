@@ -66,3 +66,28 @@ def test_the_page_reads_in_a_fixed_number_of_queries(counted, client, user_in):
 
     # The report's 22, the latest year's 2, the session, the account and its organization.
     assert len(captured.captured_queries) == 27
+
+
+def test_the_export_has_the_pages_numbers_and_hides_what_the_page_hides(counted, client, user_in):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client.force_login(user_in(counted.district, Role.LEADERSHIP))
+    summary = client.get("/api/v1/reports/summary/", {"period": "2024"}).json()
+
+    answer = client.get("/reports/export/", {"period": "2024"}, headers=ZH)
+
+    assert answer.status_code == 200
+    assert answer["Cache-Control"] == "no-store"
+    book = load_workbook(BytesIO(answer.content))
+    figures = {row[0]: row for row in book["指标"].iter_rows(min_row=3, values_only=True)}
+    assert "测试区妇联 · 2024年" in book["指标"]["A1"].value
+    assert figures["活动场次"][1] == summary["figures"]["events"]["held"] == 5
+    assert figures["筹集善款"][1] == float(summary["figures"]["funds"]["donations"]) == 5000.5
+    assert figures["受理案件数"][1] == 10
+    by_child = {row[0]: row for row in book["按组织"].iter_rows(min_row=3, values_only=True)}
+    header = next(book["按组织"].iter_rows(min_row=2, max_row=2, values_only=True))
+    cases = header.index("受理案件数")
+    assert by_child[counted.street_a.name][cases] == "已隐藏"
+    assert by_child[counted.street_b.name][cases] == "已隐藏"

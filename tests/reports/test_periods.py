@@ -63,3 +63,11 @@ def test_a_period_starts_and_ends_at_beijing_midnight():
     assert period.starts.isoformat() == "2024-01-01T00:00:00+08:00"
     assert period.ends.isoformat() == "2025-01-01T00:00:00+08:00"
     assert len(period.months()) == 12
+
+
+def test_a_ranges_key_reads_back_as_the_range():
+    period = periods.between(D(2023, 3, 10), D(2023, 3, 19))
+
+    assert periods.parse(period.key) == period
+    with pytest.raises(ValidationError):
+        periods.parse("2023-03-10..2023-13-01")
