@@ -134,6 +134,19 @@ def test_an_overdue_case_shows_on_its_village_and_street_at_once_and_the_distric
     assert found.age == timedelta(days=4)
 
 
+def test_the_overdue_list_is_one_query_however_many_cases(tree, user_in, django_assert_num_queries):
+    for village in (tree.village_a1, tree.village_a2, tree.village_b1):
+        for risk in DEFAULTS:
+            make_case(village, risk=risk)
+    district = user_in(tree.district, "staff")
+
+    with django_assert_num_queries(1):
+        found = list(overdue_cases(user=district, now=T + timedelta(days=400)))
+        names = {(case.organization.name, case.station.name, case.category.name) for case in found}
+
+    assert len(found) == 12 and len(names) == 3
+
+
 def test_the_first_action_is_leaving_registered_and_the_closing_deadline_runs_on(tree, user_in):
     worker = user_in(tree.village_a1, "case_worker")
     case = make_case(tree.village_a1, risk="urgent", by=worker)
