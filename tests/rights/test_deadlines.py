@@ -290,6 +290,9 @@ def test_district_staff_see_overdue_cases_by_street_with_their_age(tree, user_in
     assert "不可外泄" not in html and "王秀梅" not in html
     age = (timezone.now() - T).days
     assert f"<td>{age}</td>" in html
+    assert (
+        "/admin/rights/deadlinerule/overdue/" in browser.get("/admin/rights/case/").content.decode()
+    )
 
 
 def test_the_overdue_page_is_not_for_roles_outside_the_admin(tree, user_in, browser_as):
