@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -56,8 +57,6 @@ class DeadlineRuleAdmin(SimpleHistoryAdmin, ReferenceListAdmin):
             vars(obj).update(vars(saved))
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        from django.http import Http404
-
         raise Http404  # reverting from history is not offered
 
     def get_urls(self):
