@@ -24,8 +24,8 @@ from tests.roles_table import RIGHTS, ROLES
 pytestmark = pytest.mark.django_db
 
 # Routes below a record whose POST changes the record rather than adding one (the test's own
-# reading of docs/api.md: attaching a file or moving a status is a change).
-CHANGING_POSTS = {"attachments", "transition"}
+# reading of docs/api.md: attaching a file, moving a status or marking a notice read is a change).
+CHANGING_POSTS = {"attachments", "transition", "read"}
 # Routes whose POST only reads (a look-up by ID number goes in a body, never in a URL).
 READING_POSTS = {"lookup"}
 # Routes whose GET answers figures about the caller's subtree, not a page of records: the
