@@ -30,7 +30,7 @@ CHANGING_POSTS = {"attachments", "transition", "read"}
 READING_POSTS = {"lookup"}
 # Routes whose GET answers figures about the caller's subtree, not a page of records: the
 # sibling's organization must not be named in them.
-SUMMARY_GETS = {"coverage", "summary", "catalogue"}
+SUMMARY_GETS = {"coverage", "summary", "catalogue", "completeness"}
 METHOD_ACTIONS = {
     "get": "view",
     "post": "add",

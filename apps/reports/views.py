@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.reports import exports, periods, selectors
+from apps.reports import completeness, exports, periods, selectors
 from apps.reports.api.views import summary_data
 from apps.reports.catalogue import BREAKDOWNS, FIGURES
 
@@ -139,6 +139,7 @@ def _dashboard(request, *, export: bool):
     context = {
         "title": _("Reports"),
         "report": found,
+        "missing": completeness.completeness(user=user, organization=organization, period=period),
         "domains": [(DOMAINS[domain], items) for domain, items in cards.items()],
         "columns": [by_key[key] for key in TABLE],
         "rows": [
