@@ -246,4 +246,4 @@ def test_a_case_itself_is_still_never_deleted(tree, user_in, api_as):
 
     assert answer.status_code in (403, 405)
     case.refresh_from_db()
-    assert not case.deleted
+    assert case.deleted_at is None
