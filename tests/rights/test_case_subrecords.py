@@ -47,7 +47,9 @@ def test_a_resent_party_is_the_stored_one_and_another_body_with_its_key_is_a_con
     first = client.post(url, witness(), format="json")
     again = client.post(url, witness(), format="json")
     other = client.post(url, witness(name="王五"), format="json")
-    keyless = client.post(url, {k: v for k, v in witness().items() if k != "client_id"}, format="json")
+    keyless = client.post(
+        url, {k: v for k, v in witness().items() if k != "client_id"}, format="json"
+    )
 
     assert first.status_code == 201, first.content
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]

@@ -230,13 +230,19 @@ def party_remove(*, by, party: CaseParty) -> Case:
     _require(by, "rights.change_case")
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=party.case_id)  # not closed meanwhile
-        if case.status == CaseStatus.CLOSED:
-            raise ValidationError({"party": PARTY_OF_CLOSED_CASE})
-        if CaseParty.objects.filter(linked_to_id=party.pk).exists():
-            raise ValidationError({"party": PARTY_LINKED})
+        party_remove_check(party=party, case=case)
         history_note(party, by=by, reason="removed")
         party.delete()
     return case
+
+
+def party_remove_check(*, party: CaseParty, case: Case | None = None) -> None:
+    """What ``party_remove`` refuses: asked by the admin's form too, to show it on the page."""
+    case = case or party.case
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError({"party": PARTY_OF_CLOSED_CASE})
+    if CaseParty.objects.filter(linked_to_id=party.pk).exists():
+        raise ValidationError({"party": PARTY_LINKED})
 
 
 def case_update(*, by, case: Case, **fields) -> Case:
