@@ -20,6 +20,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -28,9 +29,12 @@ from apps.core.api.transitions import TransitionMixin
 from apps.core.api.writes import CLIENT_ID_REUSED
 from apps.core.audit import access_log_write
 from apps.core.errors import Conflict
+from apps.core.forms import SheetImportForm
+from apps.core.xlsx import SheetError
 from apps.files.api import AttachmentsMixin
 from apps.organizations.api.base import ScopedRecordSerializer, ScopedViewSet
 from apps.organizations.filters import DatedRecordFilterSet
+from apps.rights import imports
 from apps.rights.choices import CaseStatus, Channel, Outcome, Risk
 from apps.rights.models import Case, CaseCategory, CaseParty, FollowUp
 from apps.rights.selectors import cases as selectors
@@ -149,6 +153,24 @@ class FollowUpCreateSerializer(FollowUpSerializer):
         fields = [*FollowUpSerializer.Meta.fields, "client_id"]
 
 
+class RegisterImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("Excel file (.xlsx)"))
+    dry_run = serializers.BooleanField(
+        default=False, help_text=_("Dry run: check every row, import nothing")
+    )
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    message = serializers.CharField()
+
+
+class ImportAnswerSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    imported = serializers.ListField(child=serializers.CharField(), help_text=_("case number"))
+    errors = ImportErrorSerializer(many=True)
+
+
 class CaseFilter(DatedRecordFilterSet):
     """``?organization=``, ``?station=``, ``?status=``, ``?channel=``, ``?risk=``,
     ``?category=`` (code), ``?date_after=``/``?date_before=`` on the day received."""
@@ -189,6 +211,7 @@ class CaseViewSet(AttachmentsMixin, TransitionMixin, ScopedViewSet):
         "party_create": "add",
         "party": "change",  # a party's PATCH and DELETE change the case (docs/rights.md)
         "party_remove": "change",
+        "register_import": "add",  # a station's past register: the roles that register cases
     }
 
     def get_queryset(self):
@@ -290,6 +313,42 @@ class CaseViewSet(AttachmentsMixin, TransitionMixin, ScopedViewSet):
         _case, party = self.party_of(party_pk)
         self.write(lambda: services.party_remove(by=request.user, party=party))
         return Response(status=204)
+
+    @extend_schema(
+        summary=_("Import a station's past register (.xlsx): a dry run, then all rows or none"),
+        request={"multipart/form-data": RegisterImportSerializer},
+        responses={200: ImportAnswerSerializer, 201: ImportAnswerSerializer},
+        filters=False,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def register_import(self, request):
+        """The sheet of apps/rights/imports.py: 200 with the report of a dry run (or of a sheet
+        whose every row is correct), 201 once imported, 400 with every bad row and why."""
+        form = SheetImportForm(request.data, request.FILES)
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors)
+        try:
+            report = imports.cases_import(
+                data=form.cleaned_data["file"].read(),
+                by=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except SheetError as exc:
+            raise serializers.ValidationError({"file": [str(exc)]}) from exc
+        answer = {
+            "rows": report.rows,
+            "imported": [case.number for case in report.created],
+            "errors": [{"row": number, "message": message} for number, message in report.errors],
+        }
+        code = 201 if report.created else 400 if report.errors else 200
+        return Response(answer, status=code)
 
     def party_of(self, party_pk):
         """The case (in the caller's reach, else 404) and its party; full readers only."""
