@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound, PermissionDenied
@@ -63,6 +63,14 @@ class PartySerializer(serializers.ModelSerializer):
         fields += ["linked_to"]
         read_only_fields = ["linked_to"]
         extra_kwargs = {"note": {"max_length": settings.API_TEXT_MAX_LENGTH}}
+
+
+PARTY_PK = OpenApiParameter(
+    "party_pk",
+    int,
+    OpenApiParameter.PATH,
+    description=_("The party's id, from the case's list of parties."),
+)
 
 
 def client_id_field():
@@ -287,6 +295,7 @@ class CaseViewSet(AttachmentsMixin, TransitionMixin, ScopedViewSet):
 
     @extend_schema(
         summary=_("Change a party of the case (full readers; the history keeps no identity)"),
+        parameters=[PARTY_PK],
         request=PartySerializer,
         responses=PartySerializer,
         filters=False,
@@ -307,7 +316,9 @@ class CaseViewSet(AttachmentsMixin, TransitionMixin, ScopedViewSet):
         )
         return Response(PartySerializer(party).data)
 
-    @extend_schema(summary=_("Remove a party from an open case"), filters=False)
+    @extend_schema(
+        summary=_("Remove a party from an open case"), parameters=[PARTY_PK], filters=False
+    )
     @party.mapping.delete
     def party_remove(self, request, pk=None, party_pk=None):
         _case, party = self.party_of(party_pk)
