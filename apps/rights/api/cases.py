@@ -16,7 +16,12 @@ from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound, PermissionDenied
@@ -25,6 +30,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from apps.core.api.records import body_hash
+from apps.core.api.schema import ConflictSerializer, ValidationErrorSerializer
 from apps.core.api.transitions import TransitionMixin
 from apps.core.api.writes import CLIENT_ID_REUSED
 from apps.core.audit import access_log_write
@@ -65,6 +71,9 @@ class PartySerializer(serializers.ModelSerializer):
         extra_kwargs = {"note": {"max_length": settings.API_TEXT_MAX_LENGTH}}
 
 
+KEY_REUSED = OpenApiResponse(
+    ConflictSerializer, description=_("This client_id was sent before with another body.")
+)
 PARTY_PK = OpenApiParameter(
     "party_pk",
     int,
@@ -280,7 +289,7 @@ class CaseViewSet(AttachmentsMixin, TransitionMixin, ScopedViewSet):
     @extend_schema(
         summary=_("Name a party of the case after intake (same consent rules)"),
         request=PartyCreateSerializer,
-        responses={201: PartySerializer, 200: PartySerializer},
+        responses={201: PartySerializer, 200: PartySerializer, 409: KEY_REUSED},
         filters=False,
     )
     @parties.mapping.post
@@ -317,7 +326,16 @@ class CaseViewSet(AttachmentsMixin, TransitionMixin, ScopedViewSet):
         return Response(PartySerializer(party).data)
 
     @extend_schema(
-        summary=_("Remove a party from an open case"), parameters=[PARTY_PK], filters=False
+        summary=_("Remove a party from an open case"),
+        parameters=[PARTY_PK],
+        responses={
+            204: None,
+            400: OpenApiResponse(
+                ValidationErrorSerializer,
+                description=_("The case is closed, or another case's party is linked to it."),
+            ),
+        },
+        filters=False,
     )
     @party.mapping.delete
     def party_remove(self, request, pk=None, party_pk=None):
@@ -411,7 +429,7 @@ class CaseViewSet(AttachmentsMixin, TransitionMixin, ScopedViewSet):
     @extend_schema(
         summary=_("Record a follow-up visit (回访) of a closed case"),
         request=FollowUpCreateSerializer,
-        responses={201: FollowUpSerializer, 200: FollowUpSerializer},
+        responses={201: FollowUpSerializer, 200: FollowUpSerializer, 409: KEY_REUSED},
         filters=False,
     )
     @followups.mapping.post
