@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 SECRET = "她被丈夫反锁在家中三天"  # a narrative that must never leave its case
 NAME = "赵秀英"
+QUERIES = 13  # an import of one year's cases, whatever its number of rows
 
 
 def register_row(station, **cells):
@@ -223,3 +224,68 @@ def test_the_narrative_and_the_name_stay_out_of_logs_and_history(tree, user_in, 
         datetime.date(2025, 4, 2)
         == case.received_at.astimezone(datetime.timezone(datetime.timedelta(hours=8))).date()
     )
+
+
+def test_an_import_costs_the_same_queries_for_one_row_or_many(
+    tree, user_in, station, django_assert_num_queries
+):
+    """Looked up once (stations, categories, districts), one counter a year, one COPY and one
+    history copy a table: nothing a row."""
+    worker = user_in(tree.village_a1, "case_worker")
+    cases_import(data=sheet(register_row(station)), by=worker, dry_run=False)  # warm caches
+    one = sheet(register_row(station, 接收日期="2025-06-01", 结案日期="2025-07-01"))
+    many = sheet(
+        *[
+            register_row(station, 接收日期=f"2025-06-{day:02d}", 结案日期="2025-07-01")
+            for day in range(2, 22)
+        ]
+    )
+
+    with django_assert_num_queries(QUERIES):
+        assert cases_import(data=one, by=worker, dry_run=False).errors == []
+    with django_assert_num_queries(QUERIES):
+        assert cases_import(data=many, by=worker, dry_run=False).errors == []
+
+    assert Case.objects.count() == 22
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_and_an_intake_at_once_share_the_series_without_gaps(tree, user_in):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tests.factories.accounts import token_key
+    from tests.rights.test_cases_races import body, run_together
+
+    # The transactional flush emptied the categories the migration seeds: put them back.
+    import_module("apps.rights.migrations.0003_case_categories").seed(apps, None)
+    operator = user_in(tree.village_a1, "station_operator")
+    station = station_of(tree.village_a1)
+    counter = CaseCounter.objects.create(district=district_of(tree.village_a1), year=2026)
+    data = sheet(
+        register_row(station, 接收日期="2026-01-05", 结案日期="2026-01-20"),
+        register_row(station, 接收日期="2026-01-06", 结案日期="2026-01-20"),
+    )
+    requests = [
+        lambda client: client.post("/api/v1/rights/cases/", body(station, 1), format="json"),
+        lambda client: client.post(
+            "/api/v1/rights/cases/import/",
+            {"file": SimpleUploadedFile("台账.xlsx", data)},
+            format="multipart",
+        ),
+    ]
+
+    waiting, answers = run_together(
+        token_key(operator),
+        requests,
+        "SELECT 1 FROM rights_casecounter WHERE id = %s FOR UPDATE",
+        [counter.pk],
+    )
+
+    assert waiting == 2  # both held at the counter's lock at once
+    assert [status for status, _ in answers] == [201, 201]
+    numbers = sorted(Case.objects.values_list("number", flat=True))
+    assert numbers == ["WQ-2026-00001", "WQ-2026-00002", "WQ-2026-00003"]
+    counter.refresh_from_db()
+    assert counter.last == 3
