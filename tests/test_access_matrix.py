@@ -24,8 +24,8 @@ from tests.roles_table import RIGHTS, ROLES
 pytestmark = pytest.mark.django_db
 
 # Routes below a record whose POST changes the record rather than adding one (the test's own
-# reading of docs/api.md: attaching a file or moving a status is a change).
-CHANGING_POSTS = {"attachments", "transition"}
+# reading of docs/api.md: attaching a file, moving a status or marking a notice read is a change).
+CHANGING_POSTS = {"attachments", "transition", "read"}
 # Records below a record whose PATCH and DELETE change that record (a case's parties: what a
 # case names is changed by the roles that change the case, docs/rights.md).
 CHANGING_SUBRECORDS = {"parties"}
@@ -33,7 +33,7 @@ CHANGING_SUBRECORDS = {"parties"}
 READING_POSTS = {"lookup"}
 # Routes whose GET answers figures about the caller's subtree, not a page of records: the
 # sibling's organization must not be named in them.
-SUMMARY_GETS = {"coverage"}
+SUMMARY_GETS = {"coverage", "summary", "catalogue"}
 METHOD_ACTIONS = {
     "get": "view",
     "post": "add",

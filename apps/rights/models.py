@@ -332,3 +332,6 @@ class FollowUp(ClientKeyedModel, TimeStampedModel):
 
     def __str__(self):
         return f"{self.visited_on}"
+
+
+from apps.rights.models_deadlines import DeadlineRule, Escalation  # noqa: E402, F401 (Django finds them here)

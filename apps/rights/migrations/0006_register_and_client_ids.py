@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rights', '0003_case_categories'),
+        ('rights', '0005_deadlines'),
     ]
 
     operations = [
