@@ -26,7 +26,7 @@ def report_response(found: Report, user):
         "user": user.name or user.get_username(),
         "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
     }
-    adding = [figure for figure in FIGURES if figure.adds_up]
+    adding = [figure for figure in FIGURES if figure.key in found.trend]
     figures = Sheet(
         name=_("Figures"),
         title=title,

@@ -22,6 +22,9 @@ DOMAINS = {
     "funds": gettext_lazy("Funds"),
     "cases": gettext_lazy("Rights protection"),
     "branch": gettext_lazy("三会一课"),
+    "positions": gettext_lazy("Positions"),
+    "titles": gettext_lazy("Demonstration titles"),
+    "coverage": gettext_lazy("Coverage"),
 }
 # The table by child organization: the figures leadership asks about first.
 TABLE = [
