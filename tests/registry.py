@@ -45,6 +45,8 @@ from apps.members.imports import PEOPLE_JOB
 from apps.members.models import Appointment, BranchMeeting, IdentityCheck, Member
 from apps.members.services import branch as branch_services
 from apps.members.services import people as member_services
+from apps.notices.models import Notice
+from apps.notices.services import notice_send
 from apps.organizations.choices import Kind, Sector
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
@@ -302,6 +304,14 @@ def make_job(organization, **fields) -> Job:
     return Job.objects.create(**values)
 
 
+def make_notice(organization, **fields) -> Notice:
+    """A notice to a staff account of ``organization`` (or to ``account``), sent by the service."""
+    account = fields.pop("account", None) or UserFactory(organization=organization, role=Role.STAFF)
+    values = {"title": "案件 WQ-2026-00001 已逾期：首次处置", "body": "家庭暴力，紧急", **fields}
+    sent = notice_send(by=SYSTEM, organization=organization, roles=[account.role], **values)
+    return next(notice for notice in sent if notice.account_id == account.pk)
+
+
 # --- The registry ----------------------------------------------------------------------------
 
 REGISTRY: dict[type[Model], Maker] = {
@@ -404,6 +414,11 @@ REGISTRY: dict[type[Model], Maker] = {
         make=make_job,
         resource="job",
         station=lambda organization, user: make_job(organization, user=user),  # its own job
+    ),
+    Notice: Maker(
+        make=make_notice,
+        resource="notice",
+        station=lambda organization, user: make_notice(organization, account=user),  # its own
     ),
     Position: Maker(
         make=lambda organization, **fields: PositionFactory(organization=organization, **fields),

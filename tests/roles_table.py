@@ -122,6 +122,11 @@ RIGHTS = {
     "job": {
         "view": set(ROLES),
     },
+    # Notices: every role reads its own and marks them read; nobody reads another's.
+    "notice": {
+        "view": set(ROLES),
+        "change": set(ROLES),
+    },
     # Cases (docs/roles.md): district admins and staff read them masked (lists and pages, never
     # a narrative or a party); case workers and station operators write them and read them in
     # full (a station only its own); leadership nothing. Never deleted: withdrawn is an outcome.
@@ -167,6 +172,7 @@ PERMISSION_NAMES = {
     "lineofwork": "events.{action}_lineofwork",
     "eventcategory": "events.{action}_eventcategory",
     "job": "jobs.{action}_job",
+    "notice": "notices.{action}_notice",
     "case": "rights.{action}_case",
     "account": "accounts.{action}_user",
     "token": "accounts.{action}_devicetoken",
