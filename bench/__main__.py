@@ -31,8 +31,9 @@ def arguments(argv):
     parser.add_argument(
         "--only",
         action="append",
-        choices=STEPS,
-        help="take only this measurement (repeatable); the default: all of them",
+        choices=[*STEPS, "served"],
+        help="take only this measurement (repeatable; 'served' is 25, gunicorn under wrk); "
+        "the default: all of them",
     )
     parser.add_argument("--fresh", action="store_true", help="drop the bench database first")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
