@@ -119,9 +119,21 @@ class _Rows:
         ]
         self.relations = [field for field in fields if field.is_relation]
         self.plain = [_plain(field) for field in fields]
-        self.all_plain = all(self.plain)
         self.prepare = [
             functools.partial(field.get_db_prep_save, connection=connection) for field in fields
+        ]
+        # The plain columns' values, and each other column with how it is prepared (a
+        # DecimalField's): a row whose plain values are all of plain types is prepared in
+        # those columns only.
+        plain_names = [f.attname for f, plain in zip(fields, self.plain, strict=True) if plain]
+        # (A name twice at the end: attrgetter of two names or more gives a tuple.)
+        self.get_plain = (
+            attrgetter(*plain_names, *plain_names[:1]) if plain_names else (lambda record: ())
+        )
+        self.others = [
+            (index, prepare)
+            for index, (plain, prepare) in enumerate(zip(self.plain, self.prepare, strict=True))
+            if not plain
         ]
 
     def values(self, record) -> tuple:
@@ -135,12 +147,15 @@ class _Rows:
                         raise ValueError(f"{field.name} of a new row is not saved")
                     setattr(record, field.attname, related.pk)
         values = self.get(record)
-        if (
-            self.all_plain
-            and _plain_types(values)
-            and all(values[index] is None or values[index].tzinfo for index in self.datetimes)
+        if _plain_types(self.get_plain(record)) and all(
+            values[index] is None or values[index].tzinfo for index in self.datetimes
         ):
-            return values
+            if not self.others:
+                return values
+            row = list(values)
+            for index, prepare in self.others:
+                row[index] = prepare(row[index])
+            return tuple(row)
         return tuple(
             value if plain and _plain_types((value,)) and not _naive(value) else prepare(value)
             for value, plain, prepare in zip(values, self.plain, self.prepare, strict=True)

@@ -93,9 +93,20 @@ def events_create(*, by, items: list[Mapping]) -> list[Event]:
 
     Each item is ``{"organization": …, **fields}`` with its references as loaded objects (the
     API loads each kind once for the batch, in the caller's reach). Every item is checked
-    before anything is written: ``InvalidItems`` maps each failing item's index to its
-    fields' messages. The database's constraints (the client's key among them) still decide
-    last.
+    before anything is written (``events_check``). The database's constraints (the client's
+    key among them) still decide last.
+    """
+    return events_store(by=by, events=events_check(items=items))
+
+
+def events_check(*, items: list[Mapping], fields_checked: bool = False) -> list[Event]:
+    """The batch's unsaved events, each built once and put through the model's checks once
+    (its fields and ``clean()``); ``InvalidItems`` maps each failing item's index to its
+    fields' messages, for every failing item at once.
+
+    ``fields_checked``: each value has been through the API's field of the same name, which
+    carries the model field's own rules (length, range, blank, null: DRF's ModelSerializer
+    builds it from the model field), so only the rules between fields (``clean()``) are left.
     """
     events, errors = [], {}
     for index, item in enumerate(items):
@@ -103,19 +114,27 @@ def events_create(*, by, items: list[Mapping]) -> list[Event]:
         event = _event(fields.pop("organization"), fields)
         try:
             # The rules of the model's checks are in clean(); the constraints run in the INSERT.
-            event.full_clean(
-                exclude=checked_by_the_database(event),
-                validate_unique=False,
-                validate_constraints=False,
-            )
+            if fields_checked:
+                event.clean()
+            else:
+                event.full_clean(
+                    exclude=checked_by_the_database(event),
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
         except ValidationError as exc:
             errors[str(index)] = exc.message_dict
         events.append(event)
     if errors:
         raise InvalidItems(errors)
+    return events
+
+
+def events_store(*, by, events: list[Event]) -> list[Event]:
+    """Store events ``events_check`` returned (the client's key set on them since, if any):
+    COPY, and the history rows copied by the database (apps/core/bulk.py), three statements
+    whatever the batch's size. The database's constraints decide last."""
     with transaction.atomic():
-        # COPY, and the history rows copied by the database (apps/core/bulk.py): three
-        # statements whatever the batch's size.
         return insert_with_history(Event, events, by=by)
 
 

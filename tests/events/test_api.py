@@ -462,22 +462,24 @@ def test_the_other_lists_cost_the_same_queries_for_one_row_as_for_ten(
     assert answer.status_code == 200
 
 
-def test_the_services_last_check_names_the_index_the_client_sent(tree, station, monkeypatch):
-    """Replays are left out of the new items: an error the service finds is still reported at
-    the item's place in the batch as sent."""
+def test_the_models_checks_name_the_index_the_client_sent(tree, station, monkeypatch):
+    """The model's checks run over the items whose fields are good (services.events_check):
+    an error they find is reported at the item's place in the batch as sent, beside the field
+    errors of the others."""
     from apps.events import services
 
-    replayed = event()
-    station.post(URL, replayed, format="json")
-
-    def refuse(*, by, items):
+    def refuse(*, items, **_options):
+        assert len(items) == 1  # the item with a bad field is not among them
         raise services.InvalidItems({"0": {"title": ["不行。"]}})
 
-    monkeypatch.setattr(services, "events_create", refuse)
-    answer = station.post(BULK, [replayed, event()], format="json")
+    monkeypatch.setattr(services, "events_check", refuse)
+    answer = station.post(BULK, [event(participants=-1), event()], format="json")
 
     assert answer.status_code == 400
-    assert answer.json()["errors"] == {"1": {"title": ["不行。"]}}
+    errors = answer.json()["errors"]
+    assert list(errors) == ["0", "1"]
+    assert "participants" in errors["0"]
+    assert errors["1"] == {"title": ["不行。"]}
 
 
 def test_a_code_with_a_nul_character_is_unknown_not_a_500(tree, station):

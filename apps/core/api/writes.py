@@ -125,13 +125,15 @@ class BulkCreateMixin:
             return self.bulk_store(checked)  # a racing resubmission committed first: replays now
 
     def bulk_check(self, items: list) -> list[tuple[int, dict, object, str]]:
+        """Each item's fields (``bulk_item``), then the resource's rules over the items whose
+        fields are good (``bulk_rules``): every failing item's errors at once, by index."""
         errors, checked, first_at = {}, [], {}
         # One serializer for the batch, as DRF's ListSerializer has one child: its fields are
         # worked out once, not once an item (that was two thirds of a batch's time).
         serializer = self.get_serializer()
         for index, item in enumerate(items):
             try:
-                data = dict(serializer.run_validation(item))
+                data = self.bulk_item(serializer, item)
             except serializers.ValidationError as exc:
                 detail = exc.detail
                 errors[str(index)] = (
@@ -146,9 +148,20 @@ class BulkCreateMixin:
                 continue
             first_at[client_id] = index
             checked.append((index, data, client_id, body_hash(data)))
+        errors.update(self.bulk_rules(checked))
         if errors:
-            raise serializers.ValidationError({"errors": errors})
+            ordered = dict(sorted(errors.items(), key=lambda pair: int(pair[0])))
+            raise serializers.ValidationError({"errors": ordered})
         return checked
+
+    def bulk_item(self, serializer, item) -> dict:
+        """One item's validated data, as a single create's serializer gives it."""
+        return dict(serializer.run_validation(item))
+
+    def bulk_rules(self, checked: list[tuple[int, dict, object, str]]) -> dict:
+        """Errors by index (str) of rules the resource checks over the whole batch once the
+        fields are good; none by default (the serializer checked everything)."""
+        return {}
 
     def bulk_store(self, checked):
         client_ids = [item[2] for item in checked]

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.api.batch import FieldPlan
 from apps.core.api.writes import BulkCreateMixin
 from apps.events import selectors, services
 from apps.events.api.serializers import (
@@ -44,8 +45,10 @@ class EventViewSet(BulkCreateMixin, AttachmentsMixin, ScopedViewSet):
     """Events with their photos (attachments) and ``bulk/`` for a station's batch.
 
     A batch is checked in a fixed number of queries: each kind of reference its items name is
-    loaded once, in the caller's reach (``preload``), and every item's serializer reads from
-    those rows; the new events are one INSERT (``services.events_create``).
+    loaded once, in the caller's reach (``preload``); each item's fields are taken column by
+    column from those rows and plain values (``FieldPlan``, the serializer for anything not
+    plainly valid); the model's checks run once an item (``services.events_check``), and the
+    events so built are stored with one COPY (``services.events_store``).
     """
 
     model = Event
@@ -66,12 +69,35 @@ class EventViewSet(BulkCreateMixin, AttachmentsMixin, ScopedViewSet):
 
     def bulk_check(self, items):
         self._preloaded = self.preload(items)
+        self._built = {}
         try:
-            checked = super().bulk_check(items)
+            # Worked out once for the batch from the serializer's fields: the plain, well-formed
+            # values straight, anything else through the serializer (apps/core/api/batch.py).
+            self._plan = FieldPlan(self.get_serializer(), preloaded=self._preloaded)
+            return super().bulk_check(items)
         finally:
-            self._preloaded = None
-        self._sent_at = {client_id: index for index, _data, client_id, _digest in checked}
-        return checked
+            self._preloaded = self._plan = None
+
+    def bulk_item(self, serializer, item) -> dict:
+        data = self._plan.check(item)
+        if data is None:  # not plainly valid: the serializer decides, in its own words
+            return super().bulk_item(serializer, item)
+        data.pop("version", None)  # as RecordSerializer.validate: compared on PATCH only
+        return data  # the model's rules come next, for the whole batch (bulk_rules)
+
+    def bulk_rules(self, checked) -> dict:
+        """The model's checks, once an item: each new event is built here and stored as built
+        (``create_objects``)."""
+        items = [
+            {**data, "client_id": client_id, "request_hash": digest}
+            for _index, data, client_id, digest in checked
+        ]
+        try:
+            events = services.events_check(items=items, fields_checked=True)
+        except services.InvalidItems as exc:  # by the index the client sent
+            return {str(checked[int(at)][0]): messages for at, messages in exc.errors.items()}
+        self._built = {event.client_id: event for event in events}
+        return {}
 
     def preload(self, items: list) -> dict:
         """The rows a batch's items name, each kind in one query, within the caller's reach
@@ -109,15 +135,14 @@ class EventViewSet(BulkCreateMixin, AttachmentsMixin, ScopedViewSet):
         return services.event_create(by=self.request.user, **data)
 
     def create_objects(self, items):
+        built = getattr(self, "_built", None) or {}
+        events = [built.get(item["client_id"]) for item in items]
+        if None not in events:  # a batch's, built and checked by bulk_rules
+            return services.events_store(by=self.request.user, events=events)
         try:
             return services.events_create(by=self.request.user, items=items)
-        except services.InvalidItems as exc:  # checked by the serializers first: a last guard
-            sent_at = getattr(self, "_sent_at", {})
-            errors = {
-                str(sent_at.get(items[int(position)]["client_id"], position)): messages
-                for position, messages in exc.errors.items()
-            }  # by the index the client sent, not the position among the new items
-            raise serializers.ValidationError({"errors": errors}) from exc
+        except services.InvalidItems as exc:  # checked by the serializer first: a last guard
+            raise serializers.ValidationError({"errors": exc.errors}) from exc
 
     def update_object(self, instance, data):
         return services.event_update(by=self.request.user, event=instance, **data)
