@@ -22,7 +22,9 @@ from apps.organizations.api.base import ScopedRecordSerializer, ScopedRefField
 class PreloadedLookup:
     """A related field that takes its rows from ``context["preloaded"][field name]`` (a dict of
     key → row, loaded in the caller's reach for a whole batch) when there is one, and asks the
-    database otherwise. A key missing from it does not exist, as in the database."""
+    database otherwise. A key missing from it does not exist, as in the database. A value that
+    is no key (a list, a fraction, …) is answered by the database too, as a single create's:
+    the same refusal in the same words (tests/events/test_bulk_checks.py)."""
 
     def preloaded(self) -> dict | None:
         return self.context.get("preloaded", {}).get(self.field_name)
@@ -37,7 +39,7 @@ class PreloadedLookup:
             return super().to_internal_value(data)
         key = self.key_of(data)
         if key is None:
-            self.fail("incorrect_type", data_type=type(data).__name__)
+            return super().to_internal_value(data)
         if key not in rows:
             self.fail("does_not_exist", slug_name=getattr(self, "slug_field", "id"), value=key)
         return rows[key]

@@ -11,6 +11,7 @@ from apps.core.api.writes import BulkCreateMixin
 from apps.events import selectors, services
 from apps.events.api.serializers import (
     CampaignReportSerializer,
+    CodeField,
     CampaignSerializer,
     EventCategorySerializer,
     EventSerializer,
@@ -111,8 +112,9 @@ class EventViewSet(BulkCreateMixin, AttachmentsMixin, ScopedViewSet):
                 key = pk_key(item.get(name))
                 if key is not None:
                     named[name].add(key)
-            if isinstance(item.get("category"), str):
-                named["category"].add(item["category"])
+            code = CodeField.key_of(item.get("category"))
+            if code is not None and "\x00" not in code:  # no code has one; PostgreSQL refuses it
+                named["category"].add(code)
         organizations = scoped(Organization.objects.filter(pk__in=named["organization"]), user)
         campaigns = with_ancestors(
             Campaign.objects.alive()
