@@ -11,8 +11,8 @@ from apps.core.api.writes import BulkCreateMixin
 from apps.events import selectors, services
 from apps.events.api.serializers import (
     CampaignReportSerializer,
-    CodeField,
     CampaignSerializer,
+    CodeField,
     EventCategorySerializer,
     EventSerializer,
     FundSerializer,
