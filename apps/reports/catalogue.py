@@ -28,6 +28,7 @@ from apps.organizations.models import Organization, Position, Title
 from apps.organizations.scoping import scope_field
 from apps.rights.choices import COVERING_KINDS, CaseStatus, Outcome
 from apps.rights.models import Case, Station
+from apps.rights.selectors.overdue import with_deadlines
 
 
 class Median(models.Aggregate):
@@ -86,6 +87,10 @@ class Source:
 
     def within(self, period) -> Q | None:
         """The rows ``period`` counts; None where the source has no figure for such a period."""
+        if self.placed == SNAPSHOT and self.timed:  # open at the end of the last day
+            return Q(**{f"{self.day}__lt": period.ends}) & (
+                Q(**{f"{self.until}__isnull": True}) | Q(**{f"{self.until}__gte": period.ends})
+            )
         if self.placed == SNAPSHOT:
             on = period.last
             return Q(**{f"{self.day}__lte": on}) & (
@@ -182,13 +187,24 @@ def median_days(start: str, end: str) -> Callable[[Q | None], models.Aggregate]:
 
 EVENTS = Source("events", Event, "starts_at", lambda: Event.objects.alive())
 FUNDS = Source("funds", Fund, "received_on", lambda: Fund.objects.alive())
-CASES_RECEIVED = Source("cases_received", Case, "received_at", lambda: Case.objects.all(), True)
+CASES_RECEIVED = Source("cases_received", Case, "received_at", lambda: Case.objects.alive(), True)
 CASES_CLOSED = Source(
     "cases_closed",
     Case,
     "closed_at",
-    lambda: Case.objects.filter(status=CaseStatus.CLOSED),
+    lambda: Case.objects.alive().filter(status=CaseStatus.CLOSED),
     True,
+)
+# Cases open at the end of the period's last day (received by then, not closed by then), with
+# their deadlines (docs/rights.md, Deadlines: the rule in force the day each was received).
+CASES_OPEN = Source(
+    "cases_open",
+    Case,
+    "received_at",
+    lambda: with_deadlines(Case.objects.alive()),
+    True,
+    placed=SNAPSHOT,
+    until="closed_at",
 )
 BRANCH_MEETINGS = Source(
     "branch_meetings", BranchMeeting, "held_on", lambda: BranchMeeting.objects.alive()
@@ -209,6 +225,7 @@ SOURCES = (
     FUNDS,
     CASES_RECEIVED,
     CASES_CLOSED,
+    CASES_OPEN,
     BRANCH_MEETINGS,
     POSITIONS,
     TITLES,
@@ -438,6 +455,29 @@ FIGURES: tuple[Figure, ...] = (
         median_days("received_at", "closed_at"),
         unit=DAYS,
         adds_up=False,
+    ),
+    Figure(
+        "cases.open_at_end",
+        CASES_OPEN,
+        _("Cases open at the period's end"),
+        _(
+            "Rights-protection cases of the organization and the organizations below it "
+            "received and not closed by the end of the period's last day."
+        ),
+        count,
+        unit=_("cases"),
+    ),
+    Figure(
+        "cases.overdue_at_end",
+        CASES_OPEN,
+        _("Cases past their closing deadline"),
+        _(
+            "Cases open at the end of the period's last day whose closing deadline (by the rule "
+            "of their risk in force the day they were received) had passed by then."
+        ),
+        count,
+        lambda period: Q(close_due__lt=period.ends),
+        unit=_("cases"),
     ),
     Figure(
         "branch.meetings_held",

@@ -48,6 +48,8 @@ def test_the_districts_figures_for_2024_are_the_hand_counted_ones(counted, user_
         "cases.received": 10,
         "cases.closed": 6,
         "cases.median_days_to_close": pytest.approx(20.25),
+        "cases.open_at_end": 6,  # A1's, A2's and B1's two of 2024, and B1's two of 2023
+        "cases.overdue_at_end": 6,  # medium risk: 90 days to close, long past for all six
         "branch.meetings_held": 1,
         "positions.open": 0,
         "titles.applied": 0,
@@ -178,7 +180,7 @@ def test_the_query_count_does_not_grow_with_organizations_or_records(counted, us
         for day in (3, 4):
             make_event(village, day=datetime.date(2024, 6, day))
 
-    assert before == 30
+    assert before == 32
     assert queries_of(user) == before
 
 
@@ -236,3 +238,16 @@ def test_positions_titles_and_coverage_are_counted_on_the_periods_last_day(tree,
     assert quarter.values["titles.applied"] is None  # titles go by year
     assert quarter.breakdowns["titles.awarded_by_level"] == []
     assert "positions.open" not in year.trend
+
+
+def test_open_and_overdue_cases_are_judged_at_the_periods_end(counted, user_in):
+    user = user_in(counted.district, "district_admin")
+
+    june = report(user, period=periods.parse("2024-06"))
+
+    # Open at the end of 30 June: A1's of 1 April, A2's of 1 May, B1's of 1 June and its two of
+    # 2023 (B1's closed ones were closed in spring). Past their 90 days: A1's (due at 10:00 on
+    # 30 June) and B1's two of 2023.
+    assert june.values["cases.open_at_end"] == 5
+    assert june.values["cases.overdue_at_end"] == 3
+    assert june.previous["cases.open_at_end"] == 4  # end of May: without B1's of 1 June
