@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "apps.members",
     "apps.events",
     "apps.rights",
+    "apps.councils",
     "apps.demo",
 ]
 

@@ -33,11 +33,11 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         moves = moves_of(model)
         self.fields["to"].choices = [(to, _status_label(model, to)) for to in moves]
-        needed = sorted({name for move in moves.values() for name in move.needs})
+        needed = sorted({name for move in moves.values() for name in move.takes})
         for name, field in fields_for_model(model, fields=needed).items():
             field.required = False  # the service says which move needs it
             self.fields[name] = field
-        self.needs = {to: move.needs for to, move in moves.items()}
+        self.needs = {to: move.takes for to, move in moves.items()}
 
     def move_kwargs(self) -> dict:
         data = self.cleaned_data
