@@ -54,6 +54,7 @@ urlpatterns = [
     path("api/v1/", include("apps.events.api.urls")),
     path("api/v1/", include("apps.jobs.api.urls")),
     path("api/v1/rights/", include("apps.rights.api.urls")),
+    path("api/v1/", include("apps.councils.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

@@ -223,6 +223,11 @@ class Meeting(OrganizationRecord):
     def __str__(self):
         return f"{self.held_on} {self.council}"
 
+    @property
+    def present_people(self) -> list:
+        """The people present (from the prefetched attendance when the selector loaded it)."""
+        return [row.person for row in self.attendance.all()]
+
     def clean(self):
         errors = {}
         council = self.council if self.council_id else None
