@@ -87,12 +87,16 @@ class TransitionAdminMixin:
 
         return move
 
+    def get_transition_form(self, request, obj) -> TransitionForm:
+        """The move's form; an admin whose moves name a record limits its choices here."""
+        return TransitionForm(request.POST or None, model=self.model)
+
     def transition_view(self, request, object_id):
         request.current_app = self.admin_site.name
         obj = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        form = TransitionForm(request.POST or None, model=self.model)
+        form = self.get_transition_form(request, obj)
         if request.method == "POST" and form.is_valid():
             try:
                 transition(

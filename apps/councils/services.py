@@ -124,7 +124,7 @@ def council_member_delete(*, by, member: CouncilMember) -> CouncilMember:
 # --- Meetings and their attendance -----------------------------------------------------------
 
 
-def _attendance_check(meeting: Meeting, people: list[Member]) -> None:
+def attendance_check(meeting: Meeting, people: list[Member]) -> None:
     """Everyone present must be a member of the council (any role) on the day of the meeting:
     invited guests are counted in ``guests_count``, not listed."""
     ids = {person.pk for person in people}
@@ -144,7 +144,7 @@ def meeting_attendance_set(*, by, meeting: Meeting, people: Iterable[Member]) ->
     """The members present at ``meeting`` become exactly ``people``: rows of those no longer
     listed go (their history keeps them), the new ones are added."""
     people = list({person.pk: person for person in people}.values())
-    _attendance_check(meeting, people)
+    attendance_check(meeting, people)
     with transaction.atomic():
         wanted = {person.pk for person in people}
         rows = list(MeetingAttendance.objects.select_for_update().filter(meeting=meeting))
@@ -185,7 +185,7 @@ def meeting_update(*, by, meeting: Meeting, attendance=None, **fields) -> Meetin
         meeting_attendance_set(by=by, meeting=meeting, people=attendance)
     elif "held_on" in fields:  # the members listed must still serve on the new day
         people = [row.person for row in meeting.attendance.select_related("person")]
-        _attendance_check(meeting, people)
+        attendance_check(meeting, people)
     return meeting
 
 
