@@ -3,7 +3,8 @@
 A council's page names its members (inline); a meeting's page lists the members present and
 the topics raised at it; the topics' list filters by street and village, status, category and
 overdue, and moves a topic only through the transitions service (actions and a "change status"
-page). Every save goes through the app's services.
+page). Every save goes through the app's services. An organization's page counts its councils,
+those with no meeting in the previous quarter, and the overdue topics it should chase.
 """
 
 from django import forms
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.admin_transitions import TransitionAdminMixin
 from apps.councils import selectors, services
 from apps.councils.models import Council, CouncilMember, Meeting, MeetingAttendance, Topic
+from apps.organizations.admin import Figure, add_organization_figures, subtree_list_url
 from apps.organizations.admin_base import ScopedAdminMixin, ScopedHistoryAdmin
 from apps.organizations.admin_filters import TREE_FILTERS
 from apps.organizations.models import Organization
@@ -76,10 +78,26 @@ class DissolvedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class InactiveFilter(admin.SimpleListFilter):
+    """The councils that sat through the previous calendar quarter without a meeting."""
+
+    title = _("councils with no meeting last quarter")
+    parameter_name = "inactive"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("No meeting last quarter"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        inactive = selectors.councils_inactive(user=request.user, now=timezone.now())
+        return queryset.filter(pk__in=inactive.values("pk"))
+
+
 @admin.register(Council)
 class CouncilAdmin(ScopedHistoryAdmin):
     list_display = ["name", "organization", "established_on", "dissolved_on"]
-    list_filter = [*TREE_FILTERS, DissolvedFilter]
+    list_filter = [*TREE_FILTERS, DissolvedFilter, InactiveFilter]
     list_select_related = ["organization"]
     search_fields = ["name", "organization__name"]
     autocomplete_fields = ["organization"]
@@ -278,3 +296,36 @@ class TopicAdmin(TransitionAdminMixin, ScopedHistoryAdmin):
 
     def delete_object(self, request, obj):
         return services.topic_delete(by=request.user, topic=obj)
+
+
+# --- On an organization's page (docs/workbench.md) -------------------------------------------
+
+
+def organization_figures(request, organization) -> list[Figure]:
+    """Its subtree's sitting councils, those that held no meeting in the previous calendar
+    quarter, and the overdue topics of its own councils and its children's (docs/councils.md)."""
+    now = timezone.now()
+    below = {"organization__path__startswith": organization.path}
+    councils = selectors.council_list(user=request.user).alive().filter(**below)
+    inactive = selectors.councils_inactive(user=request.user, now=now).filter(**below)
+    overdue = selectors.topic_overdue(user=request.user, now=now, organization=organization)
+    return [
+        Figure(
+            _("women's councils"),
+            councils.filter(dissolved_on__isnull=True).count(),
+            subtree_list_url(request, organization, "councils_council_changelist", "dissolved=no"),
+        ),
+        Figure(
+            _("councils with no meeting last quarter"),
+            inactive.count(),
+            subtree_list_url(request, organization, "councils_council_changelist", "inactive=yes"),
+        ),
+        Figure(
+            _("overdue council topics"),
+            overdue.count(),
+            subtree_list_url(request, organization, "councils_topic_changelist", "overdue=yes"),
+        ),
+    ]
+
+
+add_organization_figures(organization_figures)

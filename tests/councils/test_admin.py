@@ -163,3 +163,39 @@ def test_a_meetings_page_shows_its_topics(tree, staff):
     answer = staff.get(f"/admin/councils/meeting/{meeting.pk}/change/")
 
     assert "路灯议题" in answer.content.decode()
+
+
+def test_an_overdue_topic_is_counted_on_its_village_and_its_streets_pages(
+    tree, user_in, browser_as
+):
+    topic = make_topic(tree.village_a1, title="逾期的议题")
+    for to, needs in (
+        ("accepted", {}),
+        ("assigned", {"responsible_body": "镇水务站", "due_on": datetime.date(2024, 4, 1)}),
+    ):
+        topic = services.topic_transition(
+            by=SYSTEM,
+            topic=topic,
+            to=to,
+            now=datetime.datetime(2024, 3, 10, tzinfo=datetime.UTC),
+            **needs,
+        )
+    client = browser_as(user_in(tree.district, "district_admin"))
+
+    def overdue_on(organization) -> int:
+        page = client.get(f"/admin/organizations/organization/{organization.pk}/change/")
+        figures = {str(figure.label): figure.count for figure in page.context["figures"]}
+        return figures["逾期的议事会议题"]
+
+    assert overdue_on(tree.village_a1) == 1
+    assert overdue_on(tree.street_a) == 1  # its parent
+    assert overdue_on(tree.district) == 0  # not the grandparent's to chase
+    assert overdue_on(tree.village_a2) == 0
+
+
+def test_the_councils_list_filters_those_with_no_meeting_last_quarter(tree, staff):
+    make_council(tree.village_a1, name="久未开会的议事会", established_on=datetime.date(2020, 1, 1))
+
+    listed = staff.get("/admin/councils/council/", {"inactive": "yes"}).context["cl"]
+
+    assert [council.name for council in listed.result_list] == ["久未开会的议事会"]
