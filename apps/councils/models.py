@@ -27,6 +27,7 @@ from apps.organizations.models import OrganizationRecord
 TEXT_LIMIT = settings.API_TEXT_MAX_LENGTH
 
 ENDS_BEFORE_IT_STARTS = _("The end cannot be before the start.")
+COUNCIL_DISSOLVED = _("The council was dissolved: it takes no new members.")
 DISSOLVED_BEFORE_ESTABLISHED = _("A council cannot be dissolved before it was established.")
 MEETING_BEFORE_ESTABLISHED = _("The meeting is dated before the council was established.")
 MEETING_AFTER_DISSOLVED = _("The meeting is dated after the council was dissolved.")
@@ -147,6 +148,8 @@ class CouncilMember(OrganizationRecord):
         errors = {}
         if self.term_end and self.term_start and self.term_end < self.term_start:
             errors["term_end"] = [ENDS_BEFORE_IT_STARTS]
+        if self._state.adding and self.council_id and self.council.dissolved_on is not None:
+            errors["council"] = [COUNCIL_DISSOLVED]
         if (
             self.council_id
             and self.person_id

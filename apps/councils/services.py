@@ -54,7 +54,6 @@ TOPIC_FIELDS = (
     "feedback",
 )
 NO_COUNCIL = _("Choose the council.")
-COUNCIL_DISSOLVED = _("The council was dissolved: it takes no new members.")
 
 
 def _check_fields(fields: Mapping, editable) -> None:
@@ -105,8 +104,6 @@ def council_member_add(*, by, council: Council, **fields) -> CouncilMember:
     _check_fields(fields, (*MEMBER_FIELDS, *CLIENT_KEY_FIELDS))
     if council is None:
         raise ValidationError({"council": [NO_COUNCIL]})
-    if council.dissolved_on is not None:
-        raise ValidationError({"council": [COUNCIL_DISSOLVED]})
     member = CouncilMember(organization=council.organization, council=council, **fields)
     return _save_new(member, by=by)
 

@@ -296,3 +296,13 @@ def test_a_topic_raised_at_a_meeting_of_another_council_is_refused(tree):
 
     assert "meeting" in refused.value.message_dict
     assert not Topic.objects.filter(council=council).exists()
+
+
+def test_a_dissolved_council_takes_no_new_member(tree):
+    council = make_council(tree.village_a1, dissolved_on=datetime.date(2024, 6, 30))
+
+    with pytest.raises(ValidationError) as refused:
+        make_council_member(tree.village_a1, council=council)
+
+    assert chinese(refused.value, "council") == "该议事会已撤销，不能再增加成员。"
+    assert not council.members.exists()
