@@ -28,7 +28,7 @@ class TopicStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")  # 已交办
     IN_PROGRESS = "in_progress", _("In progress")  # 办理中
     RESOLVED = "resolved", _("Resolved")  # 已解决
-    TURNED_INTO_RESULT = "turned_into_result", _("Turned into a result")  # 成果转化
+    TURNED_INTO_RESULT = "result", _("Turned into a result")  # 成果转化
 
 
 class ResultKind(models.TextChoices):

@@ -185,14 +185,14 @@ def test_a_resident_raises_a_topic_online_and_it_is_followed_to_a_result(tree, s
         ("accepted", {}),
         ("assigned", {"responsible_organization": tree.street_a.pk, "due_on": "2099-01-01"}),
         ("in_progress", {}),
-        ("turned_into_result", {"result_kind": "project", "feedback": "已建成儿童之家"}),
+        ("result", {"result_kind": "project", "feedback": "已建成儿童之家"}),
     ]
     for to, fields in steps:
         answer = move(station, topic, to, **fields)
         assert answer.status_code == 200, answer.content
 
     body = answer.json()
-    assert body["status"] == "turned_into_result"
+    assert body["status"] == "result"
     assert body["responsible_organization"] == {"id": tree.street_a.pk, "name": "甲街道妇联"}
     assert body["result_kind"] == "project"
     assert body["closed_on"] is not None

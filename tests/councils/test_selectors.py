@@ -40,7 +40,7 @@ def closed(council, raised_on: datetime.date, days: int, to="resolved"):
     """A topic raised on ``raised_on`` and closed ``days`` later."""
     topic = online_topic(council, raised_on)
     due = raised_on + datetime.timedelta(days=days + 30)
-    needs = {"result_kind": "project"} if to == "turned_into_result" else {}
+    needs = {"result_kind": "project"} if to == "result" else {}
     return moved(
         topic,
         ("accepted", raised_on, {}),
@@ -75,7 +75,7 @@ def counted(tree):
     )
     make_meeting(tree.village_b1, council=b1, held_on=datetime.date(2025, 5, 2))
     closed(a1, datetime.date(2025, 2, 1), 10)
-    closed(a1, datetime.date(2025, 3, 1), 30, to="turned_into_result")
+    closed(a1, datetime.date(2025, 3, 1), 30, to="result")
     moved(
         online_topic(a1, datetime.date(2025, 3, 1)),
         ("not_adopted", datetime.date(2025, 3, 2), {"not_adopted_reason": "不属于议事范围"}),
