@@ -22,8 +22,9 @@ $(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# What the browser tests need beside .venv: Debian's Chromium (scripts/ensure_browser.sh) and
-# axe-core, which they inject into every page (npm, from the committed package-lock.json).
+# npm packages, from the committed package-lock.json: ECharts, which the report pages serve as
+# their own static file (apps/core/vendor.py), and axe-core, which the browser tests inject into
+# every page. The browser tests also need Debian's Chromium (scripts/ensure_browser.sh).
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -46,7 +47,7 @@ lock: | $(BIN)/python
 	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 	  --custom-compile-command 'make lock' $(LOCK_ARGS) -o $(LOCK)
 
-run: install
+run: install node_modules/.installed
 	$(DEVENV) sh -c '$(BIN)/python manage.py migrate --noinput \
 	  && $(BIN)/python manage.py collectstatic --noinput --verbosity 0 \
 	  && $(BIN)/python manage.py load_demo \

@@ -13,6 +13,11 @@ for 1, true or yes (any case); unset or empty, it takes its default.
     DJANGO_MEDIA_ROOT            var/media         where attachments are stored; never served as is
     API_THROTTLE_RATE            300/min           API requests an account may make (a DRF rate)
     API_THROTTLE_RATE_ANONYMOUS  60/min            API requests an address without a token may make
+    EMAIL_HOST                   unset             the SMTP server; set, notices are also e-mailed
+    EMAIL_PORT                   25                the SMTP server's port
+    EMAIL_FROM                   unset (d)         the sender of those e-mails
+
+(d) Django's default, webmaster@localhost.
 
 (a) With DJANGO_DEBUG a fixed development key stands in; manage.py in a development tree uses
     var/secret_key, made by `make`. (b) With DJANGO_DEBUG: localhost,127.0.0.1. (c) Off with
@@ -62,10 +67,12 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.files",
     "apps.jobs",
+    "apps.notices",
     "apps.members",
     "apps.events",
     "apps.rights",
     "apps.councils",
+    "apps.reports",
     "apps.demo",
 ]
 
@@ -148,6 +155,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Our apps' static files, and the few files of npm packages the pages use (apps/core/vendor.py).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "apps.core.vendor.VendorFinder",
+]
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -157,6 +169,13 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# E-mail: off unless EMAIL_HOST is set; notices (docs/notices.md) are its one use.
+EMAIL_HOST = env_str("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(env_str("EMAIL_PORT") or 25)
+NOTICES_EMAIL = bool(env_str("EMAIL_HOST"))
+if env_str("EMAIL_FROM"):
+    DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM")
+
 MEDIA_ROOT = env_str("DJANGO_MEDIA_ROOT") or BASE_DIR / "var" / "media"
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -260,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "apps.organizations.choices.Kind",
         "BranchMeetingKindEnum": "apps.members.choices.BranchMeetingKind",
         "CaseStatusEnum": "apps.rights.choices.CaseStatus",  # beside attendance's "status"
+        "PartyRoleEnum": "apps.rights.choices.PartyRole",  # beside the other "role" fields
     },
     # Filters take the model's enum components; a blank choice is said inline, no BlankEnum.
     "POSTPROCESSING_HOOKS": [

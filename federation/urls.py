@@ -10,6 +10,7 @@ from apps.accounts.landing import AdminLoginForm, home
 from apps.accounts.views import SetPasswordView
 from apps.core.views import healthz
 from apps.members.admin import workbench
+from apps.notices.views import notice_open
 from apps.organizations.admin_filters import organization_autocomplete
 
 admin.site.site_header = admin.site.site_title = _("District Women's Federation")
@@ -34,6 +35,11 @@ urlpatterns = [
         admin.site.admin_view(organization_autocomplete),
         name="organization_autocomplete",
     ),
+    path(  # a notice on the admin's first page, opened: marked read (docs/notices.md)
+        "admin/notices/<int:notice_id>/read/",
+        admin.site.admin_view(notice_open),
+        name="notice_open",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -48,13 +54,16 @@ urlpatterns = [
         name="set-password-done",
     ),
     path("jobs/", include("apps.jobs.urls")),  # My jobs outside the admin (docs/jobs.md)
+    path("reports/", include("apps.reports.urls")),  # the dashboard (docs/reports.md)
     path("api/v1/", include("apps.accounts.urls")),
     path("api/v1/", include("apps.organizations.api.urls")),
     path("api/v1/", include("apps.members.api.urls")),
     path("api/v1/", include("apps.events.api.urls")),
     path("api/v1/", include("apps.jobs.api.urls")),
+    path("api/v1/", include("apps.notices.api.urls")),
     path("api/v1/rights/", include("apps.rights.api.urls")),
     path("api/v1/", include("apps.councils.api.urls")),
+    path("api/v1/", include("apps.reports.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

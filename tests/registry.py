@@ -31,7 +31,14 @@ from apps.core.actors import SYSTEM
 from apps.core.models import AccessLog as FullRead
 from apps.councils import services as council_services
 from apps.councils.models import Council, CouncilMember, Meeting, Topic, TopicCategory
-from apps.events.models import Campaign, Event, EventCategory, Fund, LineOfWork
+from apps.events.models import (
+    Campaign,
+    Event,
+    EventCategory,
+    EventParticipant,
+    Fund,
+    LineOfWork,
+)
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
 from apps.jobs.choices import JobState
@@ -40,6 +47,8 @@ from apps.members.imports import PEOPLE_JOB
 from apps.members.models import Appointment, BranchMeeting, IdentityCheck, Member
 from apps.members.services import branch as branch_services
 from apps.members.services import people as member_services
+from apps.notices.models import Notice
+from apps.notices.services import notice_send
 from apps.organizations.choices import Kind, Sector
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
@@ -60,6 +69,7 @@ from tests.factories.events import (
     make_event,
     make_fund,
     make_line,
+    make_participant,
 )
 from tests.factories.members import make_member
 from tests.factories.organizations import PositionFactory, TitleFactory, make_org
@@ -283,6 +293,9 @@ def station_events(organization, user):
     )
     make_attachment(organization, record=event, user=user, name="活动照片.jpg")
     make_fund(organization, source="donation", campaign=campaign, event=event)
+    training = make_event(organization, title="家政培训班", category_code="skills_training")
+    for person, completed in zip(_two_people(organization), (True, False), strict=True):
+        make_participant(organization, event=training, member=person, completed=completed)
 
 
 def station_council_meetings(organization, user):
@@ -343,6 +356,14 @@ def make_job(organization, **fields) -> Job:
         **fields,
     }
     return Job.objects.create(**values)
+
+
+def make_notice(organization, **fields) -> Notice:
+    """A notice to a staff account of ``organization`` (or to ``account``), sent by the service."""
+    account = fields.pop("account", None) or UserFactory(organization=organization, role=Role.STAFF)
+    values = {"title": "案件 WQ-2026-00001 已逾期：首次处置", "body": "家庭暴力，紧急", **fields}
+    sent = notice_send(by=SYSTEM, organization=organization, roles=[account.role], **values)
+    return next(notice for notice in sent if notice.account_id == account.pk)
 
 
 # --- The registry ----------------------------------------------------------------------------
@@ -409,6 +430,15 @@ REGISTRY: dict[type[Model], Maker] = {
         },
         station=station_events,
     ),
+    EventParticipant: Maker(
+        make=make_participant,
+        resource="eventparticipant",
+        create_body=lambda tree: {
+            "event": make_event(tree.village_a2, title="乙方培训").pk,
+            "member": make_member(tree.village_a2, name="乙方学员").pk,
+            "client_id": "00000000-0000-4000-8000-000000000012",
+        },
+    ),
     Campaign: Maker(
         make=make_campaign,
         resource="campaign",
@@ -438,6 +468,11 @@ REGISTRY: dict[type[Model], Maker] = {
         make=make_job,
         resource="job",
         station=lambda organization, user: make_job(organization, user=user),  # its own job
+    ),
+    Notice: Maker(
+        make=make_notice,
+        resource="notice",
+        station=lambda organization, user: make_notice(organization, account=user),  # its own
     ),
     Position: Maker(
         make=lambda organization, **fields: PositionFactory(organization=organization, **fields),

@@ -82,6 +82,13 @@ RIGHTS = {
         "change": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
         "delete": {DISTRICT_ADMIN, STAFF},
     },
+    # An event's participant list is part of the event: the same rights.
+    "eventparticipant": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+        "change": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
     # Campaigns and funds: launched and recorded by district admins and staff.
     "campaign": {
         "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
@@ -114,6 +121,11 @@ RIGHTS = {
     # Background jobs: every role follows its own (district admins their subtree's).
     "job": {
         "view": set(ROLES),
+    },
+    # Notices: every role reads its own and marks them read; nobody reads another's.
+    "notice": {
+        "view": set(ROLES),
+        "change": set(ROLES),
     },
     # Cases (docs/roles.md): district admins and staff read them masked (lists and pages, never
     # a narrative or a party); case workers and station operators write them and read them in
@@ -181,11 +193,13 @@ PERMISSION_NAMES = {
     "station": "rights.{action}_station",
     "stationstaff": "rights.{action}_stationstaff",
     "event": "events.{action}_event",
+    "eventparticipant": "events.{action}_eventparticipant",
     "campaign": "events.{action}_campaign",
     "fund": "events.{action}_fund",
     "lineofwork": "events.{action}_lineofwork",
     "eventcategory": "events.{action}_eventcategory",
     "job": "jobs.{action}_job",
+    "notice": "notices.{action}_notice",
     "case": "rights.{action}_case",
     "council": "councils.{action}_council",
     "councilmember": "councils.{action}_councilmember",

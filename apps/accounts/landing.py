@@ -1,9 +1,10 @@
 """Where each account's work is, said plainly at sign-in (docs/roles.md, "works in").
 
-Three roles work in the admin. Leadership works in the report pages and station operators in
-the station app; until those exist, the right password at the admin's sign-in tells them so
-instead of "wrong username or password", and the site's home page tells a signed-in account
-without admin pages the same, in a page of its own that leads to My jobs (apps/jobs/views.py).
+Three roles work in the admin. Leadership works in the report pages (/reports/, docs/reports.md)
+and station operators in the station app; the right password at the admin's sign-in tells them so
+instead of "wrong username or password". The site's home page sends leadership to its reports and
+tells a station operator where its work is, in a page of its own that leads to My jobs
+(apps/jobs/views.py).
 """
 
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -16,8 +17,8 @@ from apps.organizations.roles import Role
 
 ELSEWHERE = {
     Role.LEADERSHIP: _(
-        "This is a leadership account: its work is in the report pages, which are not open yet; "
-        "until then its page is My jobs (/jobs/), where its background jobs are followed."
+        "This is a leadership account: its work is in the report pages (/reports/). Sign in at "
+        "the site's front door (/accounts/login/) to reach them."
     ),
     Role.STATION_OPERATOR: _(
         "This is a station operator's account: its work is in the station app on the station's "
@@ -44,8 +45,11 @@ class AdminLoginForm(AdminAuthenticationForm):
 
 @login_required
 def home(request):
-    """The site's front door: the admin for the roles that work there, a plain page for others."""
+    """The site's front door: the admin for the roles that work there, the reports for
+    leadership, a plain page for others."""
     if request.user.is_staff:
         return redirect("admin:index")
+    if request.user.role == Role.LEADERSHIP:
+        return redirect("reports:dashboard")
     context = {"message": where_their_work_is(request.user)}
     return render(request, "accounts/home.html", context)

@@ -21,7 +21,11 @@ class RightsConfig(AppConfig):
             grant(RECORD_READERS, *model_perms("rights", model, "view"))
             grant([Role.DISTRICT_ADMIN, Role.STAFF], *model_perms("rights", model, "add", "change"))
         self._grant_cases()
-        from apps.rights import admin_cases  # noqa: F401 (registers the cases' admin)
+        self._grant_deadlines()
+        from apps.rights import (
+            admin_cases,  # noqa: F401 (registers the cases' admin)
+            admin_deadlines,  # noqa: F401 (the deadline rules, overdue cases)
+        )
 
     @staticmethod
     def _connect_merge_movers():
@@ -47,3 +51,14 @@ class RightsConfig(AppConfig):
         grant([Role.CASE_WORKER], "rights.link_caseparty")
         # The categories are a district-wide list everyone who sees cases reads.
         grant([*masked_readers, *handlers], "rights.view_casecategory")
+
+    @staticmethod
+    def _grant_deadlines():
+        """The deadline rules are a district-wide list (docs/rights.md, Deadlines): everyone
+        who sees cases reads them; district admins change them (of the root: the admin checks
+        the level). Escalations are written by the escalation run only."""
+        from apps.organizations.roles import Role, grant, model_perms
+
+        readers = [Role.DISTRICT_ADMIN, Role.STAFF, Role.CASE_WORKER, Role.STATION_OPERATOR]
+        grant(readers, *model_perms("rights", "deadlinerule", "view"))
+        grant([Role.DISTRICT_ADMIN], *model_perms("rights", "deadlinerule", "add", "change"))

@@ -76,7 +76,16 @@ def test_the_admin_roles_land_on_the_workbench(client, tree, user_in, role):
     assert front.status_code == 302 and front["location"] == reverse("admin:index")
 
 
-@pytest.mark.parametrize("role", [Role.LEADERSHIP, Role.STATION_OPERATOR])
+def test_leadership_lands_on_its_reports(client, tree, user_in):
+    client.force_login(user_in(tree.village_a1, Role.LEADERSHIP))
+
+    front = client.get("/")
+
+    assert front.status_code == 302 and front["location"] == reverse("reports:dashboard")
+    assert client.get(front["location"]).status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.STATION_OPERATOR])
 def test_the_front_page_of_a_role_without_admin_pages_says_where_to_go(client, tree, user_in, role):
     user = user_in(tree.village_a1, role)
     client.force_login(user)

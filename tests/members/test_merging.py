@@ -13,6 +13,7 @@ from apps.core.actors import SYSTEM
 from apps.councils import services as council_services
 from apps.councils.models import Council, CouncilMember, MeetingAttendance, Topic, TopicCategory
 from apps.councils.models import Meeting as CouncilMeeting
+from apps.events.models import EventParticipant
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
 from apps.members import merging
@@ -29,6 +30,7 @@ from apps.members.signals import kept_references, moved_references
 from apps.organizations.roles import Role
 from apps.rights.models import StationStaff
 from apps.rights.services import stations as station_services
+from tests.factories.events import make_participant
 from tests.factories.identity import make_id_number
 from tests.factories.members import make_member
 from tests.files.samples import PDF
@@ -197,6 +199,10 @@ RELATION_MAKERS = {
         raised_on=BORN,
         title="路灯不亮",
         category=TopicCategory.objects.get_or_create(code="village_affairs")[0],
+    ),
+    # A trainee on the list of her village's training (apps/events).
+    (EventParticipant, "member"): lambda person, tree, staff: make_participant(
+        person.organization, member=person
     ),
 }
 

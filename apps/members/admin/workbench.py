@@ -18,6 +18,7 @@ from apps.jobs.choices import ACTIVE_STATES, JobState
 from apps.jobs.selectors import job_list
 from apps.members.models import Appointment, Member
 from apps.members.selectors.workbench import WorkbenchRow, workbench
+from apps.notices.selectors import unread_notices
 from apps.organizations.admin import Figure, add_organization_figures, subtree_list_url
 from apps.organizations.scoping import scoped
 
@@ -81,6 +82,7 @@ def index(request):
     context = {
         "workbench": board,
         "jobs": jobs_needing_attention(request.user),
+        "notices": unread_notices(user=request.user),
         "rows": [(row, cells(request, row, not row.own_level, board.year)) for row in board.rows],
         "total": cells(request, board.total, True, board.year),
     }

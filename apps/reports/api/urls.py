@@ -1,0 +1,7 @@
+from rest_framework.routers import SimpleRouter
+
+from apps.reports.api.views import ReportViewSet
+
+router = SimpleRouter()
+router.register("reports", ReportViewSet, basename="report")
+urlpatterns = router.urls

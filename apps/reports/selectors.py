@@ -1,0 +1,401 @@
+"""The report of one organization's subtree for one period (docs/reports.md).
+
+``report()`` computes every figure of the catalogue for the organization and the period,
+the period before, each child organization, the months of the trend and the breakdowns, in
+a number of queries that depends on the catalogue alone (about four per source), never on
+the number of organizations or records. Leadership's case figures are then suppressed here,
+in the selector, so the page, the API and the Excel file show the same gaps
+(``suppress``; docs/reports.md, Privacy in numbers).
+"""
+
+import datetime
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Max, Q, QuerySet
+from django.db.models.functions import Left, TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from apps.organizations.choices import Kind
+from apps.organizations.models import Organization
+from apps.organizations.roles import Role
+from apps.organizations.scoping import scope_field, scoped
+from apps.reports import periods
+from apps.reports.catalogue import (
+    BREAKDOWNS,
+    CASES_RECEIVED,
+    DATED,
+    EVENTS,
+    FIGURES,
+    SOURCES,
+    Figure,
+    Source,
+    figures_of,
+)
+from apps.reports.periods import BEIJING, Period
+
+SMALL = range(1, 5)  # case counts 1–4 are hidden from leadership (docs/quality.md 9)
+TREND_MONTHS = 12
+
+
+@dataclass
+class Part:
+    """One part of a breakdown: a code, its name, its value (None: suppressed)."""
+
+    code: str
+    name: str
+    value: Any
+
+
+@dataclass
+class Row:
+    """One organization's figures in the table by child; ``own_level`` is the row of the
+    report's own organization's records, so the rows add up to the subtree."""
+
+    organization: Organization
+    own_level: bool = False
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    organization: Organization
+    period: Period
+    previous_period: Period
+    chain: list[Organization]  # the breadcrumb: the reader's own organization down to this one
+    values: dict[str, Any]
+    previous: dict[str, Any]
+    rows: list[Row]
+    breakdowns: dict[str, list[Part]]
+    months: list[datetime.date]
+    trend: dict[str, list[Any]]
+    suppressed: list[str] = field(default_factory=list)
+
+    def change(self, key: str):
+        """This period's figure less the previous period's; None when either is unknown."""
+        now, before = self.values.get(key), self.previous.get(key)
+        if now is None or before is None:
+            return None
+        return now - before
+
+
+def organization_for_report(*, user, organization_id=None) -> Organization:
+    """The organization a report is asked for: one of the reader's subtree (404 outside it,
+    docs/scoping.md); the reader's own when none is named."""
+    if organization_id is None:
+        return user.organization
+    found = scoped(Organization.objects.filter(pk=organization_id), user).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def latest_year(*, user, organization: Organization) -> int:
+    """The latest year in which the subtree held an event or received a case (this year
+    when it has none yet): where the dashboard opens. Two queries."""
+    years = []
+    for source in (EVENTS, CASES_RECEIVED):
+        found = _records(source, user, organization).aggregate(last=Max(source.day))["last"]
+        if found is not None:
+            years.append(timezone.localtime(found, BEIJING).year if source.timed else found.year)
+    return max(years, default=timezone.localdate().year)
+
+
+def report(*, user, organization: Organization, period: Period) -> Report:
+    """Every figure of ``organization``'s subtree (within ``user``'s) for ``period``."""
+    previous = period.previous()
+    chain = _chain(user, organization)
+    children = _children(user, organization)
+    width = len(organization.path) + (organization.steplen if children else 0)
+    rows = {organization.path: Row(organization, own_level=bool(children))}
+    rows.update((child.path, Row(child)) for child in children)
+    months = _trend_months(period)
+    values, before, trend = {}, {}, {}
+    breakdowns: dict[str, list[Part]] = {}
+    not_for_period = set()  # the figures a period of this kind has none of (titles by quarter)
+    for source in SOURCES:
+        figures = figures_of(source)
+        records = _records(source, user, organization)
+        now_q, before_q = source.within(period), source.within(previous)
+        if now_q is None:
+            not_for_period.update(figure.key for figure in figures)
+            values.update((figure.key, None) for figure in figures)
+            before.update((figure.key, None) for figure in figures)
+            continue
+        measures = _measures(figures, (now_q, period), (before_q, previous))
+        found = records.filter(now_q | before_q).aggregate(**measures)
+        for index, figure in enumerate(figures):
+            values[figure.key] = found[f"now{index}"]
+            before[figure.key] = found[f"before{index}"]
+        for count in _by_child(records, width, figures, (now_q, period)):
+            row = rows.get(count["key"])
+            if row is not None:
+                row.values.update((f.key, count[f"now{i}"]) for i, f in enumerate(figures))
+        if source.placed == DATED:
+            trend.update(_trend(source, records, figures, months))
+    for row in rows.values():
+        for figure in FIGURES:
+            zero = figure.zero if figure.adds_up and figure.key not in not_for_period else None
+            row.values.setdefault(figure.key, zero)
+    for breakdown in BREAKDOWNS:
+        breakdowns[breakdown.key] = _breakdown(breakdown, user, organization, period)
+    found = Report(
+        organization=organization,
+        period=period,
+        previous_period=previous,
+        chain=chain,
+        values=values,
+        previous=before,
+        rows=list(rows.values()),
+        breakdowns=breakdowns,
+        months=months,
+        trend=trend,
+    )
+    if user.role == Role.LEADERSHIP:
+        suppress(found, user)
+    return found
+
+
+def _records(source: Source, user, organization: Organization) -> QuerySet:
+    """The source's rows in ``organization``'s subtree, through the one scoping rule."""
+    return scoped(source.rows(), user).filter(**{f"{source.path}__startswith": organization.path})
+
+
+def _within(source: Source, period: Period) -> Q:
+    return source.within(period)
+
+
+def _measures(figures: list[Figure], now, before=None) -> dict:
+    """The figures' aggregates for ``now`` and ``before``, each a (rows' condition, period)."""
+    measures = {f"now{i}": figure.aggregate(*now) for i, figure in enumerate(figures)}
+    if before is not None:
+        measures.update({f"before{i}": f.aggregate(*before) for i, f in enumerate(figures)})
+    return measures
+
+
+def _by_child(records: QuerySet, width: int, figures, now, before=None, path: str = ""):
+    """The figures by the first ``width`` characters of the record's organization's path: by
+    child organization (the report's own records under its own path). One query."""
+    path = path or f"{scope_field(records.model)}__path"
+    path = path.removeprefix("__")
+    either = now[0] if before is None else now[0] | before[0]
+    return (
+        records.filter(either)
+        .annotate(key=Left(path, width))
+        .values("key")
+        .annotate(**_measures(figures, now, before))
+        .order_by()
+    )
+
+
+def _trend_months(period: Period) -> list[datetime.date]:
+    """The twelve months ending with the period's last."""
+    last = period.last.replace(day=1)
+    index = last.year * 12 + last.month - 1
+    return [
+        datetime.date((index - back) // 12, (index - back) % 12 + 1, 1)
+        for back in range(TREND_MONTHS - 1, -1, -1)
+    ]
+
+
+def _trend(source: Source, records: QuerySet, figures, months) -> dict[str, list]:
+    """Each additive figure of the source by month over ``months``: one query."""
+    span = Period(periods.RANGE, months[0], _month_end(months[-1]))
+    month = TruncMonth(source.day, tzinfo=BEIJING) if source.timed else TruncMonth(source.day)
+    adding = [figure for figure in figures if figure.adds_up]
+    found = {
+        _as_date(row["month"]): row
+        for row in records.filter(_within(source, span))
+        .annotate(month=month)
+        .values("month")
+        .annotate(**{f"now{i}": f.aggregate() for i, f in enumerate(adding)})
+        .order_by()
+    }
+    return {
+        figure.key: [found[m][f"now{i}"] if m in found else 0 for m in months]
+        for i, figure in enumerate(adding)
+    }
+
+
+def _month_end(first: datetime.date) -> datetime.date:
+    return periods.parse(f"{first:%Y-%m}").last
+
+
+def _as_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value, BEIJING).date()
+    return value
+
+
+def _breakdown(breakdown, user, organization, period) -> list[Part]:
+    """The parts of a breakdown in the period, largest first: one query."""
+    total = breakdown.total
+    within = total.source.within(period)
+    if within is None:
+        return []
+    records = _records(total.source, user, organization).filter(within)
+    if total.where is not None:
+        records = records.filter(total.where(period) if callable(total.where) else total.where)
+    names = [breakdown.by] + ([breakdown.label] if breakdown.label else [])
+    rows = records.values(*names).annotate(value=total.aggregate()).order_by()
+    labels = dict(breakdown.choices.choices) if breakdown.choices else {}
+    parts = [
+        Part(
+            code=row[breakdown.by],
+            name=str(
+                row[breakdown.label] if breakdown.label else labels.get(row[breakdown.by], "")
+            ),
+            value=row["value"],
+        )
+        for row in rows
+        if row[breakdown.by]
+    ]
+    return sorted(parts, key=lambda part: (-(part.value or 0), part.code))
+
+
+def _chain(user, organization: Organization) -> list[Organization]:
+    """The reader's own organization down to ``organization``: one query."""
+    root = user.organization
+    lengths = range(len(root.path), len(organization.path) + 1, organization.steplen)
+    paths = [organization.path[:length] for length in lengths]
+    found = {o.path: o for o in scoped(Organization.objects.filter(path__in=paths), user)}
+    return [found[path] for path in paths if path in found]
+
+
+def _children(user, organization: Organization) -> list[Organization]:
+    """The organizations right below ``organization`` (none below a village: its table is one
+    row, its committees counted in it), in tree order. One query."""
+    if organization.kind in (Kind.VILLAGE, Kind.COMMITTEE):
+        return []
+    below = Organization.objects.filter(
+        path__startswith=organization.path, depth=organization.depth + 1
+    )
+    return list(scoped(below, user).order_by("path"))
+
+
+# Privacy in numbers ------------------------------------------------------------------------
+
+
+def protect(total_hidden: bool, parts: dict[str, Any]) -> set[str]:
+    """The parts of an additive group to hide, given whether its total is hidden: every part
+    of 1–4, and then, if that leaves exactly one hidden member (the total counted as one), the
+    smallest visible part besides (non-zero first), so no hidden member is the total less the
+    others (docs/reports.md, Privacy in numbers). Deterministic: the same group hides the same
+    parts on every page."""
+    hidden = {key for key, value in parts.items() if value in SMALL}
+    if len(hidden) + int(total_hidden) == 1:
+        visible = sorted(
+            ((value or 0) == 0, value or 0, key)
+            for key, value in parts.items()
+            if key not in hidden
+        )
+        if visible:
+            hidden.add(visible[0][2])
+    return hidden
+
+
+def suppress(found: Report, user) -> None:
+    """Hide leadership's case figures in place (docs/reports.md, Privacy in numbers):
+
+    - by year only: a quarter, a month or a range shows none, and the monthly trend none;
+    - a count of 1–4 is hidden, and in every group that adds up (a total and its children, a
+      total and its breakdown) a second member is hidden where one alone would be the total
+      less the others — the same choice on the parent's page and the child's, because this
+      organization's total is judged in its parent's group down the chain from the reader's
+      own organization;
+    - a median is hidden with the count it is the median of.
+    """
+    sensitive = [figure for figure in FIGURES if figure.source.sensitive]
+    hidden: list[str] = []
+
+    def hide(values: dict, key: str, prefix: str) -> None:
+        if key in values:
+            values[key] = None
+            hidden.append(f"{prefix}{key}")
+
+    for key in found.trend:
+        if any(figure.key == key for figure in sensitive):
+            found.trend[key] = [None] * len(found.trend[key])
+            hidden.append(f"trend.{key}")
+    if found.period.kind != periods.YEAR:
+        for figure in sensitive:
+            hide(found.values, figure.key, "figures.")
+            hide(found.previous, figure.key, "previous.")
+            for row in found.rows:
+                hide(row.values, figure.key, f"children.{row.organization.pk}.")
+        for breakdown in BREAKDOWNS:
+            if breakdown.source.sensitive:
+                for part in found.breakdowns[breakdown.key]:
+                    part.value = None
+                    hidden.append(f"breakdowns.{breakdown.key}.{part.code}")
+        found.suppressed = hidden
+        return
+
+    counts = [figure for figure in sensitive if figure.adds_up]
+    now_hidden = _totals_hidden(found, user, counts, found.period, found.values)
+    before_hidden = _totals_hidden(found, user, counts, found.previous_period, found.previous)
+    for figure in counts:
+        parts = {row.organization.path: row.values[figure.key] for row in found.rows}
+        if len(found.rows) == 1:
+            rows_hidden = {found.rows[0].organization.path} if now_hidden[figure.key] else set()
+        else:
+            rows_hidden = protect(now_hidden[figure.key], parts)
+        for row in found.rows:
+            if row.organization.path in rows_hidden:
+                hide(row.values, figure.key, f"children.{row.organization.pk}.")
+        if now_hidden[figure.key]:
+            hide(found.values, figure.key, "figures.")
+        if before_hidden[figure.key]:
+            hide(found.previous, figure.key, "previous.")
+    for breakdown in BREAKDOWNS:
+        if not breakdown.source.sensitive:
+            continue
+        parts = {part.code: part.value for part in found.breakdowns[breakdown.key]}
+        to_hide = protect(now_hidden[breakdown.total.key], parts)
+        for part in found.breakdowns[breakdown.key]:
+            if part.code in to_hide:
+                part.value = None
+                hidden.append(f"breakdowns.{breakdown.key}.{part.code}")
+    for figure in sensitive:
+        if figure.adds_up:
+            continue
+        count = next(f for f in counts if f.source is figure.source)
+        for values, prefix in ((found.values, "figures."), (found.previous, "previous.")):
+            if values.get(count.key) is None:
+                hide(values, figure.key, prefix)
+        for row in found.rows:
+            if row.values.get(count.key) is None:
+                hide(row.values, figure.key, f"children.{row.organization.pk}.")
+    found.suppressed = hidden
+
+
+def _totals_hidden(found: Report, user, counts: list[Figure], period: Period, values) -> dict:
+    """Whether the report's organization's total of each count is hidden for ``period``:
+    judged from the reader's own organization down the chain, each step in its parent's group
+    (one query per source and step, two steps at most in a three-level tree)."""
+    hidden = {figure.key: values[figure.key] in SMALL for figure in counts}
+    chain = found.chain
+    if len(chain) < 2:
+        return hidden
+    top = {figure.key: None for figure in counts}  # the chain's root judged on its own value
+    for parent, child in itertools.pairwise(chain):
+        children = _children(user, parent)
+        width = len(parent.path) + parent.steplen
+        for source in {figure.source for figure in counts}:
+            figures = [figure for figure in counts if figure.source is source]
+            records = _records(source, user, parent)
+            within = (_within(source, period), period)
+            groups = {row["key"]: row for row in _by_child(records, width, figures, within)}
+            for index, figure in enumerate(figures):
+                parts = {o.path: groups.get(o.path, {}).get(f"now{index}", 0) for o in children}
+                parts[parent.path] = groups.get(parent.path, {}).get(f"now{index}", 0)
+                if top[figure.key] is None:
+                    total = sum(parts.values())
+                    top[figure.key] = total in SMALL
+                parent_hidden = top[figure.key]
+                top[figure.key] = child.path in protect(parent_hidden, parts)
+    for figure in counts:
+        hidden[figure.key] = bool(top[figure.key]) or values[figure.key] in SMALL
+    return hidden

@@ -1,0 +1,11 @@
+"""``/reports/``: the dashboard (apps/reports/views.py)."""
+
+from django.urls import path
+
+from apps.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export/", views.dashboard_export, name="export"),
+]

@@ -1,0 +1,170 @@
+"""``/reports/``: the dashboard of a subtree for a period (docs/reports.md, The dashboard).
+
+Every role may open it for its own subtree; leadership signs in to it. The numbers are the
+summary API's: both read ``selectors.report`` (the page renders them, and hands the charts the
+same ``summary_data`` the API sends)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.reports import completeness, exports, periods, selectors
+from apps.reports.api.views import summary_data
+from apps.reports.catalogue import BREAKDOWNS, FIGURES
+
+DOMAINS = {
+    "events": gettext_lazy("Events"),
+    "funds": gettext_lazy("Funds"),
+    "cases": gettext_lazy("Rights protection"),
+    "branch": gettext_lazy("三会一课"),
+    "positions": gettext_lazy("Positions"),
+    "titles": gettext_lazy("Demonstration titles"),
+    "coverage": gettext_lazy("Coverage"),
+}
+# The table by child organization: the figures leadership asks about first.
+TABLE = [
+    "events.held",
+    "events.people_reached",
+    "events.family_education_held",
+    "funds.higher_level",
+    "funds.donations",
+    "cases.received",
+    "cases.closed",
+    "branch.meetings_held",
+]
+YEARS_OFFERED = 5
+TEN_THOUSAND = Decimal(10000)
+
+
+class ReportForm(forms.Form):
+    organization = forms.IntegerField(required=False, min_value=1)
+    period = forms.CharField(required=False, max_length=16)
+    date_after = forms.DateField(required=False)
+    date_before = forms.DateField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["asked"] = periods.asked(
+                data.get("period"), data.get("date_after"), data.get("date_before")
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+
+def shown(value, hidden: bool = True) -> str:
+    """A figure as the page shows it: thousands separated, money to the fen, a median to one
+    decimal; a hidden one as said in the note, and one the period has none of (titles by
+    quarter, a median of nothing) as a dash."""
+    if value is None:
+        return _("hidden") if hidden else "—"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}"
+
+
+def card_value(value, unit, hidden: bool) -> tuple[str, str]:
+    """A card's figure and unit: money of 10,000 yuan or more in 万元 (as the annual report
+    writes it), to two places; the exact figure stays in the table and the API."""
+    if isinstance(value, Decimal) and value >= TEN_THOUSAND:
+        return f"{value / TEN_THOUSAND:,.2f}", _("10,000 yuan")
+    return shown(value, hidden), str(unit)
+
+
+def period_choices(latest: int, current: periods.Period) -> list[tuple[str, str]]:
+    """The last five years, then the quarters and months of the year shown."""
+    year = current.first.year
+    keys = [str(y) for y in range(latest, latest - YEARS_OFFERED, -1)]
+    keys += [f"{year}-Q{q}" for q in range(1, 5)] + [f"{year}-{m:02d}" for m in range(1, 13)]
+    if current.key not in keys:
+        keys.insert(0, current.key)
+    return [(key, str(_period_label(key))) for key in keys]
+
+
+def _period_label(key: str) -> str:
+    return periods.parse(key).label
+
+
+@login_required
+def dashboard(request):
+    return _dashboard(request, export=False)
+
+
+@login_required
+def dashboard_export(request):
+    """The dashboard's tables as an .xlsx file: the same report, the same numbers."""
+    return _dashboard(request, export=True)
+
+
+def _dashboard(request, *, export: bool):
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "reports/dashboard.html",
+            {"title": _("Reports"), "errors": form.errors.get("__all__") or form.errors},
+            status=400,
+        )
+    user = request.user
+    organization = selectors.organization_for_report(
+        user=user, organization_id=form.cleaned_data.get("organization")
+    )
+    latest = selectors.latest_year(user=user, organization=organization)
+    period = form.cleaned_data.get("asked") or periods.year(latest)
+    found = selectors.report(user=user, organization=organization, period=period)
+    if export:
+        return exports.report_response(found, user)
+    by_key = {figure.key: figure for figure in FIGURES}
+    suppressed = set(found.suppressed)
+    cards = {}
+    for figure in FIGURES:
+        hidden = f"figures.{figure.key}" in suppressed
+        value, unit = card_value(found.values[figure.key], figure.unit, hidden)
+        change = found.change(figure.key)
+        cards.setdefault(figure.domain, []).append(
+            {
+                "key": figure.key,
+                "name": figure.name,
+                "rule": figure.rule,
+                "value": value,
+                "unit": unit,
+                "exact": shown(found.values[figure.key], hidden),
+                "previous": shown(
+                    found.previous[figure.key], f"previous.{figure.key}" in suppressed
+                ),
+                "change": change,
+                "change_shown": None if change is None else shown(abs(change)),
+            }
+        )
+    context = {
+        "title": _("Reports"),
+        "report": found,
+        "missing": completeness.completeness(user=user, organization=organization, period=period),
+        "domains": [(DOMAINS[domain], items) for domain, items in cards.items()],
+        "columns": [by_key[key] for key in TABLE],
+        "rows": [
+            {
+                "row": row,
+                "cells": [
+                    shown(row.values[key], f"children.{row.organization.pk}.{key}" in suppressed)
+                    for key in TABLE
+                ],
+            }
+            for row in found.rows
+        ],
+        "period_choices": period_choices(max(latest, period.first.year), period),
+        "charts": {
+            "summary": summary_data(found),
+            "names": {figure.key: str(figure.name) for figure in FIGURES}
+            | {breakdown.key: str(breakdown.name) for breakdown in BREAKDOWNS},
+        },
+    }
+    return render(request, "reports/dashboard.html", context)
