@@ -444,8 +444,9 @@ def test_the_street_and_village_filters_read_through_an_index(accounts, browser_
         f"{base}?street={street.pk}&village={village.pk}&p=2",
     ]
 
-    # people, appointments, 三会一课, stations, events, campaigns, funds, cases
-    assert len(TREE_FILTERED) == 8
+    # people, appointments, 三会一课, stations, events, campaigns, funds, cases, councils, their
+    # meetings and topics
+    assert len(TREE_FILTERED) == 11
     assert [line for url in urls for line in whole_reads_in(reads_of(client, url)[0], url)] == []
 
 
