@@ -22,6 +22,7 @@ DOMAINS = {
     "funds": gettext_lazy("Funds"),
     "cases": gettext_lazy("Rights protection"),
     "branch": gettext_lazy("三会一课"),
+    "councils": gettext_lazy("Women's councils"),
     "positions": gettext_lazy("Positions"),
     "titles": gettext_lazy("Demonstration titles"),
     "coverage": gettext_lazy("Coverage"),
