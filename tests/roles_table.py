@@ -129,6 +129,15 @@ RIGHTS = {
         "change": {CASE_WORKER, STATION_OPERATOR},
         "delete": set(),
     },
+    # Referrals speak of a case: the roles that read cases in full read and write them (a
+    # station only its own organization's); district admins and staff read their figures only.
+    # Never deleted.
+    "referral": {
+        "view": {CASE_WORKER, STATION_OPERATOR},
+        "add": {CASE_WORKER, STATION_OPERATOR},
+        "change": {CASE_WORKER, STATION_OPERATOR},
+        "delete": set(),
+    },
     "account": {
         "view": {DISTRICT_ADMIN},
         "add": {DISTRICT_ADMIN},
@@ -166,6 +175,7 @@ PERMISSION_NAMES = {
     "job": "jobs.{action}_job",
     "notice": "notices.{action}_notice",
     "case": "rights.{action}_case",
+    "referral": "rights.{action}_referral",
     "account": "accounts.{action}_user",
     "token": "accounts.{action}_devicetoken",
 }
