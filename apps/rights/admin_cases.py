@@ -18,6 +18,7 @@ from apps.core.audit import access_log_write
 from apps.members.choices import Gender
 from apps.organizations.admin_base import ScopedHistoryAdmin
 from apps.organizations.admin_filters import TREE_FILTERS
+from apps.rights.admin_referrals import ReferralInline, ReferredCasesMixin
 from apps.rights.choices import PartyRole
 from apps.rights.models import Case, CaseParty, FollowUp
 from apps.rights.selectors import cases as selectors
@@ -111,7 +112,7 @@ INTAKE_FIELDS = ("station", "received_at", "channel", "category", "risk", "conse
 INTAKE_FIELDS += ("consent_to_refer", "narrative", *(f"seeker_{name}" for name in SEEKER_FIELDS))
 
 
-class CaseAdmin(TransitionAdminMixin, ScopedHistoryAdmin):
+class CaseAdmin(ReferredCasesMixin, TransitionAdminMixin, ScopedHistoryAdmin):
     form = CaseForm
     add_form = IntakeForm
     list_display = MASKED_FIELDS
@@ -119,7 +120,7 @@ class CaseAdmin(TransitionAdminMixin, ScopedHistoryAdmin):
     list_select_related = ["organization", "station", "category"]
     search_fields = ["number"]  # never a name or the narrative
     service_fields = services.CHANGEABLE
-    inlines = [CasePartyInline, FollowUpInline]
+    inlines = [CasePartyInline, FollowUpInline, ReferralInline]
 
     def full(self, request) -> bool:
         return selectors.reads_cases_in_full(request.user)
