@@ -129,11 +129,11 @@ RIGHTS = {
         "change": {CASE_WORKER, STATION_OPERATOR},
         "delete": set(),
     },
-    # Referrals speak of a case: the roles that read cases in full read and write them (a
-    # station only its own organization's); district admins and staff read their figures only.
-    # Never deleted.
+    # Referrals, as cases: district admins and staff read them masked (no reason, no answer);
+    # case workers and station operators send and answer them (a station only its own
+    # organization's). Never deleted.
     "referral": {
-        "view": {CASE_WORKER, STATION_OPERATOR},
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
         "add": {CASE_WORKER, STATION_OPERATOR},
         "change": {CASE_WORKER, STATION_OPERATOR},
         "delete": set(),

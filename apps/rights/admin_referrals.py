@@ -4,6 +4,7 @@ sent and answered through the API's services), the printable referral letter (è½
 the exchange shown on a case's page. Registered from ``RightsConfig.ready()``."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -67,11 +68,28 @@ class ReferralAdmin(ScopedHistoryAdmin):
     list_filter = ["status", "outside_kind"]
     list_select_related = ["case", "organization", "to_organization"]
     search_fields = ["case__number"]
-    fields = PAGE_FIELDS
-    readonly_fields = PAGE_FIELDS
 
     def get_queryset(self, request):
         return selectors.referral_list(user=request.user)
+
+    def full(self, request) -> bool:
+        return case_selectors.reads_cases_in_full(request.user)
+
+    def get_fields(self, request, obj=None):
+        return list(PAGE_FIELDS if self.full(request) else LIST_FIELDS)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.full(request):  # the history holds the reason and the answer
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self.full(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_add_permission(self, request):
         return False  # sent from the API (``referral_send``), where the case is chosen

@@ -66,10 +66,11 @@ class RightsConfig(AppConfig):
 
     @staticmethod
     def _grant_referrals():
-        """Referrals speak of a case, so the roles that read cases in full read and write them
-        (docs/roles.md): case workers and station operators (a station only its own). District
-        admins and staff read their figures only; nobody deletes one."""
+        """Referrals, as cases (docs/roles.md): district admins and staff read them masked
+        (without the case's words); case workers and station operators send, answer and read
+        them in full (a station only its own); nobody deletes one."""
         from apps.organizations.roles import Role, grant, model_perms
 
         handlers = [Role.CASE_WORKER, Role.STATION_OPERATOR]
+        grant([Role.DISTRICT_ADMIN, Role.STAFF], *model_perms("rights", "referral", "view"))
         grant(handlers, *model_perms("rights", "referral", "view", "add", "change"))

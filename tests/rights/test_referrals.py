@@ -330,3 +330,21 @@ def test_a_deadline_far_away_or_past_is_refused(tree, worker):
                 due_at=due,
             )
     assert not Referral.objects.exists()
+
+
+def test_district_staff_read_referrals_without_the_case_s_words(tree, worker, user_in, api_as):
+    from apps.core.models import AccessLog
+
+    referral = make_referral(tree.village_a1, by=worker)
+    staff = api_as(user_in(tree.street_a, Role.STAFF))
+
+    listed = staff.get(URL).json()["results"]
+    page = staff.get(f"{URL}{referral.pk}/").json()
+    full = api_as(worker).get(f"{URL}{referral.pk}/")
+
+    assert [row["reason"] for row in listed] == [None]
+    assert (page["reason"], page["answer"], page["status"]) == (None, None, "sent")
+    assert full.json()["reason"] == referral.reason
+    assert full["Cache-Control"] == "no-store"
+    assert AccessLog.objects.filter(user=worker, object_id=referral.pk).count() == 1
+    assert not AccessLog.objects.exclude(user=worker).exists()

@@ -12,10 +12,12 @@ from rest_framework.routers import SimpleRouter
 from apps.core.api.records import RefField
 from apps.core.api.transitions import TransitionMixin
 from apps.organizations.api.base import ScopedRecordSerializer, ScopedViewSet
+from apps.organizations.filters import RecordFilterSet
 from apps.organizations.models import Organization
 from apps.organizations.scoping import scoped
 from apps.rights.models import Case
 from apps.rights.models_referrals import OutsideBody, Referral, ReferralStatus
+from apps.rights.selectors import cases as case_selectors
 from apps.rights.selectors import referrals as selectors
 from apps.rights.services import referrals as services
 
@@ -40,7 +42,11 @@ class ReceiverField(RefField):
 
 
 class ReferralSerializer(ScopedRecordSerializer):
+    """In full for the roles that read cases in full; district admins and staff, and every
+    list, read it without the case's words: no reason, no decline reason, no answer."""
+
     to_organization = ReceiverField(required=False, allow_null=True, default=None)
+    masked = {"reason": None, "decline_reason": None, "answer": None}
 
     class Meta:
         model = Referral
@@ -78,8 +84,11 @@ class ReferralBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReferralFilter(django_filters.FilterSet):
-    """``?status=``, ``?case=``, ``?side=sent|received``."""
+class ReferralFilter(RecordFilterSet):
+    """``?organization=`` (the sending side's subtree), ``?status=``, ``?case=`` (its id),
+    ``?outside_kind=``, ``?side=sent|received``."""
+
+    case = django_filters.NumberFilter(label=_("case"), field_name="case_id")
 
     status = django_filters.ChoiceFilter(label=_("status"), choices=ReferralStatus.choices)
     outside_kind = django_filters.ChoiceFilter(label=_("outside body"), choices=OutsideBody.choices)
@@ -91,7 +100,7 @@ class ReferralFilter(django_filters.FilterSet):
 
     class Meta:
         model = Referral
-        fields = ["status", "case", "outside_kind"]
+        fields = ["organization", "status", "case", "outside_kind"]
 
     def filter_side(self, queryset, name, value):
         user = self.request.user
@@ -112,9 +121,18 @@ class ReferralViewSet(TransitionMixin, ScopedViewSet):
     serializer_class = ReferralSerializer
     filterset_class = ReferralFilter
     http_method_names = ["get", "post", "patch", "head", "options"]  # never deleted
+    full_read_perm = case_selectors.FULL_READ_PERM
+    log_full_reads = True  # a referral's page in full is a full read, as a case's
 
     def get_queryset(self):
         return selectors.referral_list(user=self.request.user)
+
+    def reads_in_full(self, obj) -> bool:
+        """Lists are masked for everyone; a page, and the answer to a write, in full for the
+        roles that read cases in full (only the page's GET is logged)."""
+        return getattr(self, "action", None) != "list" and case_selectors.reads_cases_in_full(
+            self.request.user
+        )
 
     def writable(self, queryset):
         if getattr(self, "action", None) == "transition":  # the receiver answers (the service
