@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "apps.members",
     "apps.events",
     "apps.rights",
+    "apps.councils",
     "apps.reports",
     "apps.demo",
 ]
@@ -278,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "apps.organizations.choices.Kind",
         "BranchMeetingKindEnum": "apps.members.choices.BranchMeetingKind",
         "CaseStatusEnum": "apps.rights.choices.CaseStatus",  # beside attendance's "status"
+        "PartyRoleEnum": "apps.rights.choices.PartyRole",  # beside the other "role" fields
     },
     # Filters take the model's enum components; a blank choice is said inline, no BlankEnum.
     "POSTPROCESSING_HOOKS": [

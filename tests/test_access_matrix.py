@@ -26,11 +26,14 @@ pytestmark = pytest.mark.django_db
 # Routes below a record whose POST changes the record rather than adding one (the test's own
 # reading of docs/api.md: attaching a file, moving a status or marking a notice read is a change).
 CHANGING_POSTS = {"attachments", "transition", "read"}
+# Records below a record whose PATCH and DELETE change that record (a case's parties: what a
+# case names is changed by the roles that change the case, docs/rights.md).
+CHANGING_SUBRECORDS = {"parties"}
 # Routes whose POST only reads (a look-up by ID number goes in a body, never in a URL).
 READING_POSTS = {"lookup"}
 # Routes whose GET answers figures about the caller's subtree, not a page of records: the
 # sibling's organization must not be named in them.
-SUMMARY_GETS = {"coverage", "summary", "catalogue"}
+SUMMARY_GETS = {"coverage", "summary", "catalogue", "completeness"}
 METHOD_ACTIONS = {
     "get": "view",
     "post": "add",
@@ -62,6 +65,8 @@ def required_action(route: str, method: str) -> str:
         return "change"
     if method == "post" and last in READING_POSTS:
         return "view"
+    if method in ("patch", "delete") and last in CHANGING_SUBRECORDS:
+        return "change"
     return METHOD_ACTIONS[method]
 
 
@@ -72,6 +77,7 @@ def url_for(route: str, pk=None, attachment_pk=None) -> str:
     """A concrete URL from a route: the pk groups filled in, the regex anchors dropped."""
     path = re.sub(r"\(\?P<pk>[^)]*\)|<(int:)?pk>", str(pk), route)
     path = re.sub(r"\(\?P<attachment_pk>[^)]*\)", str(attachment_pk), path)
+    path = re.sub(r"\(\?P<party_pk>[^)]*\)", str(pk), path)  # the case's own: 404 first
     return "/" + path.replace("^", "").replace("$", "")
 
 

@@ -190,7 +190,7 @@ class OrganizationAdmin(ScopedHistoryAdmin):
         return services.organization_update(organization=obj, **data)
 
 
-@admin.register(PositionKind, TitleKind)
+@admin.register(TitleKind)
 class ReferenceListAdmin(admin.ModelAdmin):
     """Lists staff can extend; a code, once given, does not change."""
 
@@ -209,6 +209,14 @@ class ReferenceListAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._at_the_root(request)
+
+
+@admin.register(PositionKind)
+class PositionKindAdmin(ReferenceListAdmin):
+    """A kind of position, and the activity each of its positions owes (docs/reports.md,
+    Completeness)."""
+
+    list_display = ["name", "code", "events_per_quarter", "sort_order"]
 
 
 @admin.register(Position)

@@ -174,6 +174,15 @@ class ReferenceList(models.Model):
 class PositionKind(ReferenceList):
     """A kind of position: 妇女之家, 妇女党建微家, 巾帼家政服务站 …"""
 
+    events_per_quarter = models.PositiveSmallIntegerField(
+        _("events required a quarter"),
+        default=0,
+        help_text=_(
+            "Each open position of this kind holds at least this many events a quarter; 0: "
+            "none required. The reports list the positions that fell short."
+        ),
+    )
+
     class Meta(ReferenceList.Meta):
         verbose_name = _("position kind")
         verbose_name_plural = _("position kinds")

@@ -21,7 +21,7 @@ def sync_reference_lists(using="default", **kwargs) -> int:
     for key, model in MODELS.items():
         known = set(model.objects.using(using).values_list("code", flat=True))
         rows = [
-            model(code=row["code"], name=row["name"], sort_order=order)
+            model(code=row["code"], name=row["name"], sort_order=order, **row.get("rules", {}))
             for order, row in enumerate(lists[key], start=1)
             if row["code"] not in known
         ]

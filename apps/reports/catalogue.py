@@ -16,15 +16,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, F, Func, Q, Sum
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.events.choices import FundSource
 from apps.events.models import Event, Fund
 from apps.members.models import BranchMeeting
-from apps.rights.choices import CaseStatus, Outcome
-from apps.rights.models import Case
+from apps.organizations.choices import Kind, Level, TitleStatus
+from apps.organizations.models import Organization, Position, Title
+from apps.organizations.scoping import scope_field
+from apps.rights.choices import COVERING_KINDS, CaseStatus, Outcome
+from apps.rights.models import Case, Station
+from apps.rights.selectors.overdue import with_deadlines
 
 
 class Median(models.Aggregate):
@@ -46,22 +50,65 @@ def days_between(start: str, end: str) -> Func:
     )
 
 
+DATED, SNAPSHOT, YEARLY = "dated", "snapshot", "yearly"
+
+
 @dataclass(frozen=True)
 class Source:
     """The records a family of figures counts: ``rows()`` (the live rows, before scoping and
-    the period), placed in a period by ``day`` (a date or a date-and-time field). Figures of one
-    source are computed together, in one query."""
+    the period) and how a period picks them (``placed``):
+
+    - ``dated``: the rows whose ``day`` (a date or a date-and-time field) falls in the period;
+    - ``snapshot``: the rows open on the period's last day (``day`` the opening date,
+      ``until`` the closing one): positions, villages;
+    - ``yearly``: the rows of the years the period covers (``day`` a year number): titles,
+      which are applied for and awarded by year; a quarter or a month has none (None).
+
+    Figures of one source are computed together, in one query."""
 
     key: str
     model: type[models.Model]
     day: str
     rows: Callable[[], models.QuerySet]
     sensitive: bool = False  # case figures: suppressed for leadership (docs/reports.md, Privacy)
+    placed: str = DATED
+    until: str = "closed_on"
 
     @property
     def timed(self) -> bool:
         """Whether ``day`` holds a time (and so a period's bounds are Beijing instants)."""
         return isinstance(self.model._meta.get_field(self.day), models.DateTimeField)
+
+    @property
+    def path(self) -> str:
+        """The lookup of the row's organization's path."""
+        field = scope_field(self.model)
+        return f"{field}__path" if field else "path"
+
+    def within(self, period) -> Q | None:
+        """The rows ``period`` counts; None where the source has no figure for such a period."""
+        if self.placed == SNAPSHOT and self.timed:  # open at the end of the last day
+            return Q(**{f"{self.day}__lt": period.ends}) & (
+                Q(**{f"{self.until}__isnull": True}) | Q(**{f"{self.until}__gte": period.ends})
+            )
+        if self.placed == SNAPSHOT:
+            on = period.last
+            return Q(**{f"{self.day}__lte": on}) & (
+                Q(**{f"{self.until}__isnull": True}) | Q(**{f"{self.until}__gte": on})
+            )
+        if self.placed == YEARLY:
+            whole_years = (period.first.month, period.first.day) == (1, 1) and (
+                period.last.month,
+                period.last.day,
+            ) == (12, 31)
+            if not whole_years:
+                return None
+            return Q(
+                **{f"{self.day}__gte": period.first.year, f"{self.day}__lte": period.last.year}
+            )
+        if self.timed:
+            return Q(**{f"{self.day}__gte": period.starts, f"{self.day}__lt": period.ends})
+        return Q(**{f"{self.day}__gte": period.first, f"{self.day}__lte": period.last})
 
 
 TIMES = _("times")
@@ -74,7 +121,7 @@ class Figure:
     name: Promise
     rule: Promise
     measure: Callable[[Q | None], models.Aggregate]  # the aggregate, given the figure's filter
-    where: Q | None = None
+    where: "Q | Callable | None" = None
     unit: Promise = TIMES
     adds_up: bool = True  # a sum of the children's figures (a median is not)
 
@@ -91,9 +138,12 @@ class Figure:
     def name_in_domain(self) -> str:
         return self.key.split(".", 1)[1]
 
-    def aggregate(self, also: Q | None = None) -> models.Aggregate:
-        """The aggregate, limited to the figure's rows and ``also`` (a period)."""
-        conditions = [q for q in (self.where, also) if q is not None]
+    def aggregate(self, also: Q | None = None, period=None) -> models.Aggregate:
+        """The aggregate, limited to the figure's rows and ``also`` (a period). A figure whose
+        rows depend on the period (a village with a station open on its last day) has a
+        callable ``where``, given the period."""
+        where = self.where(period) if callable(self.where) else self.where
+        conditions = [q for q in (where, also) if q is not None]
         where = None
         for condition in conditions:
             where = condition if where is None else where & condition
@@ -137,18 +187,66 @@ def median_days(start: str, end: str) -> Callable[[Q | None], models.Aggregate]:
 
 EVENTS = Source("events", Event, "starts_at", lambda: Event.objects.alive())
 FUNDS = Source("funds", Fund, "received_on", lambda: Fund.objects.alive())
-CASES_RECEIVED = Source("cases_received", Case, "received_at", lambda: Case.objects.all(), True)
+CASES_RECEIVED = Source("cases_received", Case, "received_at", lambda: Case.objects.alive(), True)
 CASES_CLOSED = Source(
     "cases_closed",
     Case,
     "closed_at",
-    lambda: Case.objects.filter(status=CaseStatus.CLOSED),
+    lambda: Case.objects.alive().filter(status=CaseStatus.CLOSED),
     True,
+)
+# Cases open at the end of the period's last day (received by then, not closed by then), with
+# their deadlines (docs/rights.md, Deadlines: the rule in force the day each was received).
+CASES_OPEN = Source(
+    "cases_open",
+    Case,
+    "received_at",
+    lambda: with_deadlines(Case.objects.alive()),
+    True,
+    placed=SNAPSHOT,
+    until="closed_at",
 )
 BRANCH_MEETINGS = Source(
     "branch_meetings", BranchMeeting, "held_on", lambda: BranchMeeting.objects.alive()
 )
-SOURCES = (EVENTS, FUNDS, CASES_RECEIVED, CASES_CLOSED, BRANCH_MEETINGS)
+POSITIONS = Source(
+    "positions", Position, "opened_on", lambda: Position.objects.all(), placed=SNAPSHOT
+)
+TITLES = Source("titles", Title, "year", lambda: Title.objects.all(), placed=YEARLY)
+VILLAGES = Source(
+    "villages",
+    Organization,
+    "opened_on",
+    lambda: Organization.objects.filter(kind=Kind.VILLAGE),
+    placed=SNAPSHOT,
+)
+SOURCES = (
+    EVENTS,
+    FUNDS,
+    CASES_RECEIVED,
+    CASES_CLOSED,
+    CASES_OPEN,
+    BRANCH_MEETINGS,
+    POSITIONS,
+    TITLES,
+    VILLAGES,
+)
+
+
+def _covered_by(rows: Callable[[], models.QuerySet], day: str = "opened_on"):
+    """Villages with one of ``rows()`` of their own or below them open on the period's last
+    day (a rights station or post, a women's home)."""
+
+    def where(period) -> Q:
+        on = period.last
+        open_then = Q(**{f"{day}__lte": on}) & (Q(closed_on__isnull=True) | Q(closed_on__gte=on))
+        return Q(Exists(rows().filter(open_then, organization__path__startswith=OuterRef("path"))))
+
+    return where
+
+
+WITH_STATION = _covered_by(lambda: Station.objects.alive().filter(kind__in=list(COVERING_KINDS)))
+WITH_WOMENS_HOME = _covered_by(lambda: Position.objects.filter(kind__code="womens_home"))
 
 FAMILY_EDUCATION = Q(line__code="family_education")
 THEMED = Q(category__code="themed_publicity")
@@ -359,6 +457,29 @@ FIGURES: tuple[Figure, ...] = (
         adds_up=False,
     ),
     Figure(
+        "cases.open_at_end",
+        CASES_OPEN,
+        _("Cases open at the period's end"),
+        _(
+            "Rights-protection cases of the organization and the organizations below it "
+            "received and not closed by the end of the period's last day."
+        ),
+        count,
+        unit=_("cases"),
+    ),
+    Figure(
+        "cases.overdue_at_end",
+        CASES_OPEN,
+        _("Cases past their closing deadline"),
+        _(
+            "Cases open at the end of the period's last day whose closing deadline (by the rule "
+            "of their risk in force the day they were received) had passed by then."
+        ),
+        count,
+        lambda period: Q(close_due__lt=period.ends),
+        unit=_("cases"),
+    ),
+    Figure(
         "branch.meetings_held",
         BRANCH_MEETINGS,
         _("三会一课 meetings held"),
@@ -367,6 +488,108 @@ FIGURES: tuple[Figure, ...] = (
             "and the organizations below it."
         ),
         count,
+    ),
+    Figure(
+        "positions.open",
+        POSITIONS,
+        _("Positions open"),
+        _(
+            "Positions (such as women's homes) of the organization and the organizations below "
+            "it open on the period's last day."
+        ),
+        count,
+        unit=_("places"),
+    ),
+    Figure(
+        "titles.applied",
+        TITLES,
+        _("Demonstration titles applied for"),
+        _(
+            "Demonstration titles the organization and the organizations below it applied for in "
+            "the period's years, whatever came of them."
+        ),
+        count,
+        unit=_("items"),
+    ),
+    Figure(
+        "titles.awarded",
+        TITLES,
+        _("Demonstration titles awarded"),
+        _(
+            "Demonstration titles of the period's years awarded to the organization and the "
+            "organizations below it."
+        ),
+        count,
+        Q(status=TitleStatus.AWARDED),
+        unit=_("items"),
+    ),
+    Figure(
+        "titles.housekeeping_provincial_applied",
+        TITLES,
+        _("Provincial housekeeping demonstration stations applied for"),
+        _(
+            "Provincial-level women's housekeeping community demonstration stations the "
+            "organization and the organizations below it applied for in the period's years."
+        ),
+        count,
+        Q(kind__code="housekeeping_demo_station", level=Level.PROVINCIAL),
+        unit=_("items"),
+    ),
+    Figure(
+        "titles.mobile_classroom_city_awarded",
+        TITLES,
+        _("City-level mobile-classroom demonstration points"),
+        _(
+            "City-level 'little stool' mobile-classroom demonstration points of the period's "
+            "years awarded to the organization and the organizations below it."
+        ),
+        count,
+        Q(kind__code="mobile_classroom_demo", level=Level.CITY, status=TitleStatus.AWARDED),
+        unit=_("items"),
+    ),
+    Figure(
+        "titles.micro_home_awarded",
+        TITLES,
+        _("Demonstration party-building micro-homes"),
+        _(
+            "Demonstration women's party-building micro-homes of the period's years awarded to "
+            "the organization and the organizations below it."
+        ),
+        count,
+        Q(kind__code="micro_home_demo", status=TitleStatus.AWARDED),
+        unit=_("items"),
+    ),
+    Figure(
+        "coverage.villages",
+        VILLAGES,
+        _("Villages and communities"),
+        _("Villages and communities of the organization's subtree open on the period's last day."),
+        count,
+        unit=_("places"),
+    ),
+    Figure(
+        "coverage.with_station",
+        VILLAGES,
+        _("Villages with a rights-protection station"),
+        _(
+            "Villages and communities with a rights-protection station or post of their own "
+            "open on the period's last day."
+        ),
+        count,
+        WITH_STATION,
+        unit=_("places"),
+    ),
+    Figure(
+        "coverage.with_womens_home",
+        VILLAGES,
+        _("Villages with a women's home"),
+        _(
+            "Villages and communities with a women's home of their own open on the period's "
+            "last day."
+        ),
+        count,
+        WITH_WOMENS_HOME,
+        unit=_("places"),
     ),
 )
 BY_KEY = {figure.key: figure for figure in FIGURES}
@@ -392,6 +615,20 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
         "category__code",
         _("People reached by category"),
         label="category__name",
+    ),
+    Breakdown(
+        "positions.open_by_kind",
+        BY_KEY["positions.open"],
+        "kind__code",
+        _("Positions open by kind"),
+        label="kind__name",
+    ),
+    Breakdown(
+        "titles.awarded_by_level",
+        BY_KEY["titles.awarded"],
+        "level",
+        _("Demonstration titles awarded by level"),
+        choices=Level,
     ),
     Breakdown(
         "cases.received_by_category",

@@ -13,10 +13,12 @@ from apps.reports.catalogue import BREAKDOWNS, FIGURES
 from apps.reports.selectors import Report
 
 
-def cell(value):
+def cell(value, hidden: bool = True):
     """A figure as a cell: the number itself (money exact to the fen), a hidden one as on the
-    page."""
-    return _("hidden") if value is None else value
+    page, one the period has none of as a dash."""
+    if value is None:
+        return _("hidden") if hidden else "—"
+    return value
 
 
 def report_response(found: Report, user):
@@ -26,7 +28,8 @@ def report_response(found: Report, user):
         "user": user.name or user.get_username(),
         "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
     }
-    adding = [figure for figure in FIGURES if figure.adds_up]
+    adding = [figure for figure in FIGURES if figure.key in found.trend]
+    suppressed = set(found.suppressed)
     figures = Sheet(
         name=_("Figures"),
         title=title,
@@ -41,8 +44,8 @@ def report_response(found: Report, user):
         rows=[
             [
                 figure.name,
-                cell(found.values[figure.key]),
-                cell(found.previous[figure.key]),
+                cell(found.values[figure.key], f"figures.{figure.key}" in suppressed),
+                cell(found.previous[figure.key], f"previous.{figure.key}" in suppressed),
                 found.change(figure.key),
                 figure.unit,
                 figure.rule,
@@ -59,7 +62,13 @@ def report_response(found: Report, user):
                 _("%(name)s (own level)") % {"name": row.organization.name}
                 if row.own_level
                 else row.organization.name,
-                *(cell(row.values[figure.key]) for figure in FIGURES),
+                *(
+                    cell(
+                        row.values[figure.key],
+                        f"children.{row.organization.pk}.{figure.key}" in suppressed,
+                    )
+                    for figure in FIGURES
+                ),
             ]
             for row in found.rows
         ],

@@ -26,6 +26,7 @@ from apps.reports import periods
 from apps.reports.catalogue import (
     BREAKDOWNS,
     CASES_RECEIVED,
+    DATED,
     EVENTS,
     FIGURES,
     SOURCES,
@@ -113,22 +114,31 @@ def report(*, user, organization: Organization, period: Period) -> Report:
     months = _trend_months(period)
     values, before, trend = {}, {}, {}
     breakdowns: dict[str, list[Part]] = {}
+    not_for_period = set()  # the figures a period of this kind has none of (titles by quarter)
     for source in SOURCES:
         figures = figures_of(source)
         records = _records(source, user, organization)
-        now_q, before_q = _within(source, period), _within(source, previous)
-        found = records.filter(now_q | before_q).aggregate(**_measures(figures, now_q, before_q))
+        now_q, before_q = source.within(period), source.within(previous)
+        if now_q is None:
+            not_for_period.update(figure.key for figure in figures)
+            values.update((figure.key, None) for figure in figures)
+            before.update((figure.key, None) for figure in figures)
+            continue
+        measures = _measures(figures, (now_q, period), (before_q, previous))
+        found = records.filter(now_q | before_q).aggregate(**measures)
         for index, figure in enumerate(figures):
             values[figure.key] = found[f"now{index}"]
             before[figure.key] = found[f"before{index}"]
-        for count in _by_child(records, width, figures, now_q):
+        for count in _by_child(records, width, figures, (now_q, period)):
             row = rows.get(count["key"])
             if row is not None:
                 row.values.update((f.key, count[f"now{i}"]) for i, f in enumerate(figures))
-        trend.update(_trend(source, records, figures, months))
+        if source.placed == DATED:
+            trend.update(_trend(source, records, figures, months))
     for row in rows.values():
         for figure in FIGURES:
-            row.values.setdefault(figure.key, figure.zero if figure.adds_up else None)
+            zero = figure.zero if figure.adds_up and figure.key not in not_for_period else None
+            row.values.setdefault(figure.key, zero)
     for breakdown in BREAKDOWNS:
         breakdowns[breakdown.key] = _breakdown(breakdown, user, organization, period)
     found = Report(
@@ -150,33 +160,32 @@ def report(*, user, organization: Organization, period: Period) -> Report:
 
 def _records(source: Source, user, organization: Organization) -> QuerySet:
     """The source's rows in ``organization``'s subtree, through the one scoping rule."""
-    path = f"{scope_field(source.model)}__path__startswith"
-    return scoped(source.rows(), user).filter(**{path: organization.path})
+    return scoped(source.rows(), user).filter(**{f"{source.path}__startswith": organization.path})
 
 
 def _within(source: Source, period: Period) -> Q:
-    if source.timed:
-        return Q(**{f"{source.day}__gte": period.starts, f"{source.day}__lt": period.ends})
-    return Q(**{f"{source.day}__gte": period.first, f"{source.day}__lte": period.last})
+    return source.within(period)
 
 
-def _measures(figures: list[Figure], now_q: Q, before_q: Q | None = None) -> dict:
-    measures = {f"now{i}": figure.aggregate(now_q) for i, figure in enumerate(figures)}
-    if before_q is not None:
-        measures.update({f"before{i}": f.aggregate(before_q) for i, f in enumerate(figures)})
+def _measures(figures: list[Figure], now, before=None) -> dict:
+    """The figures' aggregates for ``now`` and ``before``, each a (rows' condition, period)."""
+    measures = {f"now{i}": figure.aggregate(*now) for i, figure in enumerate(figures)}
+    if before is not None:
+        measures.update({f"before{i}": f.aggregate(*before) for i, f in enumerate(figures)})
     return measures
 
 
-def _by_child(records: QuerySet, width: int, figures, now_q: Q, before_q: Q | None = None):
+def _by_child(records: QuerySet, width: int, figures, now, before=None, path: str = ""):
     """The figures by the first ``width`` characters of the record's organization's path: by
     child organization (the report's own records under its own path). One query."""
-    path = f"{scope_field(records.model)}__path"
-    either = now_q if before_q is None else now_q | before_q
+    path = path or f"{scope_field(records.model)}__path"
+    path = path.removeprefix("__")
+    either = now[0] if before is None else now[0] | before[0]
     return (
         records.filter(either)
         .annotate(key=Left(path, width))
         .values("key")
-        .annotate(**_measures(figures, now_q, before_q))
+        .annotate(**_measures(figures, now, before))
         .order_by()
     )
 
@@ -223,9 +232,12 @@ def _as_date(value) -> datetime.date:
 def _breakdown(breakdown, user, organization, period) -> list[Part]:
     """The parts of a breakdown in the period, largest first: one query."""
     total = breakdown.total
-    records = _records(total.source, user, organization).filter(_within(total.source, period))
+    within = total.source.within(period)
+    if within is None:
+        return []
+    records = _records(total.source, user, organization).filter(within)
     if total.where is not None:
-        records = records.filter(total.where)
+        records = records.filter(total.where(period) if callable(total.where) else total.where)
     names = [breakdown.by] + ([breakdown.label] if breakdown.label else [])
     rows = records.values(*names).annotate(value=total.aggregate()).order_by()
     labels = dict(breakdown.choices.choices) if breakdown.choices else {}
@@ -374,7 +386,7 @@ def _totals_hidden(found: Report, user, counts: list[Figure], period: Period, va
         for source in {figure.source for figure in counts}:
             figures = [figure for figure in counts if figure.source is source]
             records = _records(source, user, parent)
-            within = _within(source, period)
+            within = (_within(source, period), period)
             groups = {row["key"]: row for row in _by_child(records, width, figures, within)}
             for index, figure in enumerate(figures):
                 parts = {o.path: groups.get(o.path, {}).get(f"now{index}", 0) for o in children}

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.reports import exports, periods, selectors
+from apps.reports import completeness, exports, periods, selectors
 from apps.reports.api.views import summary_data
 from apps.reports.catalogue import BREAKDOWNS, FIGURES
 
@@ -22,6 +22,9 @@ DOMAINS = {
     "funds": gettext_lazy("Funds"),
     "cases": gettext_lazy("Rights protection"),
     "branch": gettext_lazy("三会一课"),
+    "positions": gettext_lazy("Positions"),
+    "titles": gettext_lazy("Demonstration titles"),
+    "coverage": gettext_lazy("Coverage"),
 }
 # The table by child organization: the figures leadership asks about first.
 TABLE = [
@@ -55,11 +58,12 @@ class ReportForm(forms.Form):
         return data
 
 
-def shown(value) -> str:
+def shown(value, hidden: bool = True) -> str:
     """A figure as the page shows it: thousands separated, money to the fen, a median to one
-    decimal; suppressed ones as said in the legend."""
+    decimal; a hidden one as said in the note, and one the period has none of (titles by
+    quarter, a median of nothing) as a dash."""
     if value is None:
-        return _("hidden")
+        return _("hidden") if hidden else "—"
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     if isinstance(value, float):
@@ -67,12 +71,12 @@ def shown(value) -> str:
     return f"{value:,}"
 
 
-def card_value(value, unit) -> tuple[str, str]:
+def card_value(value, unit, hidden: bool) -> tuple[str, str]:
     """A card's figure and unit: money of 10,000 yuan or more in 万元 (as the annual report
     writes it), to two places; the exact figure stays in the table and the API."""
     if isinstance(value, Decimal) and value >= TEN_THOUSAND:
         return f"{value / TEN_THOUSAND:,.2f}", _("10,000 yuan")
-    return shown(value), str(unit)
+    return shown(value, hidden), str(unit)
 
 
 def period_choices(latest: int, current: periods.Period) -> list[tuple[str, str]]:
@@ -119,9 +123,11 @@ def _dashboard(request, *, export: bool):
     if export:
         return exports.report_response(found, user)
     by_key = {figure.key: figure for figure in FIGURES}
+    suppressed = set(found.suppressed)
     cards = {}
     for figure in FIGURES:
-        value, unit = card_value(found.values[figure.key], figure.unit)
+        hidden = f"figures.{figure.key}" in suppressed
+        value, unit = card_value(found.values[figure.key], figure.unit, hidden)
         change = found.change(figure.key)
         cards.setdefault(figure.domain, []).append(
             {
@@ -130,8 +136,10 @@ def _dashboard(request, *, export: bool):
                 "rule": figure.rule,
                 "value": value,
                 "unit": unit,
-                "exact": shown(found.values[figure.key]),
-                "previous": shown(found.previous[figure.key]),
+                "exact": shown(found.values[figure.key], hidden),
+                "previous": shown(
+                    found.previous[figure.key], f"previous.{figure.key}" in suppressed
+                ),
                 "change": change,
                 "change_shown": None if change is None else shown(abs(change)),
             }
@@ -139,12 +147,16 @@ def _dashboard(request, *, export: bool):
     context = {
         "title": _("Reports"),
         "report": found,
+        "missing": completeness.completeness(user=user, organization=organization, period=period),
         "domains": [(DOMAINS[domain], items) for domain, items in cards.items()],
         "columns": [by_key[key] for key in TABLE],
         "rows": [
             {
                 "row": row,
-                "cells": [shown(row.values[key]) for key in TABLE],
+                "cells": [
+                    shown(row.values[key], f"children.{row.organization.pk}.{key}" in suppressed)
+                    for key in TABLE
+                ],
             }
             for row in found.rows
         ],

@@ -4,20 +4,23 @@ admins and staff; status moves through ``TransitionAdminMixin``. Registered from
 ``RightsConfig.ready()``, beside the stations' admin module.
 
 A case worker registers a case here with the person seeking help (the same ``case_intake``
-as the API's); the other parties are named through the API. Parties and visits are shown,
-not edited.
+as the API's); on its page the parties are named, changed and (while the case is open)
+removed, through the same services as the API's. Follow-up visits are shown, not edited.
 """
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin_imports import SheetImportAdminMixin
 from apps.core.admin_transitions import TransitionAdminMixin
 from apps.core.audit import access_log_write
 from apps.members.choices import Gender
 from apps.organizations.admin_base import ScopedHistoryAdmin
 from apps.organizations.admin_filters import TREE_FILTERS
+from apps.rights import imports
 from apps.rights.admin_referrals import ReferralInline, ReferredCasesMixin
 from apps.rights.choices import PartyRole
 from apps.rights.models import Case, CaseParty, FollowUp
@@ -47,10 +50,57 @@ class ReadOnlyInline(admin.TabularInline):
         return selectors.reads_cases_in_full(request.user)
 
 
-class CasePartyInline(ReadOnlyInline):
+class PartyFormSet(BaseInlineFormSet):
+    """Each new or changed party is checked by the intake's consent rules, against the consent
+    as the page sets it; a party is removed only while the case is open and no other case's
+    party is linked to it (``party_remove``'s rules, asked here to show them on the page)."""
+
+    def clean(self):
+        super().clean()
+        consent = self.instance.consent_to_record  # as the page sets it (the admin's new object)
+        refused = []
+        for form in self.forms:
+            if form.errors or not getattr(form, "cleaned_data", None):
+                continue
+            if form.cleaned_data.get("DELETE"):
+                if form.instance.pk is not None:
+                    try:
+                        services.party_remove_check(party=form.instance)
+                    except ValidationError as exc:
+                        refused.extend(exc.messages)  # a row to delete shows no errors
+                continue
+            if not form.has_changed():
+                continue
+            row = {name: form.cleaned_data.get(name) for name in services.PARTY_CHANGEABLE}
+            try:
+                services.parties_clean([row], consent_to_record=consent)
+            except ValidationError as exc:
+                form.add_error(None, [m.split(": ", 1)[-1] for m in exc.messages])
+        if refused:
+            raise ValidationError(sorted(set(refused)))
+
+
+class CasePartyInline(admin.TabularInline):
+    """The parties, changed here by the roles that read the case in full, through the same
+    services as the API's (``party_create``, ``party_update``, ``party_remove``)."""
+
     model = CaseParty
-    fields = ["role", "anonymous", "name", "gender", "id_number", "phone", "note", "linked_to"]
-    readonly_fields = fields
+    formset = PartyFormSet
+    fields = [*services.PARTY_CHANGEABLE, "linked_to"]
+    readonly_fields = ["linked_to"]
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return selectors.reads_cases_in_full(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return self.has_view_permission(request) and request.user.has_perm("rights.change_case")
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
 
 
 class FollowUpInline(ReadOnlyInline):
@@ -112,7 +162,9 @@ INTAKE_FIELDS = ("station", "received_at", "channel", "category", "risk", "conse
 INTAKE_FIELDS += ("consent_to_refer", "narrative", *(f"seeker_{name}" for name in SEEKER_FIELDS))
 
 
-class CaseAdmin(ReferredCasesMixin, TransitionAdminMixin, ScopedHistoryAdmin):
+class CaseAdmin(
+    ReferredCasesMixin, SheetImportAdminMixin, TransitionAdminMixin, ScopedHistoryAdmin
+):
     form = CaseForm
     add_form = IntakeForm
     list_display = MASKED_FIELDS
@@ -121,6 +173,16 @@ class CaseAdmin(ReferredCasesMixin, TransitionAdminMixin, ScopedHistoryAdmin):
     search_fields = ["number"]  # never a name or the narrative
     service_fields = services.CHANGEABLE
     inlines = [CasePartyInline, FollowUpInline, ReferralInline]
+    # A station's past register (apps/rights/imports.py): for the roles that register cases
+    # (the add right); the masked roles have neither the page nor its button.
+    importer = imports.CASES
+    import_title = _("Import a station's past register from Excel")
+    import_help = _(
+        "One row a case. 导入时状态 is 已登记 or 已结案; a closed case needs 结案方式 and "
+        "结案日期. 求助人姓名 empty or 匿名 records the person anonymously; a name needs "
+        "同意记录身份 是. "
+        "Case numbers continue each year's series. Messages never repeat a narrative or a name."
+    )
 
     def full(self, request) -> bool:
         return selectors.reads_cases_in_full(request.user)
@@ -158,6 +220,34 @@ class CaseAdmin(ReferredCasesMixin, TransitionAdminMixin, ScopedHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # never deleted: withdrawn is an outcome
+
+    def import_sheet(self, request, data: bytes, *, dry_run: bool):
+        return imports.cases_import(data=data, by=request.user, dry_run=dry_run)
+
+    def save_formset(self, request, form, formset, change):
+        if not isinstance(formset, PartyFormSet):
+            return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        case = form.instance
+        for row in formset.forms:
+            if not getattr(row, "cleaned_data", None):
+                continue
+            if row.cleaned_data.get("DELETE"):
+                if row.instance.pk is not None:
+                    services.party_remove(by=request.user, party=row.instance)
+                    formset.deleted_objects.append(row.instance)
+                continue
+            if not row.has_changed():
+                continue
+            data = {name: row.cleaned_data.get(name) for name in services.PARTY_CHANGEABLE}
+            if row.instance.pk is None:
+                party = services.party_create(by=request.user, case=case, **data)
+                formset.new_objects.append(party)
+            else:
+                changed = {name: data[name] for name in row.changed_data if name in data}
+                party = services.party_update(by=request.user, party=row.instance, **changed)
+                formset.changed_objects.append((party, list(changed)))
+        return None
 
     def get_export_columns(self, request):
         """The list's masked columns only: nothing else of a case leaves in a file."""

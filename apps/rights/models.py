@@ -112,7 +112,7 @@ from django.conf import settings  # noqa: E402
 from django.core.validators import MaxLengthValidator  # noqa: E402
 from simple_history.models import HistoricalRecords  # noqa: E402
 
-from apps.core.models import TimeStampedModel  # noqa: E402
+from apps.core.models import ClientKeyedModel, TimeStampedModel  # noqa: E402
 from apps.members.choices import Gender  # noqa: E402
 from apps.rights.choices import (  # noqa: E402
     CASE_MOVES,
@@ -257,7 +257,7 @@ class Case(OrganizationRecord):
             raise ValidationError({"outcome": REFERRAL_NEEDS_CONSENT})
 
 
-class CaseParty(TimeStampedModel):
+class CaseParty(ClientKeyedModel, TimeStampedModel):
     """A person a case names: the woman or child seeking help, the other party, a witness.
 
     The case's own record, never a person of the village's list. Anonymous unless the seeker
@@ -306,7 +306,7 @@ class CaseParty(TimeStampedModel):
         return self.get_role_display()
 
 
-class FollowUp(TimeStampedModel):
+class FollowUp(ClientKeyedModel, TimeStampedModel):
     """A follow-up visit (回访) after a case is closed."""
 
     case = models.ForeignKey(

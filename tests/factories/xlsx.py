@@ -17,6 +17,22 @@ PEOPLE_HEADER = [
     "组织代码",
 ]
 
+# A station's past register as stations keep it (apps/rights/imports.py).
+REGISTER_HEADER = [
+    "接收站点",
+    "接收日期",
+    "来源渠道",
+    "案件类别",
+    "风险等级",
+    "导入时状态",
+    "结案方式",
+    "结案日期",
+    "求助人姓名",
+    "同意记录身份",
+    "同意转介",
+    "案情",
+]
+
 
 def xlsx(header, *rows) -> bytes:
     """An .xlsx file as a user would upload it: the header row, then the rows."""

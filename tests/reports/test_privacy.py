@@ -45,11 +45,12 @@ def equations(found, key):
     breakdown = {
         "cases.received": "cases.received_by_category",
         "cases.closed": "cases.closed_by_outcome",
-    }[key]
-    cells = [(breakdown, found.organization.pk, p.code) for p in found.breakdowns[breakdown]]
-    for cell, part in zip(cells, found.breakdowns[breakdown], strict=True):
-        shown[cell] = part.value
-    relations.append([total, *cells])
+    }.get(key)
+    if breakdown is not None:
+        cells = [(breakdown, found.organization.pk, p.code) for p in found.breakdowns[breakdown]]
+        for cell, part in zip(cells, found.breakdowns[breakdown], strict=True):
+            shown[cell] = part.value
+        relations.append([total, *cells])
     return shown, relations
 
 

@@ -9,10 +9,12 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from apps.organizations.choices import Kind
+from apps.organizations.models import TitleKind
 from apps.reports import periods, selectors
 from apps.reports.catalogue import BREAKDOWNS, FIGURES
 from tests.factories.events import make_event
-from tests.factories.organizations import make_org
+from tests.factories.organizations import PositionFactory, TitleFactory, make_org
+from tests.registry import make_station
 
 pytestmark = pytest.mark.django_db
 YEAR_2024 = periods.parse("2024")
@@ -46,7 +48,18 @@ def test_the_districts_figures_for_2024_are_the_hand_counted_ones(counted, user_
         "cases.received": 10,
         "cases.closed": 6,
         "cases.median_days_to_close": pytest.approx(20.25),
+        "cases.open_at_end": 6,  # A1's, A2's and B1's two of 2024, and B1's two of 2023
+        "cases.overdue_at_end": 6,  # medium risk: 90 days to close, long past for all six
         "branch.meetings_held": 1,
+        "positions.open": 0,
+        "titles.applied": 0,
+        "titles.awarded": 0,
+        "titles.housekeeping_provincial_applied": 0,
+        "titles.mobile_classroom_city_awarded": 0,
+        "titles.micro_home_awarded": 0,
+        "coverage.villages": 3,
+        "coverage.with_station": 3,  # every village received a case at its station
+        "coverage.with_womens_home": 0,
     }
     assert found.suppressed == []
 
@@ -167,5 +180,74 @@ def test_the_query_count_does_not_grow_with_organizations_or_records(counted, us
         for day in (3, 4):
             make_event(village, day=datetime.date(2024, 6, day))
 
-    assert before == 22
+    assert before == 32
     assert queries_of(user) == before
+
+
+def test_positions_titles_and_coverage_are_counted_on_the_periods_last_day(tree, user_in):
+    a1, a2, b1 = tree.village_a1, tree.village_a2, tree.village_b1
+    PositionFactory(organization=a1, opened_on=datetime.date(2020, 3, 8))
+    PositionFactory(organization=a2, opened_on=datetime.date(2024, 12, 31))
+    PositionFactory(
+        organization=b1, opened_on=datetime.date(2020, 1, 1), closed_on=datetime.date(2024, 6, 30)
+    )
+    make_station(a1, opened_on=datetime.date(2024, 3, 1))
+    make_station(b1, opened_on=datetime.date(2025, 1, 1))
+    for kind, level, status, year in [
+        ("housekeeping_demo_station", "provincial", "applied", 2024),
+        ("housekeeping_demo_station", "provincial", "awarded", 2024),
+        ("mobile_classroom_demo", "city", "awarded", 2024),
+        ("mobile_classroom_demo", "city", "applied", 2024),
+        ("micro_home_demo", "district", "awarded", 2024),
+        ("micro_home_demo", "district", "awarded", 2023),
+    ]:
+        TitleFactory(
+            organization=a1,
+            kind=TitleKind.objects.get(code=kind),
+            level=level,
+            status=status,
+            year=year,
+        )
+    user = user_in(tree.district, "staff")
+
+    year = report(user)
+    quarter = report(user, period=periods.parse("2024-Q2"))
+
+    assert {
+        k: v
+        for k, v in year.values.items()
+        if k.split(".")[0] in ("positions", "titles", "coverage")
+    } == {
+        "positions.open": 2,  # B1's closed in June
+        "titles.applied": 5,
+        "titles.awarded": 3,
+        "titles.housekeeping_provincial_applied": 2,
+        "titles.mobile_classroom_city_awarded": 1,
+        "titles.micro_home_awarded": 1,
+        "coverage.villages": 3,
+        "coverage.with_station": 1,  # B1's opened in 2025
+        "coverage.with_womens_home": 2,
+    }
+    assert year.previous["titles.micro_home_awarded"] == 1
+    assert {p.code: p.value for p in year.breakdowns["titles.awarded_by_level"]} == {
+        "provincial": 1,
+        "city": 1,
+        "district": 1,
+    }
+    assert quarter.values["positions.open"] == 2  # on 30 June, B1's last open day
+    assert quarter.values["titles.applied"] is None  # titles go by year
+    assert quarter.breakdowns["titles.awarded_by_level"] == []
+    assert "positions.open" not in year.trend
+
+
+def test_open_and_overdue_cases_are_judged_at_the_periods_end(counted, user_in):
+    user = user_in(counted.district, "district_admin")
+
+    june = report(user, period=periods.parse("2024-06"))
+
+    # Open at the end of 30 June: A1's of 1 April, A2's of 1 May, B1's of 1 June and its two of
+    # 2023 (B1's closed ones were closed in spring). Past their 90 days: A1's (due at 10:00 on
+    # 30 June) and B1's two of 2023.
+    assert june.values["cases.open_at_end"] == 5
+    assert june.values["cases.overdue_at_end"] == 3
+    assert june.previous["cases.open_at_end"] == 4  # end of May: without B1's of 1 June

@@ -237,6 +237,7 @@ def test_a_follow_up_before_closing_is_refused_after_it_is_kept(tree, user_in, a
     case = make_case(tree.village_a1, by=worker)
     client = api_as(worker)
     body = {"visited_on": timezone.localdate().isoformat(), "method": "phone", "note": "电话回访"}
+    body["client_id"] = "00000000-0000-4000-8000-000000000301"
 
     early = client.post(f"{CASES}{case.pk}/followups/", body, format="json")
     services.case_transition(by=worker, case=case, to="closed", outcome="withdrawn")
@@ -494,8 +495,10 @@ def test_a_party_named_after_intake_follows_the_consent_rules(tree, user_in, api
     )
     client = api_as(operator)
     witness = {"role": "witness", "name": "李四", "phone": "13800000000"}
+    witness["client_id"] = "00000000-0000-4000-8000-000000000302"
 
     added = client.post(f"{CASES}{consented.pk}/parties/", witness, format="json")
+    witness["client_id"] = "00000000-0000-4000-8000-000000000303"
     refused = client.post(f"{CASES}{anonymous.pk}/parties/", witness, format="json")
 
     assert added.status_code == 201, added.content

@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from apps.core.models import AccessLog
-from apps.rights.models import Case, CaseCategory, CaseCounter
+from apps.rights.models import Case, CaseCategory, CaseCounter, CaseParty
 from apps.rights.services import cases as services
 from tests.registry import make_case, station_of
 
@@ -161,6 +161,10 @@ def change_body(case, **fields):
         body |= {f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
     for index, party in enumerate(case.parties.order_by("role", "id")):
         body |= {f"parties-{index}-id": str(party.pk), f"parties-{index}-case": str(case.pk)}
+        for name in ("role", "name", "gender", "id_number", "phone", "note"):
+            body[f"parties-{index}-{name}"] = getattr(party, name)
+        if party.anonymous:
+            body[f"parties-{index}-anonymous"] = "on"
     body.update(fields)
     return {name: value for name, value in body.items() if value is not None}
 
@@ -237,3 +241,56 @@ def test_the_masked_roles_may_not_register_a_case_in_the_admin(tree, user_in, br
         assert client.get(f"{LIST}add/").status_code == 403
         assert client.post(f"{LIST}add/", intake(station_of(tree.village_a1))).status_code == 403
     assert not Case.objects.exists()
+
+
+def test_a_case_worker_names_changes_and_removes_parties_on_the_cases_page(
+    tree, user_in, browser_as
+):
+    worker = user_in(tree.village_a1, "case_worker")
+    case = make_case(tree.village_a1, by=worker)
+    seeker = case.parties.get()
+    client = browser_as(worker)
+    witness = {
+        "parties-TOTAL_FORMS": "2",
+        "parties-1-role": "witness",
+        "parties-1-name": "李四",
+        "parties-1-case": str(case.pk),
+    }
+
+    added = client.post(page(case), change_body(case, **witness))
+    renamed = client.post(page(case), change_body(case, **{"parties-0-name": "王秀兰"}))
+    witness_row = case.parties.get(role="witness")
+    index = list(case.parties.order_by("role", "id")).index(witness_row)
+    removed = client.post(page(case), change_body(case, **{f"parties-{index}-DELETE": "on"}))
+
+    assert added.status_code == renamed.status_code == removed.status_code == 302
+    seeker.refresh_from_db()
+    assert seeker.name == "王秀兰" and seeker.identity_changed_at is not None
+    assert list(case.parties.values_list("role", flat=True)) == ["seeker"]
+    assert "王秀" not in str(list(CaseParty.history.filter(id=seeker.pk).values()))
+    assert list(
+        CaseParty.history.filter(id=witness_row.pk).values_list("history_type", flat=True)
+    ) == ["-", "+"]
+
+
+def test_the_cases_page_refuses_a_party_against_the_rules_and_saves_nothing(
+    tree, user_in, browser_as
+):
+    worker = user_in(tree.village_a1, "case_worker")
+    case = make_case(
+        tree.village_a1,
+        by=worker,
+        consent_to_record=False,
+        parties=[{"role": "seeker", "anonymous": True}],
+    )
+    client = browser_as(worker)
+
+    named = client.post(
+        page(case), change_body(case, **{"parties-0-name": "王秀梅", "parties-0-anonymous": None})
+    )
+    case = services.case_transition(by=worker, case=case, to="closed", outcome="mediated")
+    removed = client.post(page(case), change_body(case, **{"parties-0-DELETE": "on"}))
+
+    assert named.status_code == removed.status_code == 200  # the page again, with the message
+    assert "匿名" in shown(named) and "已结案" in shown(removed)
+    assert case.parties.get().name == ""

@@ -58,7 +58,7 @@ class TransitionMixin:
         move = moves_of(self.model).get(to)
         if move is None:
             raise serializers.ValidationError({"to": [_("Unknown status.")]})
-        needs = self.transition_needs(obj, move.needs, request.data)
+        needs = self.transition_needs(obj, move.takes, request.data)
         expected, if_match = expected_version(request)
         note = body.validated_data["note"]
         try:

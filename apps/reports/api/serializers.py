@@ -117,3 +117,47 @@ class CatalogueEntrySerializer(serializers.Serializer):
     sensitive = serializers.BooleanField(
         help_text=_("A case figure: suppressed for leadership where small or not by year.")
     )
+
+
+class StreetGroupSerializer(serializers.Serializer):
+    street = OrganizationBriefSerializer()
+    count = serializers.IntegerField()
+    organizations = OrganizationBriefSerializer(many=True)
+
+
+class MissingSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    by_street = StreetGroupSerializer(many=True)
+
+
+class QuarterShortSerializer(serializers.Serializer):
+    quarter = serializers.CharField(help_text=_("2024-Q1"))
+    held = serializers.IntegerField()
+    required = serializers.IntegerField()
+
+
+class PositionBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField(help_text=_("The position kind's code."))
+
+
+class PositionShortSerializer(serializers.Serializer):
+    position = PositionBriefSerializer()
+    organization = OrganizationBriefSerializer()
+    quarters = QuarterShortSerializer(many=True)
+
+
+class CompletenessSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    quarters = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("The quarters the positions were judged on: wholly in the period, ended."),
+    )
+    no_events = MissingSerializer(help_text=_("Villages and communities that held no event."))
+    no_branch_meetings = MissingSerializer(
+        help_text=_("Organizations with a party branch secretary that held no 三会一课.")
+    )
+    positions_short = PositionShortSerializer(
+        many=True, help_text=_("Positions that held fewer events than their kind requires.")
+    )

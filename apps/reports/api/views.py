@@ -11,9 +11,11 @@ from rest_framework.viewsets import GenericViewSet
 from apps.core.api.schema import ErrorSerializer, ValidationErrorSerializer
 from apps.organizations.models import Organization
 from apps.organizations.permissions import RolePermission
+from apps.reports import completeness as completeness_selectors
 from apps.reports import selectors
 from apps.reports.api.serializers import (
     CatalogueEntrySerializer,
+    CompletenessSerializer,
     ReportQuerySerializer,
     SummarySerializer,
 )
@@ -86,6 +88,43 @@ def summary_data(found: selectors.Report) -> dict:
     }
 
 
+def completeness_data(found) -> dict:
+    def groups(found_groups):
+        return {
+            "count": sum(group.count for group in found_groups),
+            "by_street": [
+                {
+                    "street": _brief(group.street),
+                    "count": group.count,
+                    "organizations": [_brief(o) for o in group.organizations],
+                }
+                for group in found_groups
+            ],
+        }
+
+    return {
+        "period": _period(found.period),
+        "quarters": [quarter.key for quarter in found.quarters],
+        "no_events": groups(found.no_events),
+        "no_branch_meetings": groups(found.no_branch_meetings),
+        "positions_short": [
+            {
+                "position": {
+                    "id": short.position.pk,
+                    "name": short.position.name,
+                    "kind": short.position.kind.code,
+                },
+                "organization": _brief(short.position.organization),
+                "quarters": [
+                    {"quarter": q.quarter.key, "held": q.held, "required": q.required}
+                    for q in short.quarters
+                ],
+            }
+            for short in found.positions_short
+        ],
+    }
+
+
 class ReportViewSet(GenericViewSet):
     """Figures about the caller's subtree, never records: every role reads the reports of its
     own scope (docs/roles.md), leadership with its case figures suppressed."""
@@ -130,6 +169,41 @@ class ReportViewSet(GenericViewSet):
             )
         found = selectors.report(user=user, organization=organization, period=period)
         return Response(summary_data(found), headers={"Cache-Control": "private, no-cache"})
+
+    @extend_schema(
+        summary=_("Who has not reported in a period"),
+        description=_(
+            "The villages and communities of the organization's subtree that held no event in "
+            "the period, the party branches that held no 三会一课, each by street, and the "
+            "positions that held fewer events than their kind requires in a quarter of the "
+            "period that has ended. An organization outside your subtree: 404."
+        ),
+        parameters=[ReportQuerySerializer],
+        responses={
+            200: CompletenessSerializer,
+            400: OpenApiResponse(
+                ValidationErrorSerializer, description=_("A parameter is not valid.")
+            ),
+            404: OpenApiResponse(
+                ErrorSerializer, description=_("No such organization within your subtree.")
+            ),
+        },
+    )
+    @action(detail=False, methods=["get"])
+    def completeness(self, request):
+        query = ReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        user = request.user
+        organization = selectors.organization_for_report(
+            user=user, organization_id=query.validated_data.get("organization")
+        )
+        period = query.validated_data.get("period") or selectors.periods.year(
+            selectors.latest_year(user=user, organization=organization)
+        )
+        found = completeness_selectors.completeness(
+            user=user, organization=organization, period=period
+        )
+        return Response(completeness_data(found))
 
     @extend_schema(
         summary=_("The catalogue of figures: each figure's key, name and counting rule"),

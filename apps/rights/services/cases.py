@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import history_note
 from apps.core.identity import normalize_id_number
-from apps.core.models import checked_by_the_database
+from apps.core.models import CLIENT_KEY_FIELDS, checked_by_the_database
 from apps.core.transitions import transition
 from apps.organizations.models import Organization
 from apps.organizations.roles import Role
@@ -34,6 +34,11 @@ ANONYMOUS_WITH_IDENTITY = _("An anonymous party has no name, ID number or phone.
 FOLLOWUP_BEFORE_CLOSING = _("A follow-up visit is recorded only after the case is closed.")
 FOLLOWUP_BEFORE_CLOSED_DAY = _("A follow-up visit cannot be before the day the case was closed.")
 FOLLOWUP_IN_FUTURE = _("A follow-up visit cannot be in the future.")
+PARTY_OF_CLOSED_CASE = _(
+    "The case is closed: its parties are kept as they were. Correct a party instead, or reopen "
+    "the case to remove it."
+)
+PARTY_LINKED = _("A party of another case is linked to this party: it cannot be removed.")
 NO_EARLIER_PARTY = _("No party of an earlier case within your reach has this ID number.")
 CONSENT_WITHDRAWN_WITH_NAMES = _(
     "Parties of this case are recorded by name: make them anonymous before withdrawing the "
@@ -51,6 +56,8 @@ CHANGEABLE = (
     "narrative",
 )
 IDENTITY = ("name", "id_number", "phone")
+# What a party's PATCH may change; the link is ``party_link``'s.
+PARTY_CHANGEABLE = ("role", "anonymous", "name", "gender", "id_number", "phone", "note")
 
 
 def _require(by, perm: str) -> None:
@@ -166,17 +173,76 @@ def party_add(*, by, case: Case, **fields) -> CaseParty:
     party = CaseParty(case=case, **fields)
     if any(getattr(party, name) for name in IDENTITY):
         party.identity_changed_at = timezone.now()
-    party.full_clean(exclude=["case"])
+    party.full_clean(exclude=["case", *CLIENT_KEY_FIELDS])  # the key: its unique constraint
     history_note(party, by=by, reason="")
     party.save()
     return party
 
 
-def party_create(*, by, case: Case, **fields) -> CaseParty:
-    """A party named after intake, under the same consent rules as at intake."""
+def party_create(*, by, case: Case, client_id=None, request_hash="", **fields) -> CaseParty:
+    """A party named after intake, under the same consent rules as at intake. The API's
+    client key goes into the party's own INSERT, so a retried POST stores no second party."""
     _require(by, "rights.change_case")
-    (party,) = parties_clean([fields], consent_to_record=case.consent_to_record)
-    return party_add(by=by, case=case, **party)
+    with transaction.atomic():
+        # The consent as it is now: a withdrawal (case_update, under the same lock) waits.
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        (party,) = parties_clean([fields], consent_to_record=case.consent_to_record)
+        return party_add(by=by, case=case, client_id=client_id, request_hash=request_hash, **party)
+
+
+def party_update(*, by, party: CaseParty, **fields) -> CaseParty:
+    """Change a party: under the consent rules of intake, the case's consent as it is now. The
+    history keeps no name, ID number, phone or note; ``identity_changed_at`` says when they
+    changed. A closed case's parties are changed too (a name spelled wrong), not removed."""
+    _require(by, "rights.change_case")
+    unexpected = set(fields) - set(PARTY_CHANGEABLE)
+    if unexpected:
+        raise TypeError(f"a party's {sorted(unexpected)} are not changed here")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=party.case_id)  # the consent as it is
+        party = CaseParty.objects.select_for_update().get(pk=party.pk)
+        merged = {name: getattr(party, name) for name in PARTY_CHANGEABLE}
+        merged.update(fields)
+        if (
+            "anonymous" in fields
+            and fields["anonymous"]
+            and not any(name in fields for name in IDENTITY)
+        ):
+            # Made anonymous: the identity goes with it.
+            merged.update({name: "" for name in IDENTITY})
+        (cleaned,) = parties_clean([merged], consent_to_record=case.consent_to_record)
+        identity = [name for name in (*IDENTITY, "note") if getattr(party, name) != cleaned[name]]
+        for name in PARTY_CHANGEABLE:
+            setattr(party, name, cleaned[name])
+        if identity:
+            party.identity_changed_at = timezone.now()
+        party.full_clean(exclude=["case", *CLIENT_KEY_FIELDS])
+        history_note(party, by=by, reason="changed")
+        party.save()
+    return party
+
+
+def party_remove(*, by, party: CaseParty) -> Case:
+    """Remove a party named by mistake, while the case is open. Once the case is closed its
+    parties stay as they were when it closed (a party is still changed, not removed); a party
+    another case's party is linked to stays too. The history keeps the removal, without the
+    party's identity (it never held it)."""
+    _require(by, "rights.change_case")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=party.case_id)  # not closed meanwhile
+        party_remove_check(party=party, case=case)
+        history_note(party, by=by, reason="removed")
+        party.delete()
+    return case
+
+
+def party_remove_check(*, party: CaseParty, case: Case | None = None) -> None:
+    """What ``party_remove`` refuses: asked by the admin's form too, to show it on the page."""
+    case = case or party.case
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError({"party": PARTY_OF_CLOSED_CASE})
+    if CaseParty.objects.filter(linked_to_id=party.pk).exists():
+        raise ValidationError({"party": PARTY_LINKED})
 
 
 def case_update(*, by, case: Case, **fields) -> Case:
@@ -217,8 +283,11 @@ def case_transition(*, by, case: Case, to: str, note: str = "", version=None, **
     return transition(case, to=to, by=by, note=note, version=version, **needs)
 
 
-def followup_add(*, by, case: Case, visited_on: datetime.date, method: str, note="") -> FollowUp:
-    """A follow-up visit (回访): only on a closed case, not before its closing day."""
+def followup_add(
+    *, by, case: Case, visited_on: datetime.date, method: str, note="", **key
+) -> FollowUp:
+    """A follow-up visit (回访): only on a closed case, not before its closing day. ``key``:
+    the API's client key (client_id, request_hash), stored by the visit's own INSERT."""
     _require(by, "rights.add_case")
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)  # not reopened meanwhile
@@ -228,8 +297,10 @@ def followup_add(*, by, case: Case, visited_on: datetime.date, method: str, note
             raise ValidationError({"visited_on": FOLLOWUP_BEFORE_CLOSED_DAY})
         if visited_on > timezone.localdate():
             raise ValidationError({"visited_on": FOLLOWUP_IN_FUTURE})
-        followup = FollowUp(case=case, visited_on=visited_on, method=method, note=note, by=by)
-        followup.full_clean(exclude=["case", "by"])
+        followup = FollowUp(
+            case=case, visited_on=visited_on, method=method, note=note, by=by, **key
+        )
+        followup.full_clean(exclude=["case", "by", *CLIENT_KEY_FIELDS])
         followup.save()
     return followup
 

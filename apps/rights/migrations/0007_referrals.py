@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organizations', '0003_plain_text'),
-        ('rights', '0005_deadlines'),
+        ('rights', '0006_register_and_client_ids'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,177 @@
+"""Who has not reported (docs/reports.md, Completeness): for a subtree and a period, the
+villages and communities that held no event, the party branches that held no 三会一课, and
+the positions that held fewer events than their kind requires each quarter, by street, so
+the district can chase them. Four queries, however large the subtree."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncQuarter
+from django.utils import timezone
+
+from apps.events.models import Event
+from apps.members.choices import AppointmentRole
+from apps.members.models import Appointment, BranchMeeting
+from apps.organizations.choices import Kind
+from apps.organizations.models import Organization, Position
+from apps.organizations.scoping import scoped
+from apps.reports import periods
+from apps.reports.periods import BEIJING, Period
+
+
+@dataclass
+class StreetGroup:
+    """The organizations of one street that did not report, in tree order."""
+
+    street: Organization
+    organizations: list[Organization] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.organizations)
+
+
+@dataclass
+class QuarterShort:
+    quarter: Period
+    held: int
+    required: int
+
+
+@dataclass
+class ShortPosition:
+    position: Position
+    quarters: list[QuarterShort]
+
+
+@dataclass
+class Completeness:
+    period: Period
+    quarters: list[Period]  # the quarters the positions were judged on
+    no_events: list[StreetGroup]
+    no_branch_meetings: list[StreetGroup]
+    positions_short: list[ShortPosition]
+
+    @property
+    def no_events_count(self) -> int:
+        return sum(group.count for group in self.no_events)
+
+    @property
+    def no_branch_meetings_count(self) -> int:
+        return sum(group.count for group in self.no_branch_meetings)
+
+
+def _open_in(period: Period, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}opened_on__lte": period.last}) & (
+        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": period.first})
+    )
+
+
+def _by_street(organizations) -> list[StreetGroup]:
+    groups: dict[int, StreetGroup] = {}
+    for organization in organizations:
+        street = organization.street or organization
+        groups.setdefault(street.pk, StreetGroup(street)).organizations.append(organization)
+    return sorted(groups.values(), key=lambda group: group.street.path)
+
+
+def judged_quarters(period: Period, today: datetime.date) -> list[Period]:
+    """The calendar quarters wholly inside the period that have ended by ``today``: a
+    position's quarter is judged once it is over, and a month is no quarter."""
+    found = []
+    for month in period.months():
+        if month.month in (1, 4, 7, 10):
+            quarter = periods.parse(f"{month.year}-Q{(month.month - 1) // 3 + 1}")
+            if (
+                quarter.first >= period.first
+                and quarter.last <= period.last
+                and quarter.last < today
+            ):
+                found.append(quarter)
+    return found
+
+
+def completeness(
+    *, user, organization: Organization, period: Period, today: datetime.date | None = None
+) -> Completeness:
+    today = today or timezone.localdate()
+    subtree = Q(path__startswith=organization.path)
+    in_period = Q(starts_at__gte=period.starts, starts_at__lt=period.ends)
+
+    held_events = Event.objects.alive().filter(
+        in_period, organization__path__startswith=OuterRef("path")
+    )
+    villages = (
+        scoped(Organization.objects.filter(subtree, _open_in(period), kind=Kind.VILLAGE), user)
+        .filter(~Exists(held_events))
+        .select_related("street")
+        .order_by("path")
+    )
+
+    secretary = (
+        Appointment.objects.alive()
+        .filter(
+            organization=OuterRef("pk"),
+            role=AppointmentRole.BRANCH_SECRETARY,
+            started_on__lte=period.last,
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.first))
+    )
+    meetings = BranchMeeting.objects.alive().filter(
+        organization=OuterRef("pk"), held_on__gte=period.first, held_on__lte=period.last
+    )
+    branches = (
+        scoped(Organization.objects.filter(subtree), user)
+        .filter(Exists(secretary), ~Exists(meetings))
+        .select_related("street")
+        .order_by("path")
+    )
+
+    quarters = judged_quarters(period, today)
+    short: list[ShortPosition] = []
+    if quarters:
+        whole = Period(periods.RANGE, quarters[0].first, quarters[-1].last)
+        positions = list(
+            scoped(
+                Position.objects.filter(
+                    _open_in(whole),
+                    kind__events_per_quarter__gt=0,
+                    organization__path__startswith=organization.path,
+                ),
+                user,
+            )
+            .select_related("kind", "organization")
+            .order_by("organization__path", "kind__sort_order", "name")
+        )
+        held = {
+            (row["position"], timezone.localtime(row["quarter"], BEIJING).date()): row["n"]
+            for row in Event.objects.alive()
+            .filter(
+                position__in=[position.pk for position in positions],
+                starts_at__gte=whole.starts,
+                starts_at__lt=whole.ends,
+            )
+            .annotate(quarter=TruncQuarter("starts_at", tzinfo=BEIJING))
+            .values("position", "quarter")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+        for position in positions:
+            required = position.kind.events_per_quarter
+            missed = [
+                QuarterShort(quarter, held.get((position.pk, quarter.first), 0), required)
+                for quarter in quarters
+                if position.opened_on <= quarter.first
+                and (position.closed_on is None or position.closed_on >= quarter.last)
+                and held.get((position.pk, quarter.first), 0) < required
+            ]
+            if missed:
+                short.append(ShortPosition(position, missed))
+    return Completeness(
+        period=period,
+        quarters=quarters,
+        no_events=_by_street(villages),
+        no_branch_meetings=_by_street(branches),
+        positions_short=short,
+    )
