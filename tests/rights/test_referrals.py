@@ -294,7 +294,9 @@ def test_the_receiver_names_a_party_of_the_referred_case_only(tree, center, work
     client = api_as(lawyer)
 
     named = client.post(
-        f"{CASES}{referral.case_id}/parties/", {"role": "witness", "name": "李证人"}, format="json"
+        f"{CASES}{referral.case_id}/parties/",
+        {"role": "witness", "name": "李证人", "client_id": "5f0c2b1e-3a4d-4e6f-8a9b-0c1d2e3f4a5b"},
+        format="json",
     )
 
     assert named.status_code == 201, named.content
