@@ -31,7 +31,8 @@ from apps.organizations.choices import Kind, Level, TitleStatus
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.scoping import scope_field
 from apps.rights.choices import COVERING_KINDS, CaseStatus, Outcome
-from apps.rights.models import Case, Station
+from apps.rights.models import Case, Referral, Station
+from apps.rights.models_referrals import ReferralStatus
 from apps.rights.selectors.overdue import with_deadlines
 
 
@@ -242,6 +243,7 @@ CASES_OPEN = Source(
     placed=SNAPSHOT,
     until="closed_at",
 )
+REFERRALS = Source("referrals", Referral, "sent_at", lambda: Referral.objects.alive(), True)
 BRANCH_MEETINGS = Source(
     "branch_meetings", BranchMeeting, "held_on", lambda: BranchMeeting.objects.alive()
 )
@@ -275,6 +277,7 @@ SOURCES = (
     CASES_RECEIVED,
     CASES_CLOSED,
     CASES_OPEN,
+    REFERRALS,
     BRANCH_MEETINGS,
     COUNCIL_MEETINGS,
     TOPICS_RAISED,
@@ -537,6 +540,41 @@ FIGURES: tuple[Figure, ...] = (
         ),
         count,
         lambda period: Q(close_due__lt=period.ends),
+        unit=_("cases"),
+    ),
+    Figure(
+        "referrals.sent",
+        REFERRALS,
+        _("Referrals sent"),
+        _(
+            "Cases of the organization and the organizations below it referred through the "
+            "green channel in the period."
+        ),
+        count,
+        unit=_("cases"),
+    ),
+    Figure(
+        "referrals.accepted",
+        REFERRALS,
+        _("Referrals accepted"),
+        _(
+            "Referrals sent in the period from the organization and the organizations below it "
+            "that the receiving side accepted (answered or not yet)."
+        ),
+        count,
+        Q(status__in=[ReferralStatus.ACCEPTED, ReferralStatus.ANSWERED]),
+        unit=_("cases"),
+    ),
+    Figure(
+        "referrals.answered_in_time",
+        REFERRALS,
+        _("Referrals answered in time"),
+        _(
+            "Referrals sent in the period from the organization and the organizations below it "
+            "that the receiving side answered by the deadline to answer."
+        ),
+        count,
+        Q(status=ReferralStatus.ANSWERED, answered_at__lte=F("due_at")),
         unit=_("cases"),
     ),
     Figure(

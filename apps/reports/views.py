@@ -21,6 +21,7 @@ DOMAINS = {
     "events": gettext_lazy("Events"),
     "funds": gettext_lazy("Funds"),
     "cases": gettext_lazy("Rights protection"),
+    "referrals": gettext_lazy("Referrals (green channel)"),
     "branch": gettext_lazy("三会一课"),
     "councils": gettext_lazy("Women's councils"),
     "positions": gettext_lazy("Positions"),
