@@ -4,7 +4,6 @@ on the admin's first page; e-mailed only where e-mail is set up."""
 import pytest
 from django.core import mail
 
-from apps.accounts.models import User
 from apps.core.actors import SYSTEM
 from apps.notices.models import Notice
 from apps.notices.services import notice_send
