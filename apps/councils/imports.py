@@ -44,7 +44,7 @@ from apps.councils.models import (
 )
 from apps.members.models import Member
 from apps.organizations.models import Organization
-from apps.organizations.scoping import scoped
+from apps.organizations.scoping import scoped, with_ancestors
 
 NAMES = re.compile(r"[、，,；;/\s]+")
 MODE_ALIASES = {
@@ -249,6 +249,8 @@ def _check_meetings(rows: list[Row], by) -> None:
             continue
         meeting.council, meeting.organization = council, council.organization
         day = meeting.held_on
+        if day is not None and not council.sits_on(day):
+            day = None  # the date is refused below; the members are looked up by name alone
         for column in ("chair", "recorder"):
             if name := row.cells[column].text:
                 setattr(meeting, column, found.member(row, column, council, name, day))
@@ -256,7 +258,8 @@ def _check_meetings(rows: list[Row], by) -> None:
             found.member(row, "present", council, n, day) for n in _names(row.cells["present"].text)
         ]
         row.present = list({person.pk: person for person in present if person}.values())
-        if day is not None:
+        if meeting.held_on is not None:
+            day = meeting.held_on
             if found.meetings[council.pk].get(day) or (council.pk, day) in in_sheet:
                 message = _("%(council)s already has a meeting on %(day)s")
                 row.refuse("held_on", message % {"council": council.name, "day": day})
@@ -392,13 +395,15 @@ def _categories() -> dict[str, TopicCategory]:
     return found
 
 
-def _reachable(rows: list[Row]) -> dict[str, list[Organization]]:
-    """The organizations the rows' 责任单位 may name, by code and name: one query. Whether one
-    is the council's own, below it or above it is the model's rule."""
+def _reachable(rows: list[Row], by) -> dict[str, list[Organization]]:
+    """The organizations the rows' 责任单位 may name, by code and name, among the importer's
+    subtree and its ancestors (docs/scoping.md, exception one): one query. Whether one is the
+    council's own, below it or above it is the model's rule."""
     texts = {row.cells["responsible_organization"].text for row in rows} - {""}
     found = defaultdict(list)
     if texts:
-        for organization in Organization.objects.filter(Q(code__in=texts) | Q(name__in=texts)):
+        named = Organization.objects.filter(Q(code__in=texts) | Q(name__in=texts))
+        for organization in with_ancestors(named, by):
             found[organization.code].append(organization)
             if organization.name != organization.code:
                 found[organization.name].append(organization)
@@ -408,7 +413,7 @@ def _reachable(rows: list[Row]) -> dict[str, list[Organization]]:
 def _check_topics(rows: list[Row], by) -> None:
     councils = _Councils(rows, by, people=True, meetings=True)
     categories = _categories()
-    organizations = _reachable(rows)
+    organizations = _reachable(rows, by)
     for row in rows:
         topic: Topic = row.record
         text = row.cells["category"].text

@@ -17,13 +17,17 @@ one step at a time through the transitions service would take most of a minute. 
 in at the status they have reached, with the days each move set (assigned, due, closed).
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from random import Random
+
+from django.utils import timezone
 
 from apps.core.actors import SYSTEM
 from apps.core.bulk import insert_with_history
 from apps.core.models import checked_by_the_database
 from apps.councils.choices import (
+    CLOSED,
+    HAS_ASSIGNEE,
     MeetingMode,
     MemberRole,
     RaisedVia,
@@ -38,13 +42,14 @@ from apps.councils.models import (
     Topic,
     TopicCategory,
 )
-from apps.councils.services import council_update
+from apps.councils.services import council_update, topic_transition
 from apps.demo.organizations import Tree
 from apps.members.models import Member
 from apps.organizations.models import Organization
 
 DAYS = 730  # two years up to today
 SHARE = 0.4  # villages with a council
+MOVED = 24  # recent topics moved through the transitions service, for their history
 QUIET = 0.08  # councils that held no meeting last quarter
 GAP = (25, 70)  # days between meetings
 ONLINE = 0.3  # meetings in the online council hall
@@ -239,6 +244,7 @@ def build_councils(rng: Random, today: date, tree: Tree) -> int:
         for meeting, council, day in raised
     ]
     _every_status(topics)
+    moving = _held_back(rng, today, topics)
     for topic in topics:
         topic.full_clean(
             exclude=checked_by_the_database(topic),
@@ -246,6 +252,7 @@ def build_councils(rng: Random, today: date, tree: Tree) -> int:
             validate_constraints=False,
         )
     insert_with_history(Topic, topics, by=SYSTEM)
+    _move_along(moving)
     return len(plans)
 
 
@@ -337,6 +344,68 @@ def _assign(rng: Random, topic: Topic, assigned_on: date, parents: dict) -> None
         topic.responsible_body = rng.choice(OUTSIDE)
     topic.assigned_on = assigned_on
     topic.due_on = assigned_on + timedelta(days=rng.choice([15, 30, 30, 60, 90]))
+
+
+# What the moves set, kept aside while a topic goes in as raised.
+MOVE_FIELDS = (
+    "status",
+    "responsible_organization",
+    "responsible_body",
+    "assigned_on",
+    "due_on",
+    "closed_on",
+    "result_kind",
+    "evidence",
+    "feedback",
+)
+
+
+def _held_back(rng: Random, today: date, topics: list[Topic]) -> list[tuple[Topic, dict]]:
+    """A few recent topics that reached an assignee go in as raised, to be moved along their
+    life through the service (``_move_along``): their history shows every move."""
+    recent = [t for t in topics if t.status in HAS_ASSIGNEE and (today - t.raised_on).days < 240]
+    moving = []
+    for topic in rng.sample(recent, min(MOVED, len(recent))):
+        moving.append((topic, {name: getattr(topic, name) for name in MOVE_FIELDS}))
+        topic.status, topic.responsible_organization, topic.responsible_body = "raised", None, ""
+        topic.assigned_on = topic.due_on = topic.closed_on = None
+        topic.result_kind = topic.evidence = topic.feedback = ""
+    return moving
+
+
+def _move_along(moving: list[tuple[Topic, dict]]) -> None:
+    """Accepted the day after it was raised, assigned, in progress, and closed on the days
+    planned, each move at its time (``now=``)."""
+
+    def at(day: date) -> datetime:
+        return timezone.make_aware(datetime.combine(day, time(10)))
+
+    for topic, plan in moving:
+        status, assigned_on = plan["status"], plan["assigned_on"]
+        moved = topic_transition(
+            by=SYSTEM, topic=topic, to=TopicStatus.ACCEPTED, now=at(topic.raised_on)
+        )
+        moved = topic_transition(
+            by=SYSTEM,
+            topic=moved,
+            to=TopicStatus.ASSIGNED,
+            now=at(assigned_on),
+            due_on=plan["due_on"],
+            responsible_organization=plan["responsible_organization"],
+            responsible_body=plan["responsible_body"],
+        )
+        if status == TopicStatus.ASSIGNED:
+            continue
+        moved = topic_transition(
+            by=SYSTEM, topic=moved, to=TopicStatus.IN_PROGRESS, now=at(assigned_on)
+        )
+        if status in CLOSED:
+            closing = {"evidence": plan["evidence"], "feedback": plan["feedback"]}
+            if status == TopicStatus.TURNED_INTO_RESULT:
+                closing["result_kind"] = plan["result_kind"]
+            topic_transition(
+                by=SYSTEM, topic=moved, to=status, now=at(plan["closed_on"]), **closing
+            )
 
 
 def _every_status(topics: list[Topic]) -> None:

@@ -450,6 +450,9 @@ def test_the_demo_topics_are_in_every_status_with_overdue_ones():
     assert not topics.filter(status=TopicStatus.NOT_ADOPTED, not_adopted_reason="").exists()
     assert not topics.filter(status__in=["resolved", "result"], closed_on__isnull=True).exists()
     assert not topics.filter(closed_on__gt=timezone.localdate()).exists()
+    # A few went through the transitions service, each move at its day: the history shows them.
+    moves = Topic.history.filter(history_type="~").values_list("status", flat=True)
+    assert {TopicStatus.ACCEPTED, TopicStatus.ASSIGNED, TopicStatus.IN_PROGRESS} <= set(moves)
     for topic in topics:
         topic.full_clean(validate_unique=False)  # the services' rules for what each move set
         assert topic.organization_id == topic.council.organization_id
