@@ -258,6 +258,7 @@ def _check_meetings(rows: list[Row], by) -> None:
             found.member(row, "present", council, n, day) for n in _names(row.cells["present"].text)
         ]
         row.present = list({person.pk: person for person in present if person}.values())
+        meeting._present = row.present  # written with the meeting (_write_meetings)
         if meeting.held_on is not None:
             day = meeting.held_on
             if found.meetings[council.pk].get(day) or (council.pk, day) in in_sheet:
@@ -281,17 +282,11 @@ def _write_meetings(records: list[Meeting], *, by, progress) -> list[Meeting]:
     return meetings
 
 
-def _check_and_keep_present(rows: list[Row], by) -> None:
-    _check_meetings(rows, by)
-    for row in rows:
-        row.record._present = row.present
-
-
 MEETINGS = Importer(
     model=Meeting,
     columns=MEETING_COLUMNS,
     read_row=_read_meeting,
-    check_rows=_check_and_keep_present,
+    check_rows=_check_meetings,
     create=_write_meetings,
     row_type=_MeetingRow,
     done=gettext_lazy("%(count)d council meetings were imported."),
@@ -414,6 +409,13 @@ def _check_topics(rows: list[Row], by) -> None:
     councils = _Councils(rows, by, people=True, meetings=True)
     categories = _categories()
     organizations = _reachable(rows, by)
+    titles = {row.cells["title"].text for row in rows} - {""}
+    ids = [council.pk for found in councils.named.values() for council in found]
+    seen = set(
+        scoped(Topic.objects.filter(council_id__in=ids, title__in=titles), by)
+        .alive()
+        .values_list("council_id", "raised_on", "title")
+    )
     for row in rows:
         topic: Topic = row.record
         text = row.cells["category"].text
@@ -429,6 +431,12 @@ def _check_topics(rows: list[Row], by) -> None:
         if council is None:
             continue
         topic.council, topic.organization = council, council.organization
+        key = (council.pk, topic.raised_on, topic.title)
+        if topic.raised_on and topic.title and key in seen:
+            message = _("%(council)s already has the topic %(title)s raised on %(day)s")
+            values = {"council": council.name, "title": topic.title[:50], "day": topic.raised_on}
+            row.refuse("title", message % values)
+        seen.add(key)
         if row.meeting_day and topic.raised_via == RaisedVia.MEETING:
             held = councils.meetings[council.pk].get(row.meeting_day, [])
             if len(held) == 1:

@@ -3,6 +3,7 @@ every bad row in Chinese, then all rows or none; people named within the council
 (docs/councils.md, Importing past meetings and topics)."""
 
 import datetime
+import itertools
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -63,13 +64,18 @@ def meeting_line(**cells) -> list:
     return [values[header] for header in MEETINGS]
 
 
+_titles = itertools.count(1)
+
+
 def topic_line(**cells) -> list:
+    """A topic's row; each a title of its own (a council's topic of one day and title is on
+    file once)."""
     values = {header: "" for header in TOPICS}
     values.update(
         {
             "议事会": COUNCIL,
             "提出日期": "2024-03-08",
-            "议题": "村道路灯不亮",
+            "议题": f"村道路灯不亮（{next(_titles)}）",
             "议题类别": "村务",
             "会议日期": "2024-03-08",
             "状态": "已提出",
@@ -215,7 +221,7 @@ def test_every_bad_topic_row_is_reported_in_chinese_and_nothing_is_stored(tree, 
     make_meeting(tree.village_a1, council=council, held_on=datetime.date(2024, 3, 8))
     assigned = {"交办日期": "2024-03-15", "办理时限": "2024-04-30"}
     rows = [
-        topic_line(),  # row 2: correct
+        topic_line(议题="楼道堆物"),  # row 2: correct
         topic_line(状态="不予采纳"),  # 3: no reason
         topic_line(状态="已交办", 责任单位="区住建局"),  # 4: no days
         topic_line(状态="已交办", 责任单位=tree.village_a2.name, **assigned),  # 5: a sibling
@@ -231,12 +237,13 @@ def test_every_bad_topic_row_is_reported_in_chinese_and_nothing_is_stored(tree, 
         topic_line(
             状态="已解决", 责任单位="区住建局", 办结日期="2024-03-10", **assigned
         ),  # 13: closed before assigned
+        topic_line(议题="楼道堆物"),  # 14: the same topic as row 2
     ]
 
     report = topics_import(data=xlsx(TOPICS, *rows), by=staff, dry_run=False)
 
     errors = dict(report.errors)
-    assert sorted(errors) == list(range(3, 14))
+    assert sorted(errors) == list(range(3, 15))
     assert all(chinese(text) for text in errors.values())
     assert "不予采纳理由" in errors[3] and "交办日期" in errors[4]
     assert "成果类型" in errors[7]
@@ -263,7 +270,8 @@ def test_the_checks_cost_the_same_queries_for_3_rows_as_for_300(tree, council):
             交办日期="2024-03-15",
             办理时限="2024-04-30",
         )
-        rows = [row] * count
+        title = TOPICS.index("议题")
+        rows = [[*row[:title], f"议题{n}", *row[title + 1 :]] for n in range(count)]
         with CaptureQueriesContext(connection) as run:
             report = topics_import(data=xlsx(TOPICS, *rows), by=SYSTEM, dry_run=True)
         assert report.errors == []
