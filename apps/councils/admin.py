@@ -218,8 +218,9 @@ class MeetingAdmin(SheetImportAdminMixin, ScopedHistoryAdmin):
     import_title = _("Import past council meetings from Excel")
     import_help = _(
         "One row a meeting. 议事会 is the council's name; 会议形式 is 线下 or 云上议事厅 (an "
-        "online meeting needs 线上渠道). 主持人, 记录人 and 出席成员 are the council's members "
-        "by name, 出席成员 separated by 、 or commas; invited guests are counted in 列席嘉宾人数. "
+        "online meeting needs 线上渠道). 出席成员 are the council's members by name, separated "
+        "by 、 or commas; 主持人 and 记录人 a member or a person of the council's organization; "
+        "invited guests are counted in 列席嘉宾人数. "
         "Import the meetings before the topics raised at them."
     )
 

@@ -150,7 +150,7 @@ class _Councils:
     """The councils the rows name, within ``by``'s reach, with their members (by name), the
     meetings on file and the people of their organizations: a query each."""
 
-    def __init__(self, rows: list[Row], by, *, people: bool = False, meetings: bool = False):
+    def __init__(self, rows: list[Row], by, *, people: tuple = (), meetings: bool = False):
         texts = {row.cells["council"].text for row in rows} - {""}
         self.named = defaultdict(list)
         for council in selectors.council_list(user=by).alive().filter(name__in=texts):
@@ -174,7 +174,7 @@ class _Councils:
             organizations = {
                 council.organization_id for found in self.named.values() for council in found
             }
-            names = {name for row in rows for name in _names(row.cells["raised_by"].text)}
+            names = {row.cells[column].text for row in rows for column in people} - {""}
             for person in scoped(
                 Member.objects.filter(
                     organization_id__in=organizations, name__in=names
@@ -217,6 +217,22 @@ class _Councils:
         row.refuse(column, message % {"column": row.headers[column], **values})
         return None
 
+    def person(self, row: Row, column: str, council, name: str):
+        """A member of the council by that name, else one person of its organization: who
+        chaired, recorded or raised a topic need not sit on the council."""
+        members = {m.person_id: m.person for m in self.members[council.pk].get(name, [])}
+        people = members or {p.pk: p for p in self.people[council.organization_id].get(name, [])}
+        if len(people) == 1:
+            return next(iter(people.values()))
+        if people:
+            message = _("%(column)s: %(count)d people of %(council)s are named %(name)s")
+            values = {"count": len(people), "council": council.name, "name": name[:50]}
+        else:
+            message = _("%(column)s: nobody of %(council)s is named %(name)s")
+            values = {"council": council.name, "name": name[:50]}
+        row.refuse(column, message % {"column": row.headers[column], **values})
+        return None
+
 
 # --- Meetings --------------------------------------------------------------------------------
 
@@ -240,7 +256,7 @@ def _read_meeting(row: Row) -> None:
 
 
 def _check_meetings(rows: list[Row], by) -> None:
-    found = _Councils(rows, by, meetings=True)
+    found = _Councils(rows, by, people=("chair", "recorder"), meetings=True)
     in_sheet = set()
     for row in rows:
         meeting: Meeting = row.record
@@ -253,7 +269,7 @@ def _check_meetings(rows: list[Row], by) -> None:
             day = None  # the date is refused below; the members are looked up by name alone
         for column in ("chair", "recorder"):
             if name := row.cells[column].text:
-                setattr(meeting, column, found.member(row, column, council, name, day))
+                setattr(meeting, column, found.person(row, column, council, name))
         present = [
             found.member(row, "present", council, n, day) for n in _names(row.cells["present"].text)
         ]
@@ -406,7 +422,7 @@ def _reachable(rows: list[Row], by) -> dict[str, list[Organization]]:
 
 
 def _check_topics(rows: list[Row], by) -> None:
-    councils = _Councils(rows, by, people=True, meetings=True)
+    councils = _Councils(rows, by, people=("raised_by",), meetings=True)
     categories = _categories()
     organizations = _reachable(rows, by)
     titles = {row.cells["title"].text for row in rows} - {""}
@@ -447,7 +463,7 @@ def _check_topics(rows: list[Row], by) -> None:
                     message = _("%(council)s has several meetings on %(day)s")
                 row.refuse("meeting", message % {"council": council.name, "day": row.meeting_day})
         if name := row.cells["raised_by"].text:
-            topic.raised_by = _raiser(row, councils, council, name)
+            topic.raised_by = councils.person(row, "raised_by", council, name)
         if text := row.cells["responsible_organization"].text:
             _responsible(row, topic, organizations.get(text, []), text)
         row.full_clean(
@@ -462,22 +478,6 @@ def _check_topics(rows: list[Row], by) -> None:
                 "client_id",
             ],
         )
-
-
-def _raiser(row: Row, councils: _Councils, council, name: str):
-    """A member of the council by that name, else one person of its organization."""
-    members = {m.person_id: m.person for m in councils.members[council.pk].get(name, [])}
-    people = members or {p.pk: p for p in councils.people[council.organization_id].get(name, [])}
-    if len(people) == 1:
-        return next(iter(people.values()))
-    if people:
-        message = _("%(column)s: %(count)d people of %(council)s are named %(name)s")
-        values = {"count": len(people), "council": council.name, "name": name[:50]}
-    else:
-        message = _("%(column)s: nobody of %(council)s is named %(name)s")
-        values = {"council": council.name, "name": name[:50]}
-    row.refuse("raised_by", message % {"column": row.headers["raised_by"], **values})
-    return None
 
 
 def _responsible(row: Row, topic: Topic, found: list[Organization], text: str) -> None:

@@ -87,9 +87,10 @@ def topic_line(**cells) -> list:
 
 def test_meetings_are_imported_whole_with_the_members_present(tree, council, user_in):
     staff = user_in(tree.street_a, Role.STAFF)
+    make_member(tree.village_a1, name="孙主任")  # of the village, not of the council
     data = xlsx(
         MEETINGS,
-        meeting_line(),
+        meeting_line(记录人="孙主任"),
         meeting_line(
             会议日期=datetime.date(2024, 4, 2),
             会议形式="云上议事厅",
@@ -111,7 +112,11 @@ def test_meetings_are_imported_whole_with_the_members_present(tree, council, use
         tree.village_a1,
         "on_site",
     )
-    assert (on_site.chair.name, on_site.recorder.name, on_site.guests_count) == ("王芳", "李娟", 2)
+    assert (on_site.chair.name, on_site.recorder.name, on_site.guests_count) == (
+        "王芳",
+        "孙主任",
+        2,
+    )
     assert sorted(p.name for p in on_site.present_people) == ["李娟", "王芳", "赵敏"]
     assert (online.mode, online.channel, online.guests_count) == ("online", "微信群", 0)
     assert [p.name for p in online.present_people] == ["李娟"]
@@ -136,12 +141,13 @@ def test_every_bad_meeting_row_is_reported_in_chinese_and_nothing_is_stored(tree
         meeting_line(会议日期=tomorrow),  # 9: a past meeting only
         meeting_line(会议日期="2024-03-11", 列席嘉宾人数="很多"),  # 10
         meeting_line(会议日期="2024-03-12", 会议形式="电话"),  # 11
+        meeting_line(会议日期="2024-03-13", 主持人="不认识"),  # 12: nobody of the council
     ]
 
     report = meetings_import(data=xlsx(MEETINGS, *rows), by=staff, dry_run=False)
 
     errors = dict(report.errors)
-    assert sorted(errors) == list(range(3, 12))
+    assert sorted(errors) == list(range(3, 13))
     assert all(chinese(text) for text in errors.values())
     assert "陈路人" in errors[3]
     assert not Meeting.objects.exclude(held_on=datetime.date(2024, 5, 1)).exists()
