@@ -52,8 +52,9 @@ from apps.notices.services import notice_send
 from apps.organizations.choices import Kind, Sector
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
-from apps.rights.models import Case, Station, StationStaff
+from apps.rights.models import Case, Referral, Station, StationStaff
 from apps.rights.services import cases as case_services
+from apps.rights.services import referrals as referral_services
 from apps.rights.services import stations as station_services
 from tests.factories.accounts import UserFactory
 from tests.factories.councils import (
@@ -226,6 +227,32 @@ def station_cases(organization, user):
     closed = case_services.case_transition(by=user, case=closed, to="closed", outcome="mediated")
     case_services.followup_add(
         by=user, case=closed, visited_on=timezone.localdate(), method="phone", note="情况稳定"
+    )
+
+
+def make_referral(organization, **fields) -> Referral:
+    """A case of ``organization`` (with the consent to refer, accepted) referred by its case
+    worker to the police: an outside body, so the maker adds no organization to the tree."""
+    by = fields.pop("by", None) or UserFactory(organization=organization, role=Role.CASE_WORKER)
+    case = fields.pop("case", None)
+    if case is None:
+        case = make_case(organization, by=by, consent_to_refer=True)
+        case = case_services.case_transition(by=by, case=case, to="accepted")
+    fields = {
+        "outside_kind": "police",
+        "outside_name": "云溪区公安分局",
+        "reason": "求助人遭受家庭暴力，需公安介入。",
+        **fields,
+    }
+    return referral_services.referral_send(by=by, case=case, **fields)
+
+
+def station_referrals(organization, user):
+    """The station's own referral of its own case, by its operator, accepted and answered."""
+    referral = make_referral(organization, by=user, share_narrative=True)
+    referral = referral_services.referral_transition(by=user, referral=referral, to="accepted")
+    referral_services.referral_transition(
+        by=user, referral=referral, to="answered", answer="已出具告诫书"
     )
 
 
@@ -560,6 +587,18 @@ REGISTRY: dict[type[Model], Maker] = {
             "client_id": "00000000-0000-4000-8000-000000000011",
         },
         station=station_cases,
+    ),
+    Referral: Maker(
+        make=make_referral,
+        resource="referral",
+        create_body=lambda tree: {
+            "case": make_referral(tree.village_a2).case_id,
+            "outside_kind": "court",
+            "outside_name": "越权法院",
+            "reason": "越权转介",
+            "client_id": "00000000-0000-4000-8000-000000000020",
+        },
+        station=station_referrals,
     ),
     Council: Maker(
         make=make_council,

@@ -14,6 +14,7 @@ from apps.demo.councils import build_councils
 from apps.demo.events import build_events
 from apps.demo.members import build_appointments, build_members
 from apps.demo.organizations import build_positions, build_titles, build_tree
+from apps.demo.referrals import build_referrals
 from apps.demo.rights import build_legal_center, build_stations
 
 SEED = 20260308
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             build_events(rng("events"), today, tree)
             build_cases(rng("cases"), today, tree, accounts)
             build_councils(rng("councils"), today, tree)
+            build_referrals(rng("referrals"), tree, legal_center)
         self.stdout.write(
             f"演示区县 / demo district: {tree.district.name} — {len(tree.streets)} 个街道/乡镇, "
             f"{len(tree.villages)} 个村/社区 ({time.monotonic() - started:.1f}s)"
