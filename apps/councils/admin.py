@@ -14,8 +14,9 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin_imports import SheetImportAdminMixin
 from apps.core.admin_transitions import TransitionAdminMixin
-from apps.councils import selectors, services
+from apps.councils import imports, selectors, services
 from apps.councils.models import Council, CouncilMember, Meeting, MeetingAttendance, Topic
 from apps.organizations.admin import Figure, add_organization_figures, subtree_list_url
 from apps.organizations.admin_base import ScopedAdminMixin, ScopedHistoryAdmin
@@ -203,7 +204,7 @@ class MeetingTopicInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ScopedHistoryAdmin):
+class MeetingAdmin(SheetImportAdminMixin, ScopedHistoryAdmin):
     list_display = ["held_on", "council", "mode", "organization", "guests_count"]
     list_filter = [*TREE_FILTERS, "mode"]
     list_select_related = ["organization", "council"]
@@ -212,6 +213,16 @@ class MeetingAdmin(ScopedHistoryAdmin):
     fields = ["council", *services.MEETING_FIELDS]
     service_fields = services.MEETING_FIELDS
     inlines = [AttendanceInline, MeetingTopicInline]
+    # A council's past meetings (apps/councils/imports.py), for the roles that record them.
+    importer = imports.MEETINGS
+    import_title = _("Import past council meetings from Excel")
+    import_help = _(
+        "One row a meeting. 议事会 is the council's name; 会议形式 is 线下 or 云上议事厅 (an "
+        "online meeting needs 线上渠道). 出席成员 are the council's members by name, separated "
+        "by 、 or commas; 主持人 and 记录人 a member or a person of the council's organization; "
+        "invited guests are counted in 列席嘉宾人数. "
+        "Import the meetings before the topics raised at them."
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).alive()
@@ -256,7 +267,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Topic)
-class TopicAdmin(TransitionAdminMixin, ScopedHistoryAdmin):
+class TopicAdmin(SheetImportAdminMixin, TransitionAdminMixin, ScopedHistoryAdmin):
     list_display = ["raised_on", "title", "council", "category", "status", "due_on", "overdue"]
     list_filter = [*TREE_FILTERS, "status", "category", OverdueFilter]
     list_select_related = ["organization", "council", "category"]
@@ -265,6 +276,17 @@ class TopicAdmin(TransitionAdminMixin, ScopedHistoryAdmin):
     service_fields = services.TOPIC_FIELDS
     readonly_after = ("status", "not_adopted_reason", "responsible_organization")
     readonly_after += ("responsible_body", "assigned_on", "due_on", "closed_on", "result_kind")
+    # A council's past topics, each at the status it reached (apps/councils/imports.py).
+    importer = imports.TOPICS
+    import_title = _("Import past council topics from Excel")
+    import_help = _(
+        "One row a topic. 议题类别 is a category's code or Chinese name. A topic raised at a "
+        "meeting gives 会议日期, a meeting already on file; 提出人 is a member of the council "
+        "or a person of its organization. 状态 is 已提出, 已采纳, 不予采纳 (with 不予采纳理由), "
+        "已交办 or 办理中 (with 责任单位, 交办日期 and 办理时限), 已解决 or 成果转化 (with "
+        "办结日期, and 成果类型: 项目, 制度 or 服务). 责任单位 is an organization's code or "
+        "name (the council's own, one below or above it) or the name of an outside body."
+    )
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):

@@ -1,5 +1,6 @@
-"""Writing councils, their members, meetings (with attendance) and topics: the API, the admin and
-(later) the import and the demo share these rules (docs/councils.md).
+"""Writing councils, their members, meetings (with attendance) and topics: the API and the admin
+write through these; the Excel imports (``apps.councils.imports``) and the demo check their
+rows by the same models' rules and write them in bulk (docs/councils.md).
 
 Every service is keyword-only, atomic and cleans before it saves (docs/architecture.md). A
 meeting's and a topic's organization is its council's, set here. A topic's status moves only
