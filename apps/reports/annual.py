@@ -12,6 +12,7 @@ the counting rule and the figure by child organization instead.
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -58,7 +59,11 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         gettext_lazy("Ideological guidance and party building"),
         (
-            Line("branch.meetings_held", gettext_lazy("三会一课 meetings held")),
+            Line(
+                "branch.meetings_held",
+                gettext_lazy("三会一课 meetings held"),
+                unit=gettext_lazy("meetings"),
+            ),
             Line(
                 "events.themed_publicity_held",
                 gettext_lazy("Themed publicity and education sessions held"),
@@ -181,25 +186,43 @@ def _api(name: str, organization, query: dict) -> str:
     return f"{reverse(name)}?{urlencode(query)}"
 
 
+class Codes:
+    """The ids the admin's filters take, by code: read once per report, when a link needs
+    them (one query each for the categories, the lines and the title kinds)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def categories(self) -> dict[str, int]:
+        return dict(event_selectors.category_list(user=self.user).values_list("code", "pk"))
+
+    @cached_property
+    def lines(self) -> dict[str, int]:
+        return dict(event_selectors.line_list(user=self.user).values_list("code", "pk"))
+
+    @cached_property
+    def title_kinds(self) -> dict[str, int]:
+        return dict(TitleKind.objects.values_list("code", "pk"))
+
+
 def _events(category: str | None = None, line: str | None = None):
     """The events' admin list for the year (its Beijing days), category and line; for those
     who do not work in the admin, the events API with the same filters."""
 
-    def link(request, organization, period):
+    def link(request, organization, period, codes: Codes):
         first, last = _days(period)
         user = request.user
         if user.is_staff:
             query = {"starts_from": first, "starts_until": last}
             if category:
-                found = event_selectors.category_list(user=user).filter(code=category).first()
-                if found is None:
+                if category not in codes.categories:
                     return None
-                query["category"] = found.pk
+                query["category"] = codes.categories[category]
             if line:
-                found = event_selectors.line_list(user=user).filter(code=line).first()
-                if found is None:
+                if line not in codes.lines:
                     return None
-                query["line"] = found.pk
+                query["line"] = codes.lines[line]
             url = _admin(request, organization, "events_event_changelist", query)
             if url is not None:
                 return url
@@ -212,7 +235,7 @@ def _events(category: str | None = None, line: str | None = None):
 
 
 def _funds(source: str, event_category: str | None = None):
-    def link(request, organization, period):
+    def link(request, organization, period, codes: Codes):
         first, last = _days(period)
         query = {"source": source, "date_after": first, "date_before": last}
         if event_category:
@@ -223,7 +246,7 @@ def _funds(source: str, event_category: str | None = None):
 
 
 def _dated_api(name: str):
-    def link(request, organization, period):
+    def link(request, organization, period, codes: Codes):
         first, last = _days(period)
         return _api(name, organization, {"date_after": first, "date_before": last})
 
@@ -233,15 +256,14 @@ def _dated_api(name: str):
 def _titles(kind: str | None = None, level: str | None = None, awarded: bool = False):
     """The titles' admin list for the year, kind, level and status (no API lists titles)."""
 
-    def link(request, organization, period):
+    def link(request, organization, period, codes: Codes):
         if not request.user.is_staff:
             return None
         query: dict[str, Any] = {"year": period.first.year}
         if kind:
-            found = TitleKind.objects.filter(code=kind).first()
-            if found is None:
+            if kind not in codes.title_kinds:
                 return None
-            query["kind__id__exact"] = found.pk
+            query["kind__id__exact"] = codes.title_kinds[kind]
         if level:
             query["level__exact"] = level
         if awarded:
@@ -318,6 +340,7 @@ def annual(*, request, organization, year: int) -> dict:
     found = selectors.report(user=user, organization=organization, period=period)
     suppressed = set(found.suppressed)
     leadership = user.role == Role.LEADERSHIP
+    codes = Codes(user)
     sections = []
     for section in SECTIONS:
         lines = []
@@ -353,7 +376,7 @@ def annual(*, request, organization, year: int) -> dict:
             elif line.key in LINKS:
                 permission, recipe = LINKS[line.key]
                 if user.has_perm(permission):
-                    entry["link"] = recipe(request, organization, period)
+                    entry["link"] = recipe(request, organization, period, codes)
             lines.append(entry)
         sections.append({"title": str(section.title), "lines": lines})
     return {"report": found, "year": year, "sections": sections}

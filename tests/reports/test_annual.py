@@ -6,6 +6,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.organizations.models import TitleKind
 from apps.organizations.roles import Role
@@ -97,7 +99,7 @@ def lines_of(body) -> dict:
 
 # The district's 2024, counted by hand (tests/factories/reports.py and annual_set).
 DISTRICT_2024 = {
-    "branch.meetings_held": (1, "1场次"),
+    "branch.meetings_held": (1, "1次"),
     "events.themed_publicity_held": (1, "1场次"),
     "events.themed_publicity_reached": (400, "400人"),
     "titles.mobile_classroom_city_awarded": (1, "1个"),
@@ -281,3 +283,16 @@ def test_the_page_wants_a_year_and_the_dashboard_links_to_it_for_a_year(
     assert "请填写报告年份" in bad.content.decode()
     assert f'/reports/annual/?organization={annual_set.district.pk}&amp;year=2024"' in year
     assert 'id="annual-link"' not in quarter
+
+
+@pytest.mark.django_db
+def test_the_annual_report_reads_in_a_fixed_number_of_queries(annual_set, client, user_in):
+    client.force_login(user_in(annual_set.district, Role.STAFF))
+    client.get("/api/v1/reports/annual/", {"year": 2024})  # the session, once
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/api/v1/reports/annual/", {"year": 2024})
+
+    # The session, the account, the API's throttle count; the report's 30 as the dashboard's
+    # (docs/reports.md); the links' ids: categories, lines, title kinds, one query each.
+    assert len(captured.captured_queries) == 37
