@@ -4,6 +4,7 @@ report)."""
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
@@ -100,7 +101,8 @@ class AnnualReportViewSet(GenericViewSet):
             ),
         },
     )
-    def list(self, request):
+    @action(detail=False, methods=["get"])
+    def annual(self, request):
         query = AnnualQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         organization = selectors.organization_for_report(

@@ -4,6 +4,7 @@ from apps.reports.api.annual import AnnualReportViewSet
 from apps.reports.api.views import ReportViewSet
 
 router = SimpleRouter()
-router.register("reports/annual", AnnualReportViewSet, basename="report-annual")
 router.register("reports", ReportViewSet, basename="report")
+# GET reports/annual/: an action of its own viewset, beside the summary (docs/reports.md)
+router.register("reports", AnnualReportViewSet, basename="report-annual")
 urlpatterns = router.urls
