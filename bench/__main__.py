@@ -21,6 +21,10 @@ def arguments(argv):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=200_000)
     parser.add_argument("--attendance", type=int, default=500_000)
+    parser.add_argument("--events", type=int, default=1_000_000, help="events on file")
+    parser.add_argument(
+        "--ingest-events", type=int, default=50_000, help="events posted to events/bulk/ (24)"
+    )
     parser.add_argument("--import-rows", type=int, default=20_000)
     parser.add_argument("--import-reps", type=int, default=3)
     parser.add_argument("--reps", type=int, default=20, help="runs of each quick measurement")

@@ -6,6 +6,7 @@ from bench import STEPS, generate, report
 from bench.accounts import bench_accounts, described
 from bench.admin_pages import admin_changelist, duplicates
 from bench.create import api_create
+from bench.events import INGEST, ensure_events, ingest_events
 from bench.imports import import_people
 from bench.lists import api_lists, sync_pages
 from bench.served import served_list
@@ -31,6 +32,11 @@ NOTES = [
     "renders the same columns in a minimal template (bench/templates/changelist_floor.html).",
     "5: the floor is one statement reading the recorded pairs (bench/sql/duplicate_pairs.sql).",
     "6: the floor is one INSERT of the same stored row, in autocommit.",
+    "24: a village station posts the events to events/bulk/ in batches of 500 (bare JSON arrays) "
+    "in process through Django's test client: authentication, each item's serializer, the "
+    "set-wise checks, the INSERT with history, the answer. The floor is COPY of the same stored "
+    "rows in one transaction (the note: with their history rows too). The generated events on "
+    "file (bench/events.py) have no history rows.",
     "25: gunicorn (2 sync workers, production settings) serves the district's page and the bare "
     "view of 1 over HTTP; wrk (2 threads, 4 connections) asks each in turns and the medians of "
     "requests per second are compared (bench/served.py). Not run by tests/test_bench.py: the "
@@ -39,7 +45,14 @@ NOTES = [
 
 
 def measure(
-    accounts, *, reps: int, import_rows: int, import_reps: int, only=None, say=print
+    accounts,
+    *,
+    reps: int,
+    import_rows: int,
+    import_reps: int,
+    ingest: int = INGEST,
+    only=None,
+    say=print,
 ) -> list[Figure]:
     """Every measurement (or those ``only`` names, of ``STEPS``), each checked against its
     floor first."""
@@ -51,6 +64,7 @@ def measure(
         ("4. admin changelist", lambda: admin_changelist(accounts, reps=reps)),
         ("5. duplicates", lambda: duplicates(accounts, reps=max(3, reps // 4))),
         ("6. API create", lambda: api_create(accounts, reps=reps)),
+        ("24. events ingest", lambda: ingest_events(accounts, count=ingest)),
     ]
     for name, (title, step) in zip(STEPS, steps, strict=True):
         if only and name not in only:
@@ -63,6 +77,7 @@ def measure(
 def run(options, *, command: str) -> None:
     call_command("migrate", verbosity=0)
     generate.ensure(people=options.people, attendance=options.attendance)
+    ensure_events(events=options.events)
     logins = bench_accounts()
     about = report.machine()
     sizes = generate.sizes()
@@ -71,6 +86,7 @@ def run(options, *, command: str) -> None:
         reps=options.reps,
         import_rows=options.import_rows,
         import_reps=options.import_reps,
+        ingest=options.ingest_events,
         only=options.only,
     )
     print("bench: 25. the list served under load …")

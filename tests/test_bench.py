@@ -4,15 +4,17 @@ the bench's to measure (docs/quality.md, Speed), on its own database at district
 
 import pytest
 
+from apps.events.models import Event
 from apps.members.models import BranchAttendance, BranchMeeting, Member
 from bench import generate, report
 from bench.accounts import bench_accounts, described
 from bench.database import bench_url
+from bench.events import ensure_events
 from bench.run import NOTES, measure
 
 pytestmark = pytest.mark.django_db
 
-SECTIONS = ["1"] * 9 + ["2"] * 2 + ["3"] * 3 + ["4"] + ["5"] * 3 + ["6"] * 3
+SECTIONS = ["1"] * 9 + ["2"] * 2 + ["3"] * 3 + ["4"] + ["5"] * 3 + ["6"] * 3 + ["24"] * 2
 
 
 def quiet(_line: str) -> None:
@@ -37,12 +39,18 @@ def test_the_bench_generates_measures_with_equal_answers_and_writes_its_results(
         BranchMeeting.objects.count(),
     ) == made
 
+    ensure_events(events=200, say=quiet)
+    assert Event.objects.count() == 200
+    ensure_events(events=200, say=quiet)  # there: adds nothing
+    assert Event.objects.count() == 200
+
     accounts = bench_accounts()
     # Each measurement raises AnswersDiffer unless it gives its floor's answer.
-    figures = measure(accounts, reps=1, import_rows=40, import_reps=1, say=quiet)
+    figures = measure(accounts, reps=1, import_rows=40, import_reps=1, ingest=40, say=quiet)
 
     assert [figure.section for figure in figures] == SECTIONS
     assert Member.objects.count() == 300  # what the measurements wrote is gone
+    assert Event.objects.count() == 200
     path = tmp_path / "RESULTS.md"
     report.write_results(
         path,

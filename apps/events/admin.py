@@ -8,14 +8,20 @@ above it; a campaign's page shows who in the account's subtree has reported and 
 from datetime import datetime, time, timedelta
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from apps.events import selectors, services
-from apps.events.models import Campaign, Event, EventCategory, Fund, LineOfWork
+from apps.core.admin_autocomplete import (
+    PreloadedAutocompleteFormSetMixin,
+    PreloadedAutocompleteInlineMixin,
+)
+from apps.events import imports, selectors, services
+from apps.events.models import Campaign, Event, EventCategory, EventParticipant, Fund, LineOfWork
 from apps.files.admin import AttachmentsAdminMixin
+from apps.jobs.admin_imports import BackgroundImportMixin
 from apps.organizations.admin_base import ScopedAdminMixin, ScopedHistoryAdmin
 from apps.organizations.admin_filters import TREE_FILTERS
 
@@ -125,9 +131,56 @@ class CampaignFilter(ReadableChoiceFilter):
         return selectors.campaign_readable(user=request.user).alive()[:50]
 
 
+class ParticipantFormSet(PreloadedAutocompleteFormSetMixin, BaseInlineFormSet):
+    """The inline's rows, handed to ``services.participants_set`` as one list (a person listed
+    twice is refused here: the one-row rule holds among rows not deleted, which Django's
+    formset does not check)."""
+
+    def entries(self) -> list[dict]:
+        return [
+            {name: form.cleaned_data[name] for name in ("member", "attended", "completed")}
+            for form in self.forms
+            if form.cleaned_data
+            and form.cleaned_data.get("member") is not None
+            and not form.cleaned_data.get("DELETE")
+        ]
+
+    def clean(self):
+        super().clean()
+        chosen = [entry["member"].pk for entry in self.entries()]
+        if len(chosen) != len(set(chosen)):
+            raise ValidationError(_("The same person is listed twice."))
+        participants = self.instance.participants  # the number as the event's form sets it
+        if participants is not None and len(chosen) > participants:
+            raise ValidationError(services.LIST_FULL % {"participants": participants})
+
+
+class ParticipantInline(PreloadedAutocompleteInlineMixin, ScopedAdminMixin, admin.TabularInline):
+    """The event's participant list (a training's trainees), people picked by autocomplete."""
+
+    model = EventParticipant
+    formset = ParticipantFormSet
+    fields = ["member", "attended", "completed"]
+    autocomplete_fields = ["member"]
+    extra = 3
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).alive().select_related("member")
+
+
 @admin.register(Event)
-class EventAdmin(AttachmentsAdminMixin, ScopedHistoryAdmin):
-    """The subtree's events, newest first, with the filtered list's totals above it."""
+class EventAdmin(BackgroundImportMixin, AttachmentsAdminMixin, ScopedHistoryAdmin):
+    """The subtree's events, newest first, with the filtered list's totals above it; imported
+    from Excel (a dry run, every bad row, then all or none; a large sheet by a job)."""
+
+    importer = imports.EVENTS
+    import_job_kind = imports.EVENTS_JOB
+    import_title = _("Import events from Excel")
+    import_help = _(
+        "组织 is an organization's code or name; 活动类别 a category's code or Chinese name; "
+        "专项行动 a campaign's title (of one covering the organization). A day without a time "
+        "is the whole day; an empty end is the start. Numbers left empty are 0."
+    )
 
     list_display = [
         "starts_at",
@@ -154,6 +207,7 @@ class EventAdmin(AttachmentsAdminMixin, ScopedHistoryAdmin):
     attachment_route = "event-attachment"
     change_list_template = "admin/events/event/change_list.html"
     service_fields = tuple(f for f in fields if f != "organization")
+    inlines = [ParticipantInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).alive()
@@ -180,6 +234,18 @@ class EventAdmin(AttachmentsAdminMixin, ScopedHistoryAdmin):
 
     def delete_object(self, request, obj):
         return services.event_delete(by=request.user, event=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if not isinstance(formset, ParticipantFormSet):
+            return super().save_formset(request, form, formset, change)
+        changes = services.participants_set(
+            by=request.user, event=formset.instance, entries=formset.entries()
+        )
+        # What formset.save() would have left for the admin's change message.
+        formset.new_objects = changes.added
+        formset.changed_objects = changes.changed
+        formset.deleted_objects = changes.removed
+        return None
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

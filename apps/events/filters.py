@@ -4,8 +4,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from apps.events.choices import FundSource
-from apps.events.models import Campaign, Event, Fund
-from apps.organizations.filters import DatedRecordFilterSet
+from apps.events.models import Campaign, Event, EventParticipant, Fund
+from apps.organizations.filters import DatedRecordFilterSet, RecordFilterSet
 
 CAMPAIGN_HELP = _("A campaign's id: only the records attached to it.")
 
@@ -61,3 +61,16 @@ class FundFilter(DatedRecordFilterSet):
     class Meta:
         model = Fund
         fields = ["organization", "source", "campaign", "event_category"]
+
+
+class ParticipantFilter(RecordFilterSet):
+    """``?event=`` (an id: one event's list), ``?organization=`` (its subtree),
+    ``?updated_after=``."""
+
+    event = django_filters.NumberFilter(
+        label=_("event"), field_name="event_id", help_text=_("An event's id: its list.")
+    )
+
+    class Meta:
+        model = EventParticipant
+        fields = ["organization", "event"]

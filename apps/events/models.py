@@ -274,3 +274,80 @@ class Fund(OrganizationRecord):
                 errors["event"] = [_("The event was held outside this organization's subtree.")]
         if errors:
             raise ValidationError(errors)
+
+
+NOT_IN_THE_EVENT_SUBTREE = _(
+    "This person does not belong to the organization that held the event or one below it."
+)
+COMPLETED_WITHOUT_ATTENDING = _("A person who did not attend cannot have completed it.")
+
+
+class EventParticipant(OrganizationRecord):
+    """A person on an event's participant list (a training's trainees): whether she attended
+    and whether she completed it. Her organization is the event's; large public events keep
+    no list, only their numbers (docs/events.md, Participant lists)."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="event_participants",
+    )
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("event"),
+        on_delete=models.PROTECT,
+        related_name="participant_list",
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="event_participation",
+    )
+    attended = models.BooleanField(_("attended"), default=True)
+    completed = models.BooleanField(_("completed"), default=False)
+
+    class Meta:
+        verbose_name = _("event participant")
+        verbose_name_plural = _("event participants")
+        ordering = ["event", "id"]
+        indexes = [
+            *OrganizationRecord.Meta.indexes,
+            models.Index(fields=["event", "id"], name="eventparticipant_event"),
+            models.Index(fields=["member"], name="eventparticipant_member"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "member"],
+                condition=Q(deleted_at__isnull=True),
+                name="eventparticipant_once",
+                violation_error_message=_("This person is already on the event's list."),
+            ),
+            models.CheckConstraint(
+                condition=Q(attended=True) | Q(completed=False),
+                name="eventparticipant_completed_attended",
+                violation_error_message=COMPLETED_WITHOUT_ATTENDING,
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.member)
+
+    def clean(self):
+        errors = {}
+        if self.completed and not self.attended:
+            errors["completed"] = [COMPLETED_WITHOUT_ATTENDING]
+        try:
+            event = self.event  # unsaved in an admin inline on the add page
+        except Event.DoesNotExist:
+            event = None
+        if (
+            event is not None
+            and event.organization_id
+            and self.member_id
+            and not self.member.organization.path.startswith(event.organization.path)
+        ):
+            errors["member"] = [NOT_IN_THE_EVENT_SUBTREE]
+        if errors:
+            raise ValidationError(errors)

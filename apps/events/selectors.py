@@ -12,7 +12,14 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from apps.core.actors import SYSTEM
-from apps.events.models import Campaign, Event, EventCategory, Fund, LineOfWork
+from apps.events.models import (
+    Campaign,
+    Event,
+    EventCategory,
+    EventParticipant,
+    Fund,
+    LineOfWork,
+)
 from apps.organizations.choices import Kind
 from apps.organizations.models import Organization
 from apps.organizations.scoping import scoped, with_ancestors
@@ -44,6 +51,11 @@ def event_list(*, user) -> QuerySet[Event]:
         Event.objects.select_related("organization", "line", "category", "campaign", "position"),
         user,
     )
+
+
+def participant_list(*, user) -> QuerySet[EventParticipant]:
+    """The participant lists of the caller's subtree's events, with the people they name."""
+    return scoped(EventParticipant.objects.select_related("organization", "event", "member"), user)
 
 
 def campaign_readable(*, user) -> QuerySet[Campaign]:

@@ -1,21 +1,25 @@
 """Writing events, campaigns and funds: the API, the admin and (later) the import share these rules.
 
 Every service is keyword-only, atomic and cleans before it saves (docs/architecture.md). A batch
-of events (``events_create``) is checked in Python and stored with one ``bulk_create`` (and one
-for its history): its references come already loaded, scoped once for the whole batch, so the
-batch costs the same few statements whatever its size (docs/events.md).
+of events (``events_create``) is checked in Python and stored with one COPY (and one INSERT …
+SELECT for its history, apps/core/bulk.py): its references come already loaded, scoped once
+for the whole batch, so the batch costs the same few statements whatever its size
+(docs/events.md).
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
+from django.utils.translation import gettext_lazy as _
 
-from apps.core.actors import history_user
+from apps.core.bulk import insert_with_history
 from apps.core.history import history_note
 from apps.core.models import CLIENT_KEY_FIELDS, checked_by_the_database
-from apps.events.models import Campaign, Event, Fund
+from apps.events.models import Campaign, Event, EventParticipant, Fund
+from apps.members.services.people import merged_reason
+from apps.members.signals import refuse_rows_outside
 
 EVENT_FIELDS = (
     "title",
@@ -110,15 +114,25 @@ def events_create(*, by, items: list[Mapping]) -> list[Event]:
     if errors:
         raise InvalidItems(errors)
     with transaction.atomic():
-        return bulk_create_with_history(events, Event, default_user=history_user(by))
+        # COPY, and the history rows copied by the database (apps/core/bulk.py): three
+        # statements whatever the batch's size.
+        return insert_with_history(Event, events, by=by)
 
 
 def event_update(*, by, event: Event, **fields) -> Event:
-    """Change the given fields; the organization is set once, the line follows the category."""
+    """Change the given fields; the organization is set once, the line follows the category.
+    The participants are never fewer than the people on the event's list."""
     _check_fields(fields, EVENT_FIELDS)
     if "category" in fields:
         fields["line"] = fields["category"].line
-    return _save_changed(event, by=by, fields=fields)
+    with transaction.atomic():
+        if "participants" in fields and fields["participants"] is not None:
+            # Locked, so an add to the list cannot slip in between the count and the save.
+            Event.objects.select_for_update().filter(pk=event.pk).values_list("pk").first()
+            listed = EventParticipant.objects.alive().filter(event=event).count()
+            if fields["participants"] < listed:
+                raise ValidationError({"participants": [FEWER_THAN_LISTED % {"listed": listed}]})
+        return _save_changed(event, by=by, fields=fields)
 
 
 def event_delete(*, by, event: Event) -> Event:
@@ -157,3 +171,162 @@ def fund_update(*, by, fund: Fund, **fields) -> Fund:
 
 def fund_delete(*, by, fund: Fund) -> Fund:
     return fund.mark_deleted(by=by)
+
+
+# --- Participant lists -----------------------------------------------------------------------
+# A training's trainees: people of the event organization's subtree, each with whether she
+# attended and completed it. The event's ``participants`` number stays the figure counted (a
+# large public event has no list); a list is never longer than it (docs/events.md).
+
+PARTICIPANT_FIELDS = ("attended", "completed")
+FEWER_THAN_LISTED = _(
+    "The participants cannot be fewer than the %(listed)s people on the event's list."
+)
+LIST_FULL = _(
+    "The event's list would have more people than its %(participants)s participants: "
+    "raise the event's participants first."
+)
+LISTED_TWICE = _("%(person)s is listed twice.")
+
+
+def _lock_event(event: Event) -> Event:
+    """The event, locked: changes to its list and to its number of participants take turns."""
+    return Event.objects.select_for_update().select_related("organization").get(pk=event.pk)
+
+
+def _check_room(event: Event, listed: int) -> None:
+    if listed > event.participants:
+        raise ValidationError({"event": [LIST_FULL % {"participants": event.participants}]})
+
+
+def _check_participant(row: EventParticipant) -> None:
+    row.full_clean(exclude=checked_by_the_database(row), validate_constraints=False)
+    row.validate_constraints(exclude=list(CLIENT_KEY_FIELDS))  # once on the list, with a message
+
+
+def participant_add(*, by, event: Event, member, **fields) -> EventParticipant:
+    """Put ``member`` on the event's list (the API gives the client's key too)."""
+    _check_fields(fields, (*PARTICIPANT_FIELDS, *CLIENT_KEY_FIELDS))
+    with transaction.atomic():
+        locked = _lock_event(event)
+        _check_room(locked, EventParticipant.objects.alive().filter(event=locked).count() + 1)
+        row = EventParticipant(
+            organization=locked.organization, event=locked, member=member, **fields
+        )
+        _check_participant(row)
+        history_note(row, by=by, reason="")
+        row.save()
+        return row
+
+
+def participant_update(*, by, participant: EventParticipant, **fields) -> EventParticipant:
+    """Change whether she attended and completed; the event and the person are set once."""
+    _check_fields(fields, PARTICIPANT_FIELDS)
+    for name, value in fields.items():
+        setattr(participant, name, value)
+    with transaction.atomic():
+        _check_participant(participant)
+        history_note(participant, by=by, reason="")
+        participant.save(update_fields={*fields, "updated_at"})
+        return participant
+
+
+def participant_remove(*, by, participant: EventParticipant) -> EventParticipant:
+    """Take the person off the list (marked deleted: the history keeps that she was on it)."""
+    return participant.mark_deleted(by=by)
+
+
+@dataclass
+class ListChanges:
+    added: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+
+
+def participants_set(*, by, event: Event, entries) -> ListChanges:
+    """Make ``entries`` ({"member", "attended", "completed"}) the event's whole list (the
+    admin's inline). Every entry is checked before anything is written; people no longer
+    listed are marked deleted."""
+    entries = list(entries)
+    with transaction.atomic():
+        locked = _lock_event(event)
+        existing = {row.member_id: row for row in locked.participant_list.alive()}
+        rows, problems, seen = [], [], set()
+        for entry in entries:
+            person = entry["member"]
+            if person.pk in seen:
+                problems.append(LISTED_TWICE % {"person": person})
+                continue
+            seen.add(person.pk)
+            row = existing.get(person.pk) or EventParticipant(
+                organization=locked.organization, event=locked, member=person
+            )
+            row.event = locked
+            changed = [
+                name
+                for name in PARTICIPANT_FIELDS
+                if getattr(row, name) != entry.get(name, name == "attended")
+            ]
+            for name in PARTICIPANT_FIELDS:
+                setattr(row, name, entry.get(name, name == "attended"))
+            try:
+                row.full_clean(exclude=["event", "organization"], validate_constraints=False)
+            except ValidationError as exc:
+                problems.extend(f"{person}: {message}" for message in exc.messages)
+            rows.append((row, changed))
+        if problems:
+            raise ValidationError({"participant_list": problems})
+        _check_room(locked, len(rows))
+        changes = ListChanges()
+        for member_id, row in existing.items():
+            if member_id not in seen:
+                row.mark_deleted(by=by)
+                changes.removed.append(row)
+        for row, changed in rows:
+            if row.pk is None:
+                history_note(row, by=by, reason="")
+                row.save()
+                changes.added.append(row)
+            elif changed:
+                history_note(row, by=by, reason="")
+                row.save(update_fields=[*changed, "updated_at"])
+                changes.changed.append((row, changed))
+        return changes
+
+
+@transaction.atomic
+def participants_move(*, survivor, duplicate, by) -> int:
+    """A merge (docs/merging.md): the duplicate's places on events' lists become the
+    survivor's. Where both were on one event's list, the survivor's row keeps what either
+    recorded (attended, completed) and the duplicate's row is marked deleted, with a history
+    row saying into which row it was folded. Deleted rows are re-pointed too."""
+    rows = EventParticipant.objects.filter(member=duplicate)
+    refuse_rows_outside(rows, survivor)
+    rows = list(rows.select_for_update().order_by("pk"))
+    theirs = {
+        row.event_id: row
+        for row in EventParticipant.objects.select_for_update()
+        .alive()
+        .filter(member=survivor, event_id__in=[row.event_id for row in rows])
+        .order_by("pk")
+    }
+    reason = merged_reason(survivor, duplicate)
+    for row in rows:
+        kept = theirs.get(row.event_id) if row.deleted_at is None else None
+        if kept is not None:
+            folded = {"attended": kept.attended or row.attended}
+            folded["completed"] = kept.completed or row.completed
+            changed = [name for name, value in folded.items() if getattr(kept, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(kept, name, folded[name])
+                kept.validate_constraints()
+                history_note(kept, by=by, reason=reason)
+                kept.save(update_fields=[*changed, "updated_at"])
+            row.mark_deleted(by=by, reason=f"{reason}: folded into #{kept.pk}")
+            continue
+        row.member = survivor
+        row.validate_constraints()
+        history_note(row, by=by, reason=reason)
+        row.save(update_fields=["member", "updated_at"])
+    return len(rows)

@@ -360,3 +360,24 @@ def test_an_intake_after_the_demo_continues_the_series():
     )
 
     assert case.number == f"WQ-{timezone.localdate().year}-{last + 1:05d}"
+
+
+def test_the_demo_referrals_are_in_every_state_and_the_center_reads_only_its_open_ones():
+    from apps.rights.models import Referral
+    from apps.rights.models_referrals import ReferralStatus
+    from apps.rights.selectors.cases import case_list
+
+    referrals = Referral.objects.all()
+    assert set(referrals.values_list("status", flat=True)) == set(ReferralStatus.values)
+    assert referrals.filter(to_organization__isnull=True).exists()  # outside bodies too
+    center_worker = User.objects.get(username="fazhi_weiquan")
+    readable = set(case_list(user=center_worker).values_list("pk", flat=True))
+    to_center = referrals.filter(to_organization=center_worker.organization)
+    opened = to_center.exclude(status=ReferralStatus.DECLINED).exclude(
+        case__status=CaseStatus.CLOSED
+    )
+    assert set(opened.values_list("case_id", flat=True)) <= readable
+    closed = to_center.filter(case__status=CaseStatus.CLOSED).values_list("case_id", flat=True)
+    assert closed and not set(closed) & readable
+    waiting = referrals.filter(status__in=["sent", "accepted"])
+    assert waiting.filter(due_at__lt=datetime.datetime.now(datetime.UTC)).exists()  # overdue

@@ -478,3 +478,15 @@ def test_the_services_last_check_names_the_index_the_client_sent(tree, station, 
 
     assert answer.status_code == 400
     assert answer.json()["errors"] == {"1": {"title": ["不行。"]}}
+
+
+def test_a_code_with_a_nul_character_is_unknown_not_a_500(tree, station):
+    made = make_event(tree.village_a1)
+    made.refresh_from_db()
+
+    answer = station.patch(
+        f"{URL}{made.pk}/", {"category": "lec\u0000ture", "version": made.version}, format="json"
+    )
+
+    assert answer.status_code == 400, answer.content
+    assert "category" in answer.json()

@@ -7,6 +7,7 @@ from decimal import Decimal
 from apps.core.actors import SYSTEM
 from apps.events import services
 from apps.events.models import Campaign, Event, EventCategory, Fund, LineOfWork
+from tests.factories.members import make_member
 
 _codes = itertools.count(1)
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
@@ -68,3 +69,12 @@ def make_category(organization, **fields) -> EventCategory:
     line = fields.pop("line", None) or LineOfWork.objects.get(code="family_education")
     fields = {"code": f"category_{n}", "name": f"活动类别{n}", **fields}
     return EventCategory.objects.create(organization=organization, line=line, **fields)
+
+
+def make_participant(organization, **fields):
+    """A person of ``organization`` on the list of one of its events (a training)."""
+    event = fields.pop("event", None) or make_event(
+        organization, title="家政培训班", category_code="skills_training"
+    )
+    member = fields.pop("member", None) or make_member(organization)
+    return services.participant_add(by=SYSTEM, event=event, member=member, **fields)

@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.events import selectors
-from apps.events.models import Campaign, Event, EventCategory, Fund, LineOfWork
+from apps.events.models import (
+    Campaign,
+    Event,
+    EventCategory,
+    EventParticipant,
+    Fund,
+    LineOfWork,
+)
+from apps.members.models import Member
 from apps.organizations.api.base import ScopedRecordSerializer, ScopedRefField
 
 
@@ -68,6 +76,11 @@ class CodeField(PreloadedLookup, serializers.SlugRelatedField):
     def get_queryset(self):
         return selectors.published_readable(super().get_queryset(), self.context["request"].user)
 
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:  # no code has one; PostgreSQL refuses it
+            self.fail("does_not_exist", value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
     def fail(self, key, **kwargs):
         if key == "does_not_exist":  # the code sent back, never a name of the row it is not
             raise serializers.ValidationError(
@@ -125,6 +138,26 @@ class EventSerializer(ScopedRecordSerializer):
             except DjangoValidationError as exc:
                 raise serializers.ValidationError(exc.message_dict) from exc
         return attrs
+
+
+class ParticipantSerializer(ScopedRecordSerializer):
+    """A person on an event's list: attended, completed. Her organization is the event's (set
+    by the server); the event and the person are set once."""
+
+    class Meta:
+        model = EventParticipant
+        fields = ["id", "organization", "event", "member", "attended", "completed", "updated_at"]
+        read_only_fields = ["organization", "updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["event"].read_only = True
+            fields["member"].read_only = True
+        else:
+            fields["event"].queryset = Event.objects.alive().select_related("organization")
+            fields["member"].queryset = Member.objects.alive().select_related("organization")
+        return fields
 
 
 class CampaignSerializer(ScopedRecordSerializer):

@@ -15,10 +15,18 @@ from apps.events.api.serializers import (
     EventSerializer,
     FundSerializer,
     LineOfWorkSerializer,
+    ParticipantSerializer,
     pk_key,
 )
-from apps.events.filters import CampaignFilter, EventFilter, FundFilter
-from apps.events.models import Campaign, Event, EventCategory, Fund, LineOfWork
+from apps.events.filters import CampaignFilter, EventFilter, FundFilter, ParticipantFilter
+from apps.events.models import (
+    Campaign,
+    Event,
+    EventCategory,
+    EventParticipant,
+    Fund,
+    LineOfWork,
+)
 from apps.files.api import AttachmentsMixin
 from apps.organizations.api.base import ScopedViewSet
 from apps.organizations.models import Organization, Position
@@ -43,6 +51,9 @@ class EventViewSet(BulkCreateMixin, AttachmentsMixin, ScopedViewSet):
     model = Event
     serializer_class = EventSerializer
     filterset_class = EventFilter
+    # A batch's new events carry the rows preloaded for it (organization, category and line,
+    # campaign, position): answered as they are, not read again.
+    bulk_answers_created = True
 
     def get_queryset(self):
         return selectors.event_list(user=self.request.user)
@@ -113,6 +124,35 @@ class EventViewSet(BulkCreateMixin, AttachmentsMixin, ScopedViewSet):
 
     def delete_object(self, instance):
         return services.event_delete(by=self.request.user, event=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Participant lists of the caller's subtree's events")),
+    retrieve=extend_schema(summary=_("One person on an event's list")),
+    create=extend_schema(summary=_("Put a person on an event's list")),
+    partial_update=extend_schema(
+        summary=_("Change whether she attended or completed (send the version you read)")
+    ),
+    destroy=extend_schema(summary=_("Take a person off an event's list")),
+)
+class ParticipantViewSet(ScopedViewSet):
+    """Events' participant lists (a training's trainees); ``?event=`` reads one event's."""
+
+    model = EventParticipant
+    serializer_class = ParticipantSerializer
+    filterset_class = ParticipantFilter
+
+    def get_queryset(self):
+        return selectors.participant_list(user=self.request.user)
+
+    def create_object(self, data):
+        return services.participant_add(by=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.participant_update(by=self.request.user, participant=instance, **data)
+
+    def delete_object(self, instance):
+        return services.participant_remove(by=self.request.user, participant=instance)
 
 
 @extend_schema_view(

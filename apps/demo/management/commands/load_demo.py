@@ -13,6 +13,7 @@ from apps.demo.cases import build_cases
 from apps.demo.events import build_events
 from apps.demo.members import build_appointments, build_members
 from apps.demo.organizations import build_positions, build_titles, build_tree
+from apps.demo.referrals import build_referrals
 from apps.demo.rights import build_legal_center, build_stations
 
 SEED = 20260308
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             build_stations(rng("stations"), today, tree, legal_center)
             build_events(rng("events"), today, tree)
             build_cases(rng("cases"), today, tree, accounts)
+            build_referrals(rng("referrals"), tree, legal_center)
         self.stdout.write(
             f"演示区县 / demo district: {tree.district.name} — {len(tree.streets)} 个街道/乡镇, "
             f"{len(tree.villages)} 个村/社区 ({time.monotonic() - started:.1f}s)"
