@@ -117,6 +117,14 @@ SECTIONS: tuple[Section, ...] = (
                 gettext_lazy("Rights-protection cases received"),
                 unit=gettext_lazy("pieces"),
             ),
+            Line("councils.set_up", gettext_lazy("Women's councils set up")),
+            Line("councils.meetings_held", gettext_lazy("Council meetings held")),
+            Line("councils.topics_raised", gettext_lazy("Council topics raised")),
+            Line("councils.topics_resolved", gettext_lazy("Council topics resolved")),
+            Line(
+                "councils.topics_turned_into_results",
+                gettext_lazy("Council topics turned into results"),
+            ),
         ),
     ),
     Section(

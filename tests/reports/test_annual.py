@@ -31,6 +31,7 @@ SEED = {
     "市级“小马扎巾帼流动课堂”示范点4个": "titles.mobile_classroom_city_awarded",
     "示范微家阵地8个": "titles.micro_home_awarded",
     "全区所有村（社区）维权服务站（岗）": "coverage.with_station",
+    "创建“筑梦山海”妇女议事会、x村“小马扎”妇女议事会": "councils.set_up",
 }
 
 
