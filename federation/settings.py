@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "apps.members",
     "apps.events",
     "apps.rights",
+    "apps.councils",
     "apps.reports",
     "apps.demo",
 ]

@@ -62,6 +62,7 @@ urlpatterns = [
     path("api/v1/", include("apps.jobs.api.urls")),
     path("api/v1/", include("apps.notices.api.urls")),
     path("api/v1/rights/", include("apps.rights.api.urls")),
+    path("api/v1/", include("apps.councils.api.urls")),
     path("api/v1/", include("apps.reports.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -29,6 +29,8 @@ from django.utils import timezone
 from apps.accounts.models import DeviceToken, User
 from apps.core.actors import SYSTEM
 from apps.core.models import AccessLog as FullRead
+from apps.councils import services as council_services
+from apps.councils.models import Council, CouncilMember, Meeting, Topic, TopicCategory
 from apps.events.models import (
     Campaign,
     Event,
@@ -50,10 +52,18 @@ from apps.notices.services import notice_send
 from apps.organizations.choices import Kind, Sector
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
-from apps.rights.models import Case, Station, StationStaff
+from apps.rights.models import Case, Referral, Station, StationStaff
 from apps.rights.services import cases as case_services
+from apps.rights.services import referrals as referral_services
 from apps.rights.services import stations as station_services
 from tests.factories.accounts import UserFactory
+from tests.factories.councils import (
+    make_council,
+    make_council_member,
+    make_meeting,
+    make_topic,
+    topic_category,
+)
 from tests.factories.events import (
     make_campaign,
     make_category,
@@ -220,6 +230,32 @@ def station_cases(organization, user):
     )
 
 
+def make_referral(organization, **fields) -> Referral:
+    """A case of ``organization`` (with the consent to refer, accepted) referred by its case
+    worker to the police: an outside body, so the maker adds no organization to the tree."""
+    by = fields.pop("by", None) or UserFactory(organization=organization, role=Role.CASE_WORKER)
+    case = fields.pop("case", None)
+    if case is None:
+        case = make_case(organization, by=by, consent_to_refer=True)
+        case = case_services.case_transition(by=by, case=case, to="accepted")
+    fields = {
+        "outside_kind": "police",
+        "outside_name": "云溪区公安分局",
+        "reason": "求助人遭受家庭暴力，需公安介入。",
+        **fields,
+    }
+    return referral_services.referral_send(by=by, case=case, **fields)
+
+
+def station_referrals(organization, user):
+    """The station's own referral of its own case, by its operator, accepted and answered."""
+    referral = make_referral(organization, by=user, share_narrative=True)
+    referral = referral_services.referral_transition(by=user, referral=referral, to="accepted")
+    referral_services.referral_transition(
+        by=user, referral=referral, to="answered", answer="已出具告诫书"
+    )
+
+
 # --- The fuzzer's station: records with something in them for every field of the API ------
 
 
@@ -287,6 +323,51 @@ def station_events(organization, user):
     training = make_event(organization, title="家政培训班", category_code="skills_training")
     for person, completed in zip(_two_people(organization), (True, False), strict=True):
         make_participant(organization, event=training, member=person, completed=completed)
+
+
+def station_council_meetings(organization, user):
+    """A council with a convener and a member, an online meeting they attended with guests,
+    and the minutes' scan."""
+    council = make_council(organization)
+    convener, other = _two_people(organization)
+    make_council_member(organization, council=council, person=convener, role="convener")
+    make_council_member(organization, council=council, person=other)
+    meeting = make_meeting(
+        organization,
+        council=council,
+        mode="online",
+        channel="村妇女微信群",
+        place="",
+        chair=convener,
+        recorder=other,
+        minutes="议定修路灯。",
+        guests_count=2,
+        attendance=[convener, other],
+    )
+    make_attachment(organization, record=meeting, user=user, name="会议记录.pdf", data=PDF)
+
+
+def station_council_topics(organization, user):
+    """A topic raised online by a resident and assigned to the village's street (an ancestor),
+    and one raised at a meeting and resolved with evidence and feedback."""
+    street = Organization.objects.get(path=organization.path[: 2 * Organization.steplen])
+    raiser, _other = _two_people(organization)
+    council = make_council(organization)
+    online = make_topic(organization, council=council, raised_via="online_hall", raised_by=raiser)
+    for to, needs in (
+        ("accepted", {}),
+        ("assigned", {"responsible_organization": street, "due_on": datetime.date(2030, 1, 1)}),
+    ):
+        online = council_services.topic_transition(by=SYSTEM, topic=online, to=to, **needs)
+    done = make_topic(organization, council=council, title="邻里停车纠纷")
+    for to, needs in (
+        ("accepted", {}),
+        ("assigned", {"responsible_body": "镇交通办", "due_on": datetime.date(2030, 1, 1)}),
+        ("in_progress", {}),
+        ("resolved", {"evidence": "划定停车位", "feedback": "已电话告知"}),
+    ):
+        done = council_services.topic_transition(by=SYSTEM, topic=done, to=to, **needs)
+    make_attachment(organization, record=done, user=user, name="现场照片.jpg")
 
 
 def make_job(organization, **fields) -> Job:
@@ -506,6 +587,56 @@ REGISTRY: dict[type[Model], Maker] = {
             "client_id": "00000000-0000-4000-8000-000000000011",
         },
         station=station_cases,
+    ),
+    Referral: Maker(
+        make=make_referral,
+        resource="referral",
+        create_body=lambda tree: {
+            "case": make_referral(tree.village_a2).case_id,
+            "outside_kind": "court",
+            "outside_name": "越权法院",
+            "reason": "越权转介",
+            "client_id": "00000000-0000-4000-8000-000000000020",
+        },
+        station=station_referrals,
+    ),
+    Council: Maker(
+        make=make_council,
+        resource="council",
+        create_body=lambda tree: {
+            "organization": tree.village_a2.pk,
+            "name": "越权妇女议事会",
+            "established_on": "2024-01-01",
+            "client_id": "00000000-0000-4000-8000-000000000012",
+        },
+    ),
+    CouncilMember: Maker(make=make_council_member, resource="councilmember"),
+    Meeting: Maker(
+        make=make_meeting,
+        resource="councilmeeting",
+        create_body=lambda tree: {
+            "council": make_council(tree.village_a2).pk,
+            "held_on": "2024-03-08",
+            "place": "越权会场",
+            "client_id": "00000000-0000-4000-8000-000000000013",
+        },
+        station=station_council_meetings,
+    ),
+    Topic: Maker(
+        make=make_topic,
+        resource="counciltopic",
+        create_body=lambda tree: {
+            "council": make_council(tree.village_a2).pk,
+            "raised_via": "online_hall",
+            "raised_on": "2024-03-08",
+            "title": "越权议题",
+            "category": "village_affairs",
+            "client_id": "00000000-0000-4000-8000-000000000014",
+        },
+        station=station_council_topics,
+    ),
+    TopicCategory: Maker(
+        make=lambda organization, **fields: topic_category(fields.pop("code", "family")),
     ),
     # Test-only (tests/scoping_app), routed by tests/core/urls.py; the model has no services.
     Ticket: Maker(

@@ -136,6 +136,42 @@ RIGHTS = {
         "change": {CASE_WORKER, STATION_OPERATOR},
         "delete": set(),
     },
+    # Referrals, as cases: district admins and staff read them masked (no reason, no answer);
+    # case workers and station operators send and answer them (a station only its own
+    # organization's). Never deleted.
+    "referral": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {CASE_WORKER, STATION_OPERATOR},
+        "change": {CASE_WORKER, STATION_OPERATOR},
+        "delete": set(),
+    },
+    # Women's councils (docs/councils.md): every record reader reads them; district admins and
+    # staff set councils up and name their members; they and a station (its own village's,
+    # through the API) record meetings and topics; deleting is for district admins and staff.
+    "council": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF},
+        "change": {DISTRICT_ADMIN, STAFF},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
+    "councilmember": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF},
+        "change": {DISTRICT_ADMIN, STAFF},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
+    "councilmeeting": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+        "change": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
+    "counciltopic": {
+        "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
+        "add": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+        "change": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
     "account": {
         "view": {DISTRICT_ADMIN},
         "add": {DISTRICT_ADMIN},
@@ -174,6 +210,11 @@ PERMISSION_NAMES = {
     "job": "jobs.{action}_job",
     "notice": "notices.{action}_notice",
     "case": "rights.{action}_case",
+    "referral": "rights.{action}_referral",
+    "council": "councils.{action}_council",
+    "councilmember": "councils.{action}_councilmember",
+    "councilmeeting": "councils.{action}_meeting",
+    "counciltopic": "councils.{action}_topic",
     "account": "accounts.{action}_user",
     "token": "accounts.{action}_devicetoken",
 }

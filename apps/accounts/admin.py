@@ -30,7 +30,10 @@ class AccountAdmin(SheetImportAdminMixin, ScopedHistoryAdmin, UserAdmin):
     add_form = AccountCreationForm
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Person and place"), {"fields": ["name", "organization", "role", "is_active"]}),
+        (
+            _("Person and place"),
+            {"fields": ["name", "organization", "role", "email", "is_active"]},
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [

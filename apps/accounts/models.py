@@ -58,6 +58,11 @@ class User(AbstractBaseUser):
         related_name="accounts",
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    email = models.EmailField(
+        _("e-mail address"),
+        blank=True,
+        help_text=_("Where notices are also sent, when the server has e-mail set up."),
+    )
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Unselect this instead of deleting an account.")
     )

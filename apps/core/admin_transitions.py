@@ -33,11 +33,11 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         moves = moves_of(model)
         self.fields["to"].choices = [(to, _status_label(model, to)) for to in moves]
-        needed = sorted({name for move in moves.values() for name in move.needs})
+        needed = sorted({name for move in moves.values() for name in move.takes})
         for name, field in fields_for_model(model, fields=needed).items():
             field.required = False  # the service says which move needs it
             self.fields[name] = field
-        self.needs = {to: move.needs for to, move in moves.items()}
+        self.needs = {to: move.takes for to, move in moves.items()}
 
     def move_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -87,12 +87,16 @@ class TransitionAdminMixin:
 
         return move
 
+    def get_transition_form(self, request, obj) -> TransitionForm:
+        """The move's form; an admin whose moves name a record limits its choices here."""
+        return TransitionForm(request.POST or None, model=self.model)
+
     def transition_view(self, request, object_id):
         request.current_app = self.admin_site.name
         obj = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        form = TransitionForm(request.POST or None, model=self.model)
+        form = self.get_transition_form(request, obj)
         if request.method == "POST" and form.is_valid():
             try:
                 transition(

@@ -42,7 +42,9 @@ class CampaignFilter(DatedRecordFilterSet):
 
 
 class FundFilter(DatedRecordFilterSet):
-    """``?organization=``, ``?source=``, ``?campaign=``, dates on the day received."""
+    """``?organization=``, ``?source=``, ``?campaign=``, ``?event_category=`` (the code of the
+    category of the event the money was for: the annual report's funds for training link here,
+    docs/reports.md), dates on the day received."""
 
     date_field = "received_on"
 
@@ -50,10 +52,15 @@ class FundFilter(DatedRecordFilterSet):
     campaign = django_filters.NumberFilter(
         label=_("campaign"), field_name="campaign_id", help_text=CAMPAIGN_HELP
     )
+    event_category = django_filters.CharFilter(
+        label=_("event's category"),
+        field_name="event__category__code",
+        help_text=_("The code of the category of the event the money was for."),
+    )
 
     class Meta:
         model = Fund
-        fields = ["organization", "source", "campaign"]
+        fields = ["organization", "source", "campaign", "event_category"]
 
 
 class ParticipantFilter(RecordFilterSet):

@@ -28,7 +28,7 @@ def notice_send(*, by, organization, roles, title: str, body: str = "", link: st
     for notice in notices:
         notice.full_clean(exclude=["account"])
     Notice.objects.bulk_create(notices)
-    field = get_user_model().get_email_field_name()  # accounts hold none yet: docs/notices.md
+    field = get_user_model().get_email_field_name()
     addresses = [address for account in accounts if (address := getattr(account, field, ""))]
     if settings.NOTICES_EMAIL and addresses:
         transaction.on_commit(lambda: _mail(title, body, link, addresses))

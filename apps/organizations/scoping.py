@@ -84,12 +84,14 @@ def with_ancestors(queryset: QuerySet, user) -> QuerySet:
 
 
 def with_referrals(
-    queryset: QuerySet, user, *, target: str, status: str, readable_statuses
+    queryset: QuerySet, user, *, target: str, status: str, readable_statuses, until: Q | None = None
 ) -> QuerySet:
     """Exception two: the subtree plus records referred to it, while the referral allows.
 
     ``target`` and ``status`` name the referral's target organization and
     status from the record (``"referrals__target"``, ``"referrals__status"``).
+    ``until``, when given, is what the referred record itself must still be
+    for the referral to open it (a case: not closed).
     """
     if user is SYSTEM:
         return queryset
@@ -102,7 +104,10 @@ def with_referrals(
             f"{target}__path__startswith": organization.path,
             f"{status}__in": list(readable_statuses),
         }
-    ).values("pk")
+    )
+    if until is not None:
+        referred = referred.filter(until)
+    referred = referred.values("pk")
     return queryset.filter(
         Q(**{_path_lookup(model, "startswith"): organization.path}) | Q(pk__in=referred)
     )

@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, Sum
+from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, Func, OuterRef, Q, Sum
+from django.db.models.functions import Cast, NullIf
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from apps.councils.choices import ADOPTED as ADOPTED_STATUSES
+from apps.councils.choices import MeetingMode, TopicStatus
+from apps.councils.models import Council, Meeting, Topic
 from apps.events.choices import FundSource
 from apps.events.models import Event, Fund
 from apps.members.models import BranchMeeting
@@ -27,7 +31,9 @@ from apps.organizations.choices import Kind, Level, TitleStatus
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.scoping import scope_field
 from apps.rights.choices import COVERING_KINDS, CaseStatus, Outcome
-from apps.rights.models import Case, Station
+from apps.rights.models import Case, Referral, Station
+from apps.rights.models_referrals import ReferralStatus
+from apps.rights.selectors.overdue import with_deadlines
 
 
 class Median(models.Aggregate):
@@ -86,6 +92,10 @@ class Source:
 
     def within(self, period) -> Q | None:
         """The rows ``period`` counts; None where the source has no figure for such a period."""
+        if self.placed == SNAPSHOT and self.timed:  # open at the end of the last day
+            return Q(**{f"{self.day}__lt": period.ends}) & (
+                Q(**{f"{self.until}__isnull": True}) | Q(**{f"{self.until}__gte": period.ends})
+            )
         if self.placed == SNAPSHOT:
             on = period.last
             return Q(**{f"{self.day}__lte": on}) & (
@@ -173,6 +183,38 @@ def total_of(column: str) -> Callable[[Q | None], models.Aggregate]:
     return measure
 
 
+def percent_of(part: Q, whole: Q) -> Callable[[Q | None], models.Expression]:
+    """Of the rows that are ``whole``, the share that are also ``part``, in per cent (None
+    over none)."""
+
+    def measure(where: Q | None) -> models.Expression:
+        of = whole if where is None else where & whole
+        return ExpressionWrapper(
+            Cast(Count("pk", filter=of & part), FloatField())
+            * 100.0
+            / NullIf(Count("pk", filter=of), 0),
+            output_field=FloatField(),
+        )
+
+    return measure
+
+
+def median_days_of_dates(start: str, end: str) -> Callable[[Q | None], models.Aggregate]:
+    """The median of ``end - start`` for two date fields (whole days)."""
+
+    def measure(where: Q | None) -> models.Aggregate:
+        days = Func(  # PostgreSQL's date - date: whole days, an integer
+            F(end),
+            F(start),
+            template="(%(expressions)s)",
+            arg_joiner=" - ",
+            output_field=models.IntegerField(),
+        )
+        return Median(days, filter=where)
+
+    return measure
+
+
 def median_days(start: str, end: str) -> Callable[[Q | None], models.Aggregate]:
     def measure(where: Q | None) -> models.Aggregate:
         return Median(days_between(start, end), filter=where)
@@ -182,16 +224,41 @@ def median_days(start: str, end: str) -> Callable[[Q | None], models.Aggregate]:
 
 EVENTS = Source("events", Event, "starts_at", lambda: Event.objects.alive())
 FUNDS = Source("funds", Fund, "received_on", lambda: Fund.objects.alive())
-CASES_RECEIVED = Source("cases_received", Case, "received_at", lambda: Case.objects.all(), True)
+CASES_RECEIVED = Source("cases_received", Case, "received_at", lambda: Case.objects.alive(), True)
 CASES_CLOSED = Source(
     "cases_closed",
     Case,
     "closed_at",
-    lambda: Case.objects.filter(status=CaseStatus.CLOSED),
+    lambda: Case.objects.alive().filter(status=CaseStatus.CLOSED),
     True,
 )
+# Cases open at the end of the period's last day (received by then, not closed by then), with
+# their deadlines (docs/rights.md, Deadlines: the rule in force the day each was received).
+CASES_OPEN = Source(
+    "cases_open",
+    Case,
+    "received_at",
+    lambda: with_deadlines(Case.objects.alive()),
+    True,
+    placed=SNAPSHOT,
+    until="closed_at",
+)
+REFERRALS = Source("referrals", Referral, "sent_at", lambda: Referral.objects.alive(), True)
 BRANCH_MEETINGS = Source(
     "branch_meetings", BranchMeeting, "held_on", lambda: BranchMeeting.objects.alive()
+)
+COUNCIL_MEETINGS = Source("council_meetings", Meeting, "held_on", lambda: Meeting.objects.alive())
+TOPICS_RAISED = Source("topics_raised", Topic, "raised_on", lambda: Topic.objects.alive())
+COUNCILS_SET_UP = Source(
+    "councils_set_up", Council, "established_on", lambda: Council.objects.alive()
+)
+COUNCILS_SITTING = Source(
+    "councils_sitting",
+    Council,
+    "established_on",
+    lambda: Council.objects.alive(),
+    placed=SNAPSHOT,
+    until="dissolved_on",
 )
 POSITIONS = Source(
     "positions", Position, "opened_on", lambda: Position.objects.all(), placed=SNAPSHOT
@@ -209,20 +276,30 @@ SOURCES = (
     FUNDS,
     CASES_RECEIVED,
     CASES_CLOSED,
+    CASES_OPEN,
+    REFERRALS,
     BRANCH_MEETINGS,
+    COUNCIL_MEETINGS,
+    TOPICS_RAISED,
+    COUNCILS_SET_UP,
+    COUNCILS_SITTING,
     POSITIONS,
     TITLES,
     VILLAGES,
 )
 
 
-def _covered_by(rows: Callable[[], models.QuerySet], day: str = "opened_on"):
+def _covered_by(
+    rows: Callable[[], models.QuerySet], day: str = "opened_on", until: str = "closed_on"
+):
     """Villages with one of ``rows()`` of their own or below them open on the period's last
-    day (a rights station or post, a women's home)."""
+    day (a rights station or post, a women's home, a council)."""
 
     def where(period) -> Q:
         on = period.last
-        open_then = Q(**{f"{day}__lte": on}) & (Q(closed_on__isnull=True) | Q(closed_on__gte=on))
+        open_then = Q(**{f"{day}__lte": on}) & (
+            Q(**{f"{until}__isnull": True}) | Q(**{f"{until}__gte": on})
+        )
         return Q(Exists(rows().filter(open_then, organization__path__startswith=OuterRef("path"))))
 
     return where
@@ -230,6 +307,9 @@ def _covered_by(rows: Callable[[], models.QuerySet], day: str = "opened_on"):
 
 WITH_STATION = _covered_by(lambda: Station.objects.alive().filter(kind__in=list(COVERING_KINDS)))
 WITH_WOMENS_HOME = _covered_by(lambda: Position.objects.filter(kind__code="womens_home"))
+WITH_COUNCIL = _covered_by(lambda: Council.objects.alive(), "established_on", "dissolved_on")
+SOLVED = Q(status__in=[TopicStatus.RESOLVED, TopicStatus.TURNED_INTO_RESULT])
+ADOPTED = Q(status__in=list(ADOPTED_STATUSES))
 
 FAMILY_EDUCATION = Q(line__code="family_education")
 THEMED = Q(category__code="themed_publicity")
@@ -440,6 +520,64 @@ FIGURES: tuple[Figure, ...] = (
         adds_up=False,
     ),
     Figure(
+        "cases.open_at_end",
+        CASES_OPEN,
+        _("Cases open at the period's end"),
+        _(
+            "Rights-protection cases of the organization and the organizations below it "
+            "received and not closed by the end of the period's last day."
+        ),
+        count,
+        unit=_("cases"),
+    ),
+    Figure(
+        "cases.overdue_at_end",
+        CASES_OPEN,
+        _("Cases past their closing deadline"),
+        _(
+            "Cases open at the end of the period's last day whose closing deadline (by the rule "
+            "of their risk in force the day they were received) had passed by then."
+        ),
+        count,
+        lambda period: Q(close_due__lt=period.ends),
+        unit=_("cases"),
+    ),
+    Figure(
+        "referrals.sent",
+        REFERRALS,
+        _("Referrals sent"),
+        _(
+            "Cases of the organization and the organizations below it referred through the "
+            "green channel in the period."
+        ),
+        count,
+        unit=_("cases"),
+    ),
+    Figure(
+        "referrals.accepted",
+        REFERRALS,
+        _("Referrals accepted"),
+        _(
+            "Referrals sent in the period from the organization and the organizations below it "
+            "that the receiving side accepted (answered or not yet)."
+        ),
+        count,
+        Q(status__in=[ReferralStatus.ACCEPTED, ReferralStatus.ANSWERED]),
+        unit=_("cases"),
+    ),
+    Figure(
+        "referrals.answered_in_time",
+        REFERRALS,
+        _("Referrals answered in time"),
+        _(
+            "Referrals sent in the period from the organization and the organizations below it "
+            "that the receiving side answered by the deadline to answer."
+        ),
+        count,
+        Q(status=ReferralStatus.ANSWERED, answered_at__lte=F("due_at")),
+        unit=_("cases"),
+    ),
+    Figure(
         "branch.meetings_held",
         BRANCH_MEETINGS,
         _("三会一课 meetings held"),
@@ -448,6 +586,121 @@ FIGURES: tuple[Figure, ...] = (
             "and the organizations below it."
         ),
         count,
+    ),
+    Figure(
+        "councils.set_up",
+        COUNCILS_SET_UP,
+        _("Women's councils set up"),
+        _("Women's councils the organization and the organizations below it set up in the period."),
+        count,
+        unit=_("items"),
+    ),
+    Figure(
+        "councils.sitting",
+        COUNCILS_SITTING,
+        _("Women's councils sitting"),
+        _(
+            "Women's councils of the organization and the organizations below it set up and "
+            "not dissolved on the period's last day."
+        ),
+        count,
+        unit=_("items"),
+    ),
+    Figure(
+        "councils.meetings_held",
+        COUNCIL_MEETINGS,
+        _("Council meetings held"),
+        _(
+            "Meetings of the women's councils of the organization and the organizations below "
+            "it held in the period."
+        ),
+        count,
+    ),
+    Figure(
+        "councils.meetings_online",
+        COUNCIL_MEETINGS,
+        _("Council meetings held online"),
+        _(
+            "Meetings held in the period in the online council hall by the women's councils of "
+            "the organization and the organizations below it."
+        ),
+        count,
+        Q(mode=MeetingMode.ONLINE),
+    ),
+    Figure(
+        "councils.topics_raised",
+        TOPICS_RAISED,
+        _("Council topics raised"),
+        _(
+            "Topics raised in the period at the women's councils of the organization and the "
+            "organizations below it."
+        ),
+        count,
+        unit=_("items"),
+    ),
+    Figure(
+        "councils.topics_adopted",
+        TOPICS_RAISED,
+        _("Council topics adopted"),
+        _(
+            "Topics raised in the period at the women's councils of the organization and the "
+            "organizations below it that were adopted (whatever came of them since)."
+        ),
+        count,
+        ADOPTED,
+        unit=_("items"),
+    ),
+    Figure(
+        "councils.topics_resolved",
+        TOPICS_RAISED,
+        _("Council topics resolved"),
+        _(
+            "Topics raised in the period at the women's councils of the organization and the "
+            "organizations below it that are resolved now."
+        ),
+        count,
+        Q(status=TopicStatus.RESOLVED),
+        unit=_("items"),
+    ),
+    Figure(
+        "councils.topics_turned_into_results",
+        TOPICS_RAISED,
+        _("Council topics turned into results"),
+        _(
+            "Topics raised in the period at the women's councils of the organization and the "
+            "organizations below it that have been turned into a result (a project, a rule, a "
+            "service)."
+        ),
+        count,
+        Q(status=TopicStatus.TURNED_INTO_RESULT),
+        unit=_("items"),
+    ),
+    Figure(
+        "councils.resolution_rate",
+        TOPICS_RAISED,
+        _("Share of adopted topics resolved"),
+        _(
+            "Of the topics raised in the period at the women's councils of the organization and "
+            "the organizations below it and adopted, the share resolved or turned into a result "
+            "by now, in per cent."
+        ),
+        percent_of(SOLVED, ADOPTED),
+        unit=_("%"),
+        adds_up=False,
+    ),
+    Figure(
+        "councils.median_days_to_resolve",
+        TOPICS_RAISED,
+        _("Median days to resolve a topic"),
+        _(
+            "Of the topics raised in the period at the women's councils of the organization and "
+            "the organizations below it and resolved or turned into a result since, the median "
+            "of the days from being raised to being closed."
+        ),
+        median_days_of_dates("raised_on", "closed_on"),
+        SOLVED,
+        unit=DAYS,
+        adds_up=False,
     ),
     Figure(
         "positions.open",
@@ -549,6 +802,18 @@ FIGURES: tuple[Figure, ...] = (
         ),
         count,
         WITH_WOMENS_HOME,
+        unit=_("places"),
+    ),
+    Figure(
+        "coverage.with_council",
+        VILLAGES,
+        _("Villages with a women's council"),
+        _(
+            "Villages and communities with a women's council of their own sitting on the "
+            "period's last day."
+        ),
+        count,
+        WITH_COUNCIL,
         unit=_("places"),
     ),
 )

@@ -1,7 +1,8 @@
 """Who has not reported (docs/reports.md, Completeness): for a subtree and a period, the
-villages and communities that held no event, the party branches that held no 三会一课, and
+villages and communities that held no event, the party branches that held no 三会一课, the
+women's councils that met not once, and
 the positions that held fewer events than their kind requires each quarter, by street, so
-the district can chase them. Four queries, however large the subtree."""
+the district can chase them. Five queries, however large the subtree."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
+from apps.councils.models import Council, Meeting
 from apps.events.models import Event
 from apps.members.choices import AppointmentRole
 from apps.members.models import Appointment, BranchMeeting
@@ -52,6 +54,7 @@ class Completeness:
     no_events: list[StreetGroup]
     no_branch_meetings: list[StreetGroup]
     positions_short: list[ShortPosition]
+    idle_councils: list[StreetGroup] = field(default_factory=list)  # councils, by street
 
     @property
     def no_events_count(self) -> int:
@@ -61,6 +64,10 @@ class Completeness:
     def no_branch_meetings_count(self) -> int:
         return sum(group.count for group in self.no_branch_meetings)
 
+    @property
+    def idle_councils_count(self) -> int:
+        return sum(group.count for group in self.idle_councils)
+
 
 def _open_in(period: Period, prefix: str = "") -> Q:
     return Q(**{f"{prefix}opened_on__lte": period.last}) & (
@@ -68,11 +75,13 @@ def _open_in(period: Period, prefix: str = "") -> Q:
     )
 
 
-def _by_street(organizations) -> list[StreetGroup]:
+def _by_street(rows, organization_of=lambda row: row) -> list[StreetGroup]:
+    """``rows`` (organizations, or records of one) grouped by their organization's street."""
     groups: dict[int, StreetGroup] = {}
-    for organization in organizations:
+    for row in rows:
+        organization = organization_of(row)
         street = organization.street or organization
-        groups.setdefault(street.pk, StreetGroup(street)).organizations.append(organization)
+        groups.setdefault(street.pk, StreetGroup(street)).organizations.append(row)
     return sorted(groups.values(), key=lambda group: group.street.path)
 
 
@@ -168,7 +177,24 @@ def completeness(
             ]
             if missed:
                 short.append(ShortPosition(position, missed))
+    held = Meeting.objects.alive().filter(
+        council=OuterRef("pk"), held_on__gte=period.first, held_on__lte=period.last
+    )
+    councils = (
+        scoped(
+            Council.objects.alive().filter(
+                established_on__lte=period.last,
+                organization__path__startswith=organization.path,
+            ),
+            user,
+        )
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=period.first))
+        .filter(~Exists(held))
+        .select_related("organization__street")
+        .order_by("organization__path", "name")
+    )
     return Completeness(
+        idle_councils=_by_street(councils, lambda council: council.organization),
         period=period,
         quarters=quarters,
         no_events=_by_street(villages),

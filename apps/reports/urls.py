@@ -8,4 +8,5 @@ app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export/", views.dashboard_export, name="export"),
+    path("annual/", views.annual_report, name="annual"),
 ]

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.reports import completeness, exports, periods, selectors
+from apps.reports import annual, completeness, exports, periods, selectors
 from apps.reports.api.views import summary_data
 from apps.reports.catalogue import BREAKDOWNS, FIGURES
 
@@ -21,7 +21,9 @@ DOMAINS = {
     "events": gettext_lazy("Events"),
     "funds": gettext_lazy("Funds"),
     "cases": gettext_lazy("Rights protection"),
+    "referrals": gettext_lazy("Referrals (green channel)"),
     "branch": gettext_lazy("三会一课"),
+    "councils": gettext_lazy("Women's councils"),
     "positions": gettext_lazy("Positions"),
     "titles": gettext_lazy("Demonstration titles"),
     "coverage": gettext_lazy("Coverage"),
@@ -168,3 +170,45 @@ def _dashboard(request, *, export: bool):
         },
     }
     return render(request, "reports/dashboard.html", context)
+
+
+class AnnualForm(forms.Form):
+    organization = forms.IntegerField(required=False, min_value=1)
+    year = forms.IntegerField(
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            key: gettext_lazy("Give the year of the report, from 2000 to 2100.")
+            for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )
+
+
+@login_required
+def annual_report(request):
+    """``/reports/annual/``: the figures an annual work report quotes, grouped as the report
+    is, each in the report's style beside its exact value and counting rule; for readers of
+    records a link to the records it counts, for leadership the figure by child organization
+    (docs/reports.md, The annual report). The same ``annual()`` as the API."""
+    form = AnnualForm(request.GET)
+    if not form.is_valid():
+        errors = [error for messages in form.errors.values() for error in messages]
+        return render(
+            request,
+            "reports/annual.html",
+            {"title": _("Annual work report"), "errors": errors},
+            status=400,
+        )
+    organization = selectors.organization_for_report(
+        user=request.user, organization_id=form.cleaned_data.get("organization")
+    )
+    found = annual.annual(
+        request=request, organization=organization, year=form.cleaned_data["year"]
+    )
+    context = {
+        "title": _("Annual work report"),
+        "report": found["report"],
+        "year": found["year"],
+        "sections": found["sections"],
+    }
+    return render(request, "reports/annual.html", context)

@@ -21,6 +21,7 @@ from apps.members.choices import Gender
 from apps.organizations.admin_base import ScopedHistoryAdmin
 from apps.organizations.admin_filters import TREE_FILTERS
 from apps.rights import imports
+from apps.rights.admin_referrals import ReferralInline, ReferredCasesMixin
 from apps.rights.choices import PartyRole
 from apps.rights.models import Case, CaseParty, FollowUp
 from apps.rights.selectors import cases as selectors
@@ -161,7 +162,9 @@ INTAKE_FIELDS = ("station", "received_at", "channel", "category", "risk", "conse
 INTAKE_FIELDS += ("consent_to_refer", "narrative", *(f"seeker_{name}" for name in SEEKER_FIELDS))
 
 
-class CaseAdmin(SheetImportAdminMixin, TransitionAdminMixin, ScopedHistoryAdmin):
+class CaseAdmin(
+    ReferredCasesMixin, SheetImportAdminMixin, TransitionAdminMixin, ScopedHistoryAdmin
+):
     form = CaseForm
     add_form = IntakeForm
     list_display = MASKED_FIELDS
@@ -169,7 +172,7 @@ class CaseAdmin(SheetImportAdminMixin, TransitionAdminMixin, ScopedHistoryAdmin)
     list_select_related = ["organization", "station", "category"]
     search_fields = ["number"]  # never a name or the narrative
     service_fields = services.CHANGEABLE
-    inlines = [CasePartyInline, FollowUpInline]
+    inlines = [CasePartyInline, FollowUpInline, ReferralInline]
     # A station's past register (apps/rights/imports.py): for the roles that register cases
     # (the add right); the masked roles have neither the page nor its button.
     importer = imports.CASES

@@ -22,6 +22,7 @@ class RightsConfig(AppConfig):
             grant([Role.DISTRICT_ADMIN, Role.STAFF], *model_perms("rights", model, "add", "change"))
         self._grant_cases()
         self._grant_deadlines()
+        self._grant_referrals()
         from apps.rights import (
             admin_cases,  # noqa: F401 (registers the cases' admin)
             admin_deadlines,  # noqa: F401 (the deadline rules, overdue cases)
@@ -62,3 +63,14 @@ class RightsConfig(AppConfig):
         readers = [Role.DISTRICT_ADMIN, Role.STAFF, Role.CASE_WORKER, Role.STATION_OPERATOR]
         grant(readers, *model_perms("rights", "deadlinerule", "view"))
         grant([Role.DISTRICT_ADMIN], *model_perms("rights", "deadlinerule", "add", "change"))
+
+    @staticmethod
+    def _grant_referrals():
+        """Referrals, as cases (docs/roles.md): district admins and staff read them masked
+        (without the case's words); case workers and station operators send, answer and read
+        them in full (a station only its own); nobody deletes one."""
+        from apps.organizations.roles import Role, grant, model_perms
+
+        handlers = [Role.CASE_WORKER, Role.STATION_OPERATOR]
+        grant([Role.DISTRICT_ADMIN, Role.STAFF], *model_perms("rights", "referral", "view"))
+        grant(handlers, *model_perms("rights", "referral", "view", "add", "change"))

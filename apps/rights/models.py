@@ -335,3 +335,4 @@ class FollowUp(ClientKeyedModel, TimeStampedModel):
 
 
 from apps.rights.models_deadlines import DeadlineRule, Escalation  # noqa: E402, F401 (Django finds them here)
+from apps.rights.models_referrals import Referral, ReferralEscalation  # noqa: E402, F401 (the same)

@@ -3,7 +3,7 @@
 from procrastinate.contrib.django import app
 
 from apps.core.queue import fresh_connections
-from apps.rights.services.escalation import cases_escalate
+from apps.rights.services.escalation import cases_escalate, referrals_escalate
 
 
 @app.periodic(cron="*/15 * * * *", periodic_id="escalate_cases")
@@ -12,3 +12,4 @@ from apps.rights.services.escalation import cases_escalate
 def escalate_cases(timestamp: int) -> None:
     """Every 15 minutes: escalate the cases past their deadlines (docs/rights.md)."""
     cases_escalate()
+    referrals_escalate()

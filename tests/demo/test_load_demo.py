@@ -12,6 +12,9 @@ from django.core.management import call_command
 from django.db import connection, models, transaction
 
 from apps.accounts.models import User
+from apps.councils.choices import MeetingMode, MemberRole, RaisedVia, ResultKind, TopicStatus
+from apps.councils.models import Council, CouncilMember, Meeting, MeetingAttendance, Topic
+from apps.councils.selectors import councils_inactive, topic_overdue
 from apps.events.choices import FundSource
 from apps.events.models import Campaign, Event, EventCategory, Fund, LineOfWork
 from apps.members import merging
@@ -98,6 +101,19 @@ def snapshot():
         "parties": CaseParty.objects.count(),
         "followups": FollowUp.objects.count(),
         "counters": list(CaseCounter.objects.order_by("year").values_list("year", "last")),
+        "councils": list(
+            Council.objects.order_by("pk").values_list(
+                "organization_id", "name", "established_on", "dissolved_on"
+            )
+        ),
+        "council_members": CouncilMember.objects.count(),
+        "meetings": list(
+            Meeting.objects.order_by("pk").values_list("council_id", "held_on", "mode")
+        ),
+        "attendance": MeetingAttendance.objects.count(),
+        "topics": list(
+            Topic.objects.order_by("pk").values_list("council_id", "raised_on", "status", "due_on")
+        ),
     }
 
 
@@ -360,3 +376,106 @@ def test_an_intake_after_the_demo_continues_the_series():
     )
 
     assert case.number == f"WQ-{timezone.localdate().year}-{last + 1:05d}"
+
+
+def test_the_demo_councils_sit_in_a_share_of_villages_set_up_over_the_first_year():
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    first_day = today - datetime.timedelta(days=730)
+    villages = Organization.objects.filter(kind=Kind.VILLAGE, closed_on__isnull=True).count()
+    in_villages = Council.objects.filter(organization__kind=Kind.VILLAGE)
+    upper = Council.objects.exclude(organization__kind=Kind.VILLAGE)
+
+    assert 0.3 * villages <= in_villages.count() <= 0.5 * villages
+    assert all("小马扎" in name for name in in_villages.values_list("name", flat=True))
+    assert upper.filter(organization__kind=Kind.DISTRICT, name__contains="筑梦山海").exists()
+    days = set(in_villages.values_list("established_on", flat=True))
+    assert min(days) >= first_day and max(days) <= first_day + datetime.timedelta(days=364)
+    assert len(days) > 20  # spread over the year, not all on one day
+    assert Council.objects.filter(dissolved_on__isnull=False).count() == 1
+    for council in Council.objects.prefetch_related("members"):
+        roles = [member.role for member in council.members.all()]
+        assert roles.count(MemberRole.CONVENER) == 1, council
+        assert MemberRole.INVITED in roles and MemberRole.MEMBER in roles, council
+    for member in CouncilMember.objects.select_related(
+        "council__organization", "person__organization"
+    ):
+        member.full_clean()  # people of the council's organization or below
+
+
+def test_the_demo_meetings_are_on_site_and_online_with_members_present():
+    from django.utils import timezone
+
+    from apps.core.actors import SYSTEM
+    from apps.councils.services import attendance_check
+
+    meetings = Meeting.objects.select_related("council__organization", "chair", "recorder")
+    assert set(meetings.values_list("mode", flat=True)) == set(MeetingMode.values)
+    assert meetings.filter(guests_count__gt=0).exists()
+    first = timezone.localdate() - datetime.timedelta(days=730)
+    assert meetings.order_by("held_on").first().held_on >= first
+    assert meetings.order_by("held_on").last().held_on <= timezone.localdate()
+    for meeting in meetings.prefetch_related("attendance__person")[:300]:
+        meeting.full_clean()  # in the council's life; an online one names its channel
+        attendance_check(meeting, meeting.present_people)
+        assert meeting.present_people
+    # A few councils held no meeting last quarter, for the flag to show.
+    assert 1 <= councils_inactive(user=SYSTEM, now=timezone.now()).count() < 20
+
+
+def test_the_demo_topics_are_in_every_status_with_overdue_ones():
+    from django.utils import timezone
+
+    from apps.core.actors import SYSTEM
+
+    topics = Topic.objects.select_related(
+        "council__organization",
+        "organization",
+        "meeting",
+        "raised_by__organization",
+        "responsible_organization",
+    )
+    assert 1500 <= topics.count() <= 4000
+    assert set(topics.values_list("status", flat=True)) == set(TopicStatus.values)
+    assert set(topics.values_list("raised_via", flat=True)) == set(RaisedVia.values)
+    assert set(topics.exclude(result_kind="").values_list("result_kind", flat=True)) == set(
+        ResultKind.values
+    )
+    overdue = topic_overdue(user=SYSTEM, now=timezone.now())
+    open_assigned = topics.filter(status__in=[TopicStatus.ASSIGNED, TopicStatus.IN_PROGRESS])
+    assert 10 <= overdue.count() < open_assigned.count()  # some overdue, not all
+    assert topics.filter(responsible_body__gt="").exists()
+    assert topics.filter(responsible_organization__kind=Kind.STREET).exists()  # upward
+    assert not topics.filter(status=TopicStatus.NOT_ADOPTED, not_adopted_reason="").exists()
+    assert not topics.filter(status__in=["resolved", "result"], closed_on__isnull=True).exists()
+    assert not topics.filter(closed_on__gt=timezone.localdate()).exists()
+    # A few went through the transitions service, each move at its day: the history shows them.
+    moves = Topic.history.filter(history_type="~").values_list("status", flat=True)
+    assert {TopicStatus.ACCEPTED, TopicStatus.ASSIGNED, TopicStatus.IN_PROGRESS} <= set(moves)
+    for topic in topics:
+        topic.full_clean(validate_unique=False)  # the services' rules for what each move set
+        assert topic.organization_id == topic.council.organization_id
+        if topic.meeting is not None:
+            assert topic.meeting.held_on == topic.raised_on
+
+
+def test_the_demo_referrals_are_in_every_state_and_the_center_reads_only_its_open_ones():
+    from apps.rights.models import Referral
+    from apps.rights.models_referrals import ReferralStatus
+    from apps.rights.selectors.cases import case_list
+
+    referrals = Referral.objects.all()
+    assert set(referrals.values_list("status", flat=True)) == set(ReferralStatus.values)
+    assert referrals.filter(to_organization__isnull=True).exists()  # outside bodies too
+    center_worker = User.objects.get(username="fazhi_weiquan")
+    readable = set(case_list(user=center_worker).values_list("pk", flat=True))
+    to_center = referrals.filter(to_organization=center_worker.organization)
+    opened = to_center.exclude(status=ReferralStatus.DECLINED).exclude(
+        case__status=CaseStatus.CLOSED
+    )
+    assert set(opened.values_list("case_id", flat=True)) <= readable
+    closed = to_center.filter(case__status=CaseStatus.CLOSED).values_list("case_id", flat=True)
+    assert closed and not set(closed) & readable
+    waiting = referrals.filter(status__in=["sent", "accepted"])
+    assert waiting.filter(due_at__lt=datetime.datetime.now(datetime.UTC)).exists()  # overdue

@@ -10,6 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.core.actors import SYSTEM
+from apps.councils import services as council_services
+from apps.councils.models import Council, CouncilMember, MeetingAttendance, Topic, TopicCategory
+from apps.councils.models import Meeting as CouncilMeeting
 from apps.events.models import EventParticipant
 from apps.files.models import Attachment
 from apps.files.services import attachment_create
@@ -108,6 +111,14 @@ def _merged_earlier(person, tree, staff):
     return earlier
 
 
+def _council_of(person):
+    """Her organization's council (one for all the makers), set up on the day she was born."""
+    council = Council.objects.filter(organization=person.organization).first()
+    return council or council_services.council_create(
+        by=SYSTEM, organization=person.organization, name="妇女议事会", established_on=BORN
+    )
+
+
 # One maker per reference to a person: the test fails when a new one appears.
 RELATION_MAKERS = {
     (Appointment, "member"): lambda person, tree, staff: services.appointment_create(
@@ -158,6 +169,36 @@ RELATION_MAKERS = {
         member=person,
         role="mediator",
         started_on=BORN,
+    ),
+    # A council of her village (apps/councils): a membership first, then the meeting she
+    # attended as that member, a meeting she chaired, one she recorded, a topic she raised.
+    (CouncilMember, "person"): lambda person, tree, staff: council_services.council_member_add(
+        by=SYSTEM, council=_council_of(person), person=person, term_start=BORN
+    ),
+    (MeetingAttendance, "person"): lambda person, tree, staff: MeetingAttendance.objects.get(
+        person=person,
+        meeting=council_services.meeting_create(
+            by=SYSTEM,
+            council=CouncilMember.objects.get(person=person).council,
+            held_on=BORN,
+            place="村委会",
+            attendance=[person],
+        ),
+    ),
+    (CouncilMeeting, "chair"): lambda person, tree, staff: council_services.meeting_create(
+        by=SYSTEM, council=_council_of(person), held_on=BORN, place="村委会", chair=person
+    ),
+    (CouncilMeeting, "recorder"): lambda person, tree, staff: council_services.meeting_create(
+        by=SYSTEM, council=_council_of(person), held_on=BORN, place="村委会", recorder=person
+    ),
+    (Topic, "raised_by"): lambda person, tree, staff: council_services.topic_create(
+        by=SYSTEM,
+        council=_council_of(person),
+        raised_via="online_hall",
+        raised_by=person,
+        raised_on=BORN,
+        title="路灯不亮",
+        category=TopicCategory.objects.get_or_create(code="village_affairs")[0],
     ),
     # A trainee on the list of her village's training (apps/events).
     (EventParticipant, "member"): lambda person, tree, staff: make_participant(

@@ -282,7 +282,10 @@ def test_an_organizations_page_shows_its_children_and_its_subtrees_counts(
 
     body = page.content.decode()
     shown = {str(figure.label): figure.count for figure in page.context["figures"]}
-    assert shown == {"在用阵地": 1, "已获示范称号": 0, "人员": 7, "现任职务": 2}
+    assert shown == {
+        **{"在用阵地": 1, "已获示范称号": 0, "人员": 7, "现任职务": 2},
+        **{"妇女议事会": 0, "上季度未开会的议事会": 0, "逾期的议事会议题": 0},  # apps/councils
+    }
     assert [child.name for child in page.context["children"]] == [
         "甲一社区妇联",
         "甲二社区妇联",
@@ -309,18 +312,25 @@ def test_an_organizations_counts_link_to_the_lists_filtered_to_its_subtree(
         "/admin/organizations/title/?status__exact=awarded",
         "/admin/members/member/",
         "/admin/members/appointment/?current=yes",
+        "/admin/councils/council/?dissolved=no",
+        "/admin/councils/council/?inactive=yes",
+        "/admin/councils/topic/?overdue=yes",
     ]
     assert [figure.url for figure in below] == [
         f"/admin/organizations/position/?village={a1}&open=yes",
         f"/admin/organizations/title/?village={a1}&status__exact=awarded",
         f"/admin/members/member/?village={a1}",
         f"/admin/members/appointment/?village={a1}&current=yes",
+        f"/admin/councils/council/?village={a1}&dissolved=no",
+        f"/admin/councils/council/?village={a1}&inactive=yes",
+        f"/admin/councils/topic/?village={a1}&overdue=yes",
     ]
-    assert [figure.count for figure in below] == [1, 0, 3, 1]
+    assert [figure.count for figure in below] == [1, 0, 3, 1, 0, 0, 0]
     # Each list, followed, holds as many rows as the count says.
-    assert [len(client.get(f.url).context["cl"].result_list) for f in below] == [1, 0, 3, 1]
+    lengths = [len(client.get(f.url).context["cl"].result_list) for f in below]
+    assert lengths == [1, 0, 3, 1, 0, 0, 0]
     # The lists have no filter for a women's committee: its counts are not links.
-    assert [figure.url for figure in committee] == [None] * 4
+    assert [figure.url for figure in committee] == [None] * 7
 
 
 def test_a_childs_counts_link_to_the_lists_filtered_to_it(records, user_in, browser_as):

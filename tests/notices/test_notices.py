@@ -4,7 +4,6 @@ on the admin's first page; e-mailed only where e-mail is set up."""
 import pytest
 from django.core import mail
 
-from apps.accounts.models import User
 from apps.core.actors import SYSTEM
 from apps.notices.models import Notice
 from apps.notices.services import notice_send
@@ -113,11 +112,11 @@ def test_a_link_to_another_site_is_not_followed(tree, user_in, browser_as):
 
 
 def test_e_mail_is_off_by_default_and_sent_after_the_commit_where_set_up(
-    tree, user_in, settings, monkeypatch, django_capture_on_commit_callbacks
+    tree, user_in, settings, django_capture_on_commit_callbacks
 ):
-    """Accounts hold no e-mail address yet (docs/notices.md): the test gives them one."""
-    monkeypatch.setattr(User, "email", "fulian@example.org", raising=False)
-    user_in(tree.street_a, "staff")
+    """An account with an e-mail address gets its notices by mail too, once set up."""
+    user_in(tree.street_a, "staff", email="fulian@example.org")
+    user_in(tree.street_a, "staff")  # no address: no mail
     assert settings.NOTICES_EMAIL is False
 
     with django_capture_on_commit_callbacks(execute=True):

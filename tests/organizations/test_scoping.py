@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import DeviceToken
@@ -188,3 +189,23 @@ def test_a_record_referred_twice_is_listed_once(tree, user_in):
     )
 
     assert readable.count() == 1
+
+
+def test_until_names_what_the_referred_record_must_still_be(tree, user_in):
+    center = make_org(tree.district, Kind.COMMITTEE, "区妇女儿童法律服务中心", sector="organ")
+    worker = user_in(center, Role.CASE_WORKER)
+    open_one = Record.objects.create(organization=tree.village_b1, title="办理中")
+    done = Record.objects.create(organization=tree.village_b1, title="已结束")
+    for record in (open_one, done):
+        Referral.objects.create(record=record, target=center, status="accepted")
+
+    readable = with_referrals(
+        Record.objects.all(),
+        worker,
+        target="referrals__target",
+        status="referrals__status",
+        readable_statuses=READABLE,
+        until=~Q(title="已结束"),
+    )
+
+    assert list(readable.values_list("title", flat=True)) == ["办理中"]

@@ -51,11 +51,8 @@ def test_leadership_asking_for_a_quarter_gets_no_case_figure(counted, user_in, a
 
     body = client.get(SUMMARY, {"period": "2024-Q1"}).json()
 
-    assert body["figures"]["cases"] == {
-        "received": None,
-        "closed": None,
-        "median_days_to_close": None,
-    }
+    assert set(body["figures"]["cases"].values()) == {None}
+    assert set(body["figures"]["cases"]) >= {"received", "closed", "median_days_to_close"}
     assert body["figures"]["events"]["held"] == 1
 
 

@@ -84,12 +84,14 @@ def test_a_street_sees_only_its_own(counted, branches, user_in):
     assert [g.organizations for g in result.no_branch_meetings] == [[counted.village_a2]]
 
 
-def test_four_queries_however_many_organizations(counted, branches, user_in):
+def test_five_queries_however_many_organizations(counted, branches, user_in):
     user = user_in(counted.district, "staff")
     with CaptureQueriesContext(connection) as captured:
         found(user, counted.district)
 
-    assert len(captured.captured_queries) == 4  # villages, branches, positions, their events
+    assert (
+        len(captured.captured_queries) == 5
+    )  # villages, branches, positions, their events, councils
 
 
 def test_the_api_answers_the_same(counted, branches, user_in, api_as):
@@ -105,3 +107,19 @@ def test_the_api_answers_the_same(counted, branches, user_in, api_as):
         "held": 0,
         "required": 1,
     }
+
+
+def test_a_council_that_met_not_once_is_listed_by_street(counted, user_in):
+    from tests.factories.councils import make_council, make_meeting
+
+    idle = make_council(counted.village_b1, established_on=datetime.date(2023, 5, 1))
+    met = make_council(counted.village_a1, established_on=datetime.date(2023, 5, 1))
+    make_meeting(counted.village_a1, council=met, held_on=datetime.date(2024, 9, 1))
+    make_council(counted.village_a2, established_on=datetime.date(2025, 2, 1))  # not yet set up
+
+    result = found(user_in(counted.district, "staff"), counted.district)
+
+    assert [(g.street, g.organizations) for g in result.idle_councils] == [
+        (counted.street_b, [idle])
+    ]
+    assert result.idle_councils_count == 1

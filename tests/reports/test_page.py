@@ -64,9 +64,9 @@ def test_the_page_reads_in_a_fixed_number_of_queries(counted, client, user_in):
     with CaptureQueriesContext(connection) as captured:
         client.get("/reports/", {"period": "2024"})
 
-    # The report's 30, the latest year's 2, the session, the account and its organization, and
-    # who has not reported: 3 (no position owes events here, so none of their events are read).
-    assert len(captured.captured_queries) == 38
+    # The report's 46, the latest year's 2, the session, the account and its organization, and
+    # who has not reported: 4 (no position owes events here, so none of their events are read).
+    assert len(captured.captured_queries) == 55
 
 
 def test_the_export_has_the_pages_numbers_and_hides_what_the_page_hides(counted, client, user_in):
@@ -92,3 +92,10 @@ def test_the_export_has_the_pages_numbers_and_hides_what_the_page_hides(counted,
     cases = header.index("受理案件数")
     assert by_child[counted.street_a.name][cases] == "已隐藏"
     assert by_child[counted.street_b.name][cases] == "已隐藏"
+
+
+def test_every_domain_of_the_catalogue_has_a_heading_on_the_page():
+    from apps.reports.catalogue import FIGURES
+    from apps.reports.views import DOMAINS
+
+    assert {figure.domain for figure in FIGURES} == set(DOMAINS)

@@ -45,11 +45,12 @@ def equations(found, key):
     breakdown = {
         "cases.received": "cases.received_by_category",
         "cases.closed": "cases.closed_by_outcome",
-    }[key]
-    cells = [(breakdown, found.organization.pk, p.code) for p in found.breakdowns[breakdown]]
-    for cell, part in zip(cells, found.breakdowns[breakdown], strict=True):
-        shown[cell] = part.value
-    relations.append([total, *cells])
+    }.get(key)
+    if breakdown is not None:
+        cells = [(breakdown, found.organization.pk, p.code) for p in found.breakdowns[breakdown]]
+        for cell, part in zip(cells, found.breakdowns[breakdown], strict=True):
+            shown[cell] = part.value
+        relations.append([total, *cells])
     return shown, relations
 
 
@@ -83,9 +84,9 @@ def recovered(reports, key):
 def test_no_hidden_count_comes_out_of_totals_or_a_parent_less_its_children(counted, user_in, key):
     reports = pages(user_in(counted.district, "leadership"), periods.parse("2024"))
 
-    assert any(
-        v is None for r in reports for v in [r.values[key]] + [x.values[key] for x in r.rows]
-    )
+    cells = [v for r in reports for v in [r.values[key], *(x.values[key] for x in r.rows)]]
+    if key in ("cases.received", "cases.closed", "cases.open_at_end"):  # the set has small ones
+        assert None in cells
     assert recovered(reports, key) == {}
 
 

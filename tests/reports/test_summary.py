@@ -48,7 +48,22 @@ def test_the_districts_figures_for_2024_are_the_hand_counted_ones(counted, user_
         "cases.received": 10,
         "cases.closed": 6,
         "cases.median_days_to_close": pytest.approx(20.25),
+        "cases.open_at_end": 6,  # A1's, A2's and B1's two of 2024, and B1's two of 2023
+        "cases.overdue_at_end": 6,  # medium risk: 90 days to close, long past for all six
+        "referrals.sent": 0,
+        "referrals.accepted": 0,
+        "referrals.answered_in_time": 0,
         "branch.meetings_held": 1,
+        "councils.set_up": 0,
+        "councils.sitting": 0,
+        "councils.meetings_held": 0,
+        "councils.meetings_online": 0,
+        "councils.topics_raised": 0,
+        "councils.topics_adopted": 0,
+        "councils.topics_resolved": 0,
+        "councils.topics_turned_into_results": 0,
+        "councils.resolution_rate": None,
+        "councils.median_days_to_resolve": None,
         "positions.open": 0,
         "titles.applied": 0,
         "titles.awarded": 0,
@@ -58,6 +73,7 @@ def test_the_districts_figures_for_2024_are_the_hand_counted_ones(counted, user_
         "coverage.villages": 3,
         "coverage.with_station": 3,  # every village received a case at its station
         "coverage.with_womens_home": 0,
+        "coverage.with_council": 0,
     }
     assert found.suppressed == []
 
@@ -178,7 +194,7 @@ def test_the_query_count_does_not_grow_with_organizations_or_records(counted, us
         for day in (3, 4):
             make_event(village, day=datetime.date(2024, 6, day))
 
-    assert before == 30
+    assert before == 46
     assert queries_of(user) == before
 
 
@@ -225,6 +241,7 @@ def test_positions_titles_and_coverage_are_counted_on_the_periods_last_day(tree,
         "coverage.villages": 3,
         "coverage.with_station": 1,  # B1's opened in 2025
         "coverage.with_womens_home": 2,
+        "coverage.with_council": 0,
     }
     assert year.previous["titles.micro_home_awarded"] == 1
     assert {p.code: p.value for p in year.breakdowns["titles.awarded_by_level"]} == {
@@ -236,3 +253,16 @@ def test_positions_titles_and_coverage_are_counted_on_the_periods_last_day(tree,
     assert quarter.values["titles.applied"] is None  # titles go by year
     assert quarter.breakdowns["titles.awarded_by_level"] == []
     assert "positions.open" not in year.trend
+
+
+def test_open_and_overdue_cases_are_judged_at_the_periods_end(counted, user_in):
+    user = user_in(counted.district, "district_admin")
+
+    june = report(user, period=periods.parse("2024-06"))
+
+    # Open at the end of 30 June: A1's of 1 April, A2's of 1 May, B1's of 1 June and its two of
+    # 2023 (B1's closed ones were closed in spring). Past their 90 days: A1's (due at 10:00 on
+    # 30 June) and B1's two of 2023.
+    assert june.values["cases.open_at_end"] == 5
+    assert june.values["cases.overdue_at_end"] == 3
+    assert june.previous["cases.open_at_end"] == 4  # end of May: without B1's of 1 June

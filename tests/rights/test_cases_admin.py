@@ -155,7 +155,8 @@ def change_body(case, **fields):
         **({"consent_to_record": "on"} if case.consent_to_record else {}),
         **({"consent_to_refer": "on"} if case.consent_to_refer else {}),
     }
-    for prefix, count in (("parties", case.parties.count()), ("followups", 0)):
+    counts = (("parties", case.parties.count()), ("followups", 0), ("referrals", 0))
+    for prefix, count in counts:
         body |= {f"{prefix}-TOTAL_FORMS": str(count), f"{prefix}-INITIAL_FORMS": str(count)}
         body |= {f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
     for index, party in enumerate(case.parties.order_by("role", "id")):

@@ -58,12 +58,12 @@ class TransitionMixin:
         move = moves_of(self.model).get(to)
         if move is None:
             raise serializers.ValidationError({"to": [_("Unknown status.")]})
-        needs = self.transition_needs(obj, move.needs, request.data)
+        needs = self.transition_needs(obj, move.takes, request.data)
         expected, if_match = expected_version(request)
         note = body.validated_data["note"]
         try:
             obj = self.write(
-                lambda: transition(
+                lambda: self.transition_object(
                     obj, to=to, by=request.user, note=note, version=expected, **needs
                 )
             )
@@ -73,6 +73,10 @@ class TransitionMixin:
             current = self.get_serializer(self.get_queryset().get(pk=obj.pk)).data
             raise Conflict(IllegalMove.message, code="illegal_move", current=current) from exc
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
+    def transition_object(self, obj, **kwargs):
+        """The move itself: ``transition()``, or the resource's service that wraps it."""
+        return transition(obj, **kwargs)
 
     def transition_needs(self, obj, names: tuple[str, ...], data) -> dict:
         """The needed fields from the body, validated as the resource's serializer fields."""

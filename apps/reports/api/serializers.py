@@ -148,6 +148,23 @@ class PositionShortSerializer(serializers.Serializer):
     quarters = QuarterShortSerializer(many=True)
 
 
+class CouncilBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    organization = OrganizationBriefSerializer()
+
+
+class CouncilStreetGroupSerializer(serializers.Serializer):
+    street = OrganizationBriefSerializer()
+    count = serializers.IntegerField()
+    councils = CouncilBriefSerializer(many=True)
+
+
+class IdleCouncilsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    by_street = CouncilStreetGroupSerializer(many=True)
+
+
 class CompletenessSerializer(serializers.Serializer):
     period = PeriodSerializer()
     quarters = serializers.ListField(
@@ -157,6 +174,9 @@ class CompletenessSerializer(serializers.Serializer):
     no_events = MissingSerializer(help_text=_("Villages and communities that held no event."))
     no_branch_meetings = MissingSerializer(
         help_text=_("Organizations with a party branch secretary that held no 三会一课.")
+    )
+    idle_councils = IdleCouncilsSerializer(
+        help_text=_("Women's councils sitting in the period that held no meeting in it.")
     )
     positions_short = PositionShortSerializer(
         many=True, help_text=_("Positions that held fewer events than their kind requires.")

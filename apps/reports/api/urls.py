@@ -1,7 +1,10 @@
 from rest_framework.routers import SimpleRouter
 
+from apps.reports.api.annual import AnnualReportViewSet
 from apps.reports.api.views import ReportViewSet
 
 router = SimpleRouter()
 router.register("reports", ReportViewSet, basename="report")
+# GET reports/annual/: an action of its own viewset, beside the summary (docs/reports.md)
+router.register("reports", AnnualReportViewSet, basename="report-annual")
 urlpatterns = router.urls

@@ -107,6 +107,20 @@ def completeness_data(found) -> dict:
         "quarters": [quarter.key for quarter in found.quarters],
         "no_events": groups(found.no_events),
         "no_branch_meetings": groups(found.no_branch_meetings),
+        "idle_councils": {
+            "count": found.idle_councils_count,
+            "by_street": [
+                {
+                    "street": _brief(group.street),
+                    "count": group.count,
+                    "councils": [
+                        {"id": c.pk, "name": c.name, "organization": _brief(c.organization)}
+                        for c in group.organizations
+                    ],
+                }
+                for group in found.idle_councils
+            ],
+        },
         "positions_short": [
             {
                 "position": {

@@ -107,6 +107,7 @@ class CaseSerializer(ScopedRecordSerializer):
     category = CategoryField()
     outcome = outcome_field()
     parties = PartySerializer(many=True, required=False)
+    referrals = serializers.SerializerMethodField(help_text=_("The referrals' whole exchange."))
 
     class Meta:
         model = Case
@@ -114,11 +115,18 @@ class CaseSerializer(ScopedRecordSerializer):
             *("id", "organization", "number", "station", "received_at", "channel", "category"),
             *("risk", "consent_to_record", "consent_to_refer", "narrative"),
             *("narrative_changed_at", "status", "outcome", "closed_at", "parties", "updated_at"),
+            "referrals",
         ]
         read_only_fields = [
             *("organization", "number", "narrative_changed_at", "status", "outcome"),
             *("closed_at", "updated_at"),
         ]
+
+    def get_referrals(self, case) -> list[dict]:
+        from apps.rights.api.referrals import ReferralBriefSerializer
+        from apps.rights.selectors.referrals import case_exchange
+
+        return ReferralBriefSerializer(case_exchange(case=case), many=True).data
 
     def get_fields(self):
         fields = super().get_fields()
@@ -251,6 +259,16 @@ class CaseViewSet(AttachmentsMixin, TransitionMixin, ScopedViewSet):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Cache-Control"] = "no-store"  # every case answer, lists and errors too
         return response
+
+    def writable(self, queryset):
+        # The receiver of a referral names parties of the referred case (docs/rights.md,
+        # Referrals); every other write stays in the caller's own subtree.
+        if getattr(self, "action", None) == "party_create":
+            from apps.rights.selectors.referrals import referred
+
+            via = "" if queryset.model is Case else "case__"
+            return referred(queryset, self.request.user, via=via)
+        return super().writable(queryset)
 
     def destroy(self, request, *args, **kwargs):
         raise MethodNotAllowed(request.method)  # withdrawn is an outcome, not a deletion

@@ -18,10 +18,17 @@ def reads_cases_in_full(user) -> bool:
 
 def case_list(*, user) -> QuerySet[Case]:
     """The cases ``user`` reaches: its subtree's; a station operator only its own
-    organization's (the cases its station registered); nothing for a role without the right."""
+    organization's (the cases its station registered); a case worker also the cases referred
+    to its subtree while the referral is open (docs/scoping.md, exception two); nothing for a
+    role without the right."""
     if user is None or not user.has_perm("rights.view_case"):  # None: the schema's view
         return Case.objects.none()
-    cases = scoped(Case.objects.select_related("organization", "station", "category"), user)
+    cases = Case.objects.select_related("organization", "station", "category")
+    if user.role == Role.CASE_WORKER:  # and the cases referred to its subtree, while open
+        from apps.rights.selectors.referrals import referred
+
+        return referred(cases, user)
+    cases = scoped(cases, user)
     if user.role == Role.STATION_OPERATOR:
         cases = cases.filter(organization_id=user.organization_id)
     return cases

@@ -118,3 +118,100 @@ def _announce(escalation: Escalation, now: datetime) -> None:
         body=body,
         link=reverse("admin:rights_case_change", args=[case.pk]),
     )
+
+
+# --- Referrals (docs/rights.md, Referrals: a referral's own deadline) -------------------------
+
+REFERRAL_INSERT = """
+    INSERT INTO rights_referralescalation (referral_id, level, due_at, created_at)
+    SELECT referral_id, %s, due_at, %s FROM unnest(%s::bigint[], %s::timestamptz[])
+        AS missed (referral_id, due_at)
+    ON CONFLICT (referral_id, level) DO NOTHING
+    RETURNING id
+"""
+
+
+def referrals_escalate(*, now: datetime | None = None) -> list:
+    """Record and announce every referral still waiting for its answer (sent or accepted) past
+    its deadline: the street level at the deadline, the district level at twice the time it was
+    given. One ``ReferralEscalation`` row per referral and level, as for cases; returns the new
+    rows. Run with ``cases_escalate`` by the same task and command."""
+    now = now or timezone.now()
+    made = []
+    for level in (EscalationLevel.STREET, EscalationLevel.DISTRICT):
+        made += _escalate_referrals(level, now)
+    return made
+
+
+@transaction.atomic
+def _escalate_referrals(level: str, now: datetime) -> list:
+    from django.db.models import DateTimeField as DateTime
+    from django.db.models import ExpressionWrapper, F
+
+    from apps.rights.models_referrals import WAITING_STATUSES, Referral, ReferralEscalation
+
+    due = ExpressionWrapper(F("due_at"), output_field=DateTime())
+    if level == EscalationLevel.DISTRICT:
+        due = ExpressionWrapper(F("due_at") + (F("due_at") - F("sent_at")), output_field=DateTime())
+    already = ReferralEscalation.objects.filter(referral=OuterRef("pk"), level=level)
+    rows = list(
+        Referral.objects.filter(
+            status__in=WAITING_STATUSES, deleted_at__isnull=True, case__deleted_at__isnull=True
+        )
+        .annotate(level_due=due)
+        .filter(level_due__lt=now)
+        .exclude(Exists(already))
+        .values_list("pk", "level_due")
+    )
+    if not rows:
+        return []
+    ids, dues = zip(*rows, strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(REFERRAL_INSERT, [level, now, list(ids), list(dues)])
+        new = [row[0] for row in cursor.fetchall()]
+    escalations = list(
+        ReferralEscalation.objects.filter(pk__in=new)
+        .select_related("referral__case", "referral__organization", "referral__to_organization")
+        .order_by("referral__sent_at", "pk")
+    )
+    for escalation in escalations:
+        _announce_referral(escalation, now)
+    return escalations
+
+
+def referral_told(escalation) -> list[Organization]:
+    """Who is told: the referring organization and the receiver (an organization of the tree)
+    at the street level; the district at the district level."""
+    referral = escalation.referral
+    if escalation.level == EscalationLevel.DISTRICT:
+        path = referral.organization.path[: Organization.steplen]
+        return [Organization.objects.get(path=path)]
+    told = [referral.organization]
+    if referral.to_organization_id:
+        told.append(referral.to_organization)
+    return told
+
+
+def _announce_referral(escalation, now: datetime) -> None:
+    """The case's number, the receiver and how late: nothing of the reason or the case's text."""
+    referral = escalation.referral
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "number": referral.case.number,
+            "receiver": referral.receiver_name,
+            "days": (now - referral.due_at).days,
+        }
+        if escalation.level == EscalationLevel.STREET:
+            title = _("The referral of case %(number)s has no answer by its deadline") % values
+        else:
+            title = _("The referral of case %(number)s is past twice its time to answer") % values
+        body = _("Referred to %(receiver)s; %(days)s days past the deadline.") % values
+    for organization in referral_told(escalation):
+        notice_send(
+            by=SYSTEM,
+            organization=organization,
+            roles=NOTIFIED_ROLES,
+            title=title,
+            body=body,
+            link=reverse("admin:rights_referral_change", args=[referral.pk]),
+        )

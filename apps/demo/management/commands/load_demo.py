@@ -10,9 +10,11 @@ from django.utils import timezone
 from apps.demo.accounts import DEMO_PASSWORD, build_accounts
 from apps.demo.branch import build_branch_meetings
 from apps.demo.cases import build_cases
+from apps.demo.councils import build_councils
 from apps.demo.events import build_events
 from apps.demo.members import build_appointments, build_members
 from apps.demo.organizations import build_positions, build_titles, build_tree
+from apps.demo.referrals import build_referrals
 from apps.demo.rights import build_legal_center, build_stations
 
 SEED = 20260308
@@ -40,6 +42,8 @@ class Command(BaseCommand):
             build_stations(rng("stations"), today, tree, legal_center)
             build_events(rng("events"), today, tree)
             build_cases(rng("cases"), today, tree, accounts)
+            build_councils(rng("councils"), today, tree)
+            build_referrals(rng("referrals"), tree, legal_center)
         self.stdout.write(
             f"演示区县 / demo district: {tree.district.name} — {len(tree.streets)} 个街道/乡镇, "
             f"{len(tree.villages)} 个村/社区 ({time.monotonic() - started:.1f}s)"

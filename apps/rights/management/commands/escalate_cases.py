@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from apps.rights.services.escalation import cases_escalate
+from apps.rights.services.escalation import cases_escalate, referrals_escalate
 
 
 class Command(BaseCommand):
@@ -23,4 +23,5 @@ class Command(BaseCommand):
             if at is None or at.tzinfo is None:
                 raise CommandError(_("--now takes a time with its offset: 2026-03-08T09:30+08:00."))
         made = cases_escalate(now=at)
+        made += referrals_escalate(now=at)
         self.stdout.write(_("Escalations recorded: %(count)d") % {"count": len(made)})
