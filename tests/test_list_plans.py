@@ -49,7 +49,7 @@ SYNC_FROM = "2000-01-01T00:00:00Z"  # a first sync: every row
 # Routes whose GET answers figures, not a page of records. Coverage's plan is checked below;
 # the reports' (a subtree's figures for a period, which read the period's rows by design) are
 # measured by the reports benchmark of issue 19 and served from rollups there (docs/reports.md).
-SUMMARIES = ("coverage/", "summary/", "catalogue/", "completeness/")
+SUMMARIES = ("coverage/", "summary/", "catalogue/", "completeness/", "annual/")
 
 
 def list_routes() -> list[tuple[str, type]]:

@@ -17,9 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Migrations whose ``seed(apps, schema_editor)`` fills a list every install starts with.
-SEEDING_MIGRATIONS = (
+SEEDING_MIGRATIONS = (  # "module" (its seed()) or "module:function"
     "apps.events.migrations.0002_seed_lists",  # lines of work, event categories
     "apps.rights.migrations.0003_case_categories",
+    "apps.rights.migrations.0005_deadlines",  # the case deadlines' default rules
+    "apps.councils.migrations.0001_councils_meetings_topics:seed_categories",
 )
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ARGUMENTS = [
@@ -149,8 +151,9 @@ def page(chromium, live_server, transactional_db):
                 "effective_from": first.FIRST_RULES_FROM,
             },
         )
-    for module in SEEDING_MIGRATIONS:  # their own seeding, which keeps what is there
-        import_module(module).seed(django_apps, None)
+    for entry in SEEDING_MIGRATIONS:  # their own seeding, which keeps what is there
+        module, _, function = entry.partition(":")
+        getattr(import_module(module), function or "seed")(django_apps, None)
     chromium.set_script_timeout(60)
     kept = connections.settings["default"]["CONN_MAX_AGE"]
     connections.settings["default"]["CONN_MAX_AGE"] = 0

@@ -391,3 +391,20 @@ def test_racing_creates_of_one_id_number_store_one_person(tree, user_in):
     assert waiting == 4
     assert statuses == [201, 400, 400, 400]
     assert Member.objects.filter(id_number=id_number).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("/api/v1/councils/topics/", {"category": "\x00", "title": "议题"}),
+        ("/api/v1/rights/cases/", {"category": "domestic\x00violence"}),
+    ],
+)
+def test_a_code_with_a_nul_is_an_unknown_code_not_a_server_error(tree, user_in, api_as, url, body):
+    """A NUL reaches no query (PostgreSQL refuses it): found by the station fuzzer."""
+    client = api_as(user_in(tree.village_a1, "station_operator"))
+
+    answer = client.post(url, body, format="json")
+
+    assert answer.status_code == 400
+    assert "category" in answer.json()

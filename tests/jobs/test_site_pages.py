@@ -47,10 +47,11 @@ def test_a_leader_signs_in_at_the_front_door_and_finds_my_jobs(client, tree, use
     signed_in = client.post(
         "/accounts/login/", {"username": "lingdao", "password": PASSWORD}, headers=ZH
     )
-    front = client.get("/", headers=ZH)
+    front = client.get("/", headers=ZH, follow=True)  # leadership's front door: its reports
     listed = client.get("/jobs/", headers=ZH)
 
     assert signed_in.status_code == 302
+    assert front.redirect_chain[-1][0] == "/reports/"
     assert 'href="/jobs/"' in front.content.decode() and "我的任务" in front.content.decode()
     text = listed.content.decode()
     assert listed.status_code == 200

@@ -90,6 +90,20 @@ def body_hash(validated_data: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+class CodeLookupField(serializers.SlugRelatedField):
+    """A row of a list by its fixed English ``code`` (docs/api.md, Codes). A code with a NUL in
+    it is one that exists nowhere (PostgreSQL refuses the character in a query): the same 400
+    as any unknown code, never a 500."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class RefField(serializers.PrimaryKeyRelatedField):
     """A related record: written as its id, read back as ``{"id": …, "name": …}``.
 

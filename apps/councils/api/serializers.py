@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from apps.core.api.records import CodeLookupField
 from apps.councils.models import Council, Meeting, Topic, TopicCategory
 from apps.members.models import Member
 from apps.organizations.api.base import ScopedRecordSerializer, ScopedRefField
@@ -52,13 +53,13 @@ class MeetingSerializer(ScopedRecordSerializer):
         return fields
 
 
-class CategoryField(serializers.SlugRelatedField):
+class CategoryField(CodeLookupField):
     """A topic category by its fixed English code (``village_affairs``); only active ones."""
 
     def __init__(self, **kwargs):
         if not kwargs.get("read_only"):
             kwargs["queryset"] = TopicCategory.objects.filter(active=True)
-        super().__init__(slug_field="code", **kwargs)
+        super().__init__(**kwargs)
 
 
 # Set by a status move (``transition/``), read-only everywhere else.

@@ -29,7 +29,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from apps.core.api.records import body_hash
+from apps.core.api.records import CodeLookupField, body_hash
 from apps.core.api.schema import ConflictSerializer, ValidationErrorSerializer
 from apps.core.api.transitions import TransitionMixin
 from apps.core.api.writes import CLIENT_ID_REUSED
@@ -47,13 +47,13 @@ from apps.rights.selectors import cases as selectors
 from apps.rights.services import cases as services
 
 
-class CategoryField(serializers.SlugRelatedField):
+class CategoryField(CodeLookupField):
     """A category by its fixed English code (``domestic_violence``); only active ones."""
 
     def __init__(self, **kwargs):
         if not kwargs.get("read_only"):
             kwargs["queryset"] = CaseCategory.objects.filter(active=True)
-        super().__init__(slug_field="code", **kwargs)
+        super().__init__(**kwargs)
 
 
 def outcome_field():

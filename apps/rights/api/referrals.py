@@ -59,7 +59,14 @@ class ReferralSerializer(ScopedRecordSerializer):
             *("organization", "status", "sent_at", "decline_reason", "answer"),
             *("responded_at", "answered_at", "updated_at"),
         ]
-        extra_kwargs = {"due_at": {"required": False}}
+        # Masked answers carry null in the words' place (the schema says so); a sent null is
+        # refused as a missing reason.
+        extra_kwargs = {
+            "due_at": {"required": False},
+            "reason": {"allow_null": True},
+            "decline_reason": {"allow_null": True},
+            "answer": {"allow_null": True},
+        }
 
     def get_fields(self):
         fields = super().get_fields()
