@@ -13,7 +13,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.db.models.functions import Left, TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -163,10 +163,6 @@ def _records(source: Source, user, organization: Organization) -> QuerySet:
     return scoped(source.rows(), user).filter(**{f"{source.path}__startswith": organization.path})
 
 
-def _within(source: Source, period: Period) -> Q:
-    return source.within(period)
-
-
 def _measures(figures: list[Figure], now, before=None) -> dict:
     """The figures' aggregates for ``now`` and ``before``, each a (rows' condition, period)."""
     measures = {f"now{i}": figure.aggregate(*now) for i, figure in enumerate(figures)}
@@ -175,11 +171,11 @@ def _measures(figures: list[Figure], now, before=None) -> dict:
     return measures
 
 
-def _by_child(records: QuerySet, width: int, figures, now, before=None, path: str = ""):
+def _by_child(records: QuerySet, width: int, figures, now, before=None):
     """The figures by the first ``width`` characters of the record's organization's path: by
     child organization (the report's own records under its own path). One query."""
-    path = path or f"{scope_field(records.model)}__path"
-    path = path.removeprefix("__")
+    field = scope_field(records.model)
+    path = f"{field}__path" if field else "path"
     either = now[0] if before is None else now[0] | before[0]
     return (
         records.filter(either)
@@ -207,7 +203,7 @@ def _trend(source: Source, records: QuerySet, figures, months) -> dict[str, list
     adding = [figure for figure in figures if figure.adds_up]
     found = {
         _as_date(row["month"]): row
-        for row in records.filter(_within(source, span))
+        for row in records.filter(source.within(span))
         .annotate(month=month)
         .values("month")
         .annotate(**{f"now{i}": f.aggregate() for i, f in enumerate(adding)})
@@ -386,7 +382,7 @@ def _totals_hidden(found: Report, user, counts: list[Figure], period: Period, va
         for source in {figure.source for figure in counts}:
             figures = [figure for figure in counts if figure.source is source]
             records = _records(source, user, parent)
-            within = (_within(source, period), period)
+            within = (source.within(period), period)
             groups = {row["key"]: row for row in _by_child(records, width, figures, within)}
             for index, figure in enumerate(figures):
                 parts = {o.path: groups.get(o.path, {}).get(f"now{index}", 0) for o in children}

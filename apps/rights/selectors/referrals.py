@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from apps.organizations.models import Organization
 from apps.organizations.roles import Role
-from apps.organizations.scoping import in_scope, with_referrals
+from apps.organizations.scoping import in_scope, scoped, with_referrals
 from apps.rights.choices import CaseStatus
 from apps.rights.models_referrals import OPENING_STATUSES, Referral, ReferralStatus
 
@@ -63,7 +63,7 @@ def referral_figures(*, user, organization: Organization, since: date, until: da
     ``answered_in_time`` (by the deadline to answer). Counts only."""
     if not in_scope(organization, user):
         raise LookupError("organization outside the reader's subtree")
-    referrals = Referral.objects.filter(
+    referrals = scoped(Referral.objects.all(), user).filter(
         deleted_at__isnull=True,
         organization__path__startswith=organization.path,
         sent_at__date__gte=since,
