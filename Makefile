@@ -8,7 +8,7 @@ DEVENV := $(BIN)/python scripts/devenv.py --
 LOCK := requirements/lock.txt
 UV_VERSION := 0.13.8
 
-.PHONY: run test install lint messages clean-db lock bench browser
+.PHONY: run test install lint messages clean-db lock bench browser backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,14 @@ test: install lint browser
 # floor and writes bench/RESULTS.md. Several minutes, so never part of `make test`.
 bench: install
 	$(DEVENV) $(BIN)/python -m bench $(BENCH_ARGS)
+
+# Encrypted backups (docs/operations.md): BACKUP_KEY must be set. `make backup` writes
+# BACKUP_DIR/federation-<date>.backup; `make restore FILE=… [RESTORE_ARGS=--force]`.
+backup: install
+	$(DEVENV) $(BIN)/python manage.py backup
+
+restore: install
+	$(DEVENV) $(BIN)/python manage.py restore "$(FILE)" $(RESTORE_ARGS)
 
 # After changing a user-visible string: update the catalogue, translate, recompile.
 messages: install

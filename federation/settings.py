@@ -16,8 +16,11 @@ for 1, true or yes (any case); unset or empty, it takes its default.
     EMAIL_HOST                   unset             the SMTP server; set, notices are also e-mailed
     EMAIL_PORT                   25                the SMTP server's port
     EMAIL_FROM                   unset (d)         the sender of those e-mails
+    BACKUP_KEY                   unset (e)         the secret backups are encrypted with
+    BACKUP_DIR                   var/backups       where `manage.py backup` writes its files
 
-(d) Django's default, webmaster@localhost.
+(d) Django's default, webmaster@localhost. (e) `manage.py backup` and `restore` refuse to run
+    without it (docs/operations.md).
 
 (a) With DJANGO_DEBUG a fixed development key stands in; manage.py in a development tree uses
     var/secret_key, made by `make`. (b) With DJANGO_DEBUG: localhost,127.0.0.1. (c) Off with
@@ -177,6 +180,9 @@ if env_str("EMAIL_FROM"):
     DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM")
 
 MEDIA_ROOT = env_str("DJANGO_MEDIA_ROOT") or BASE_DIR / "var" / "media"
+# Backups (docs/operations.md): the database and the media root, encrypted with BACKUP_KEY.
+BACKUP_KEY = env_str("BACKUP_KEY")
+BACKUP_DIR = Path(env_str("BACKUP_DIR") or BASE_DIR / "var" / "backups")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 # Security. Production is DJANGO_DEBUG unset with a real secret.
