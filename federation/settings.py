@@ -80,6 +80,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.logs.RequestLogMiddleware",  # first: names, times and logs every request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -299,14 +300,21 @@ SPECTACULAR_SETTINGS = {
 # rows than this runs as a job (up to LIMIT_ROWS of apps/core/xlsx.py); fewer, in the request.
 JOBS_IMPORT_THRESHOLD = 2000
 
+# Logs (docs/operations.md, Logs): JSON lines on stderr, each with its request's id and account
+# (apps/core/logs.py), never a request's body or query string. The same for runserver, gunicorn
+# (federation/gunicorn.py) and the job worker.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"json": {"()": "apps.core.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
-        "django.db.backends": {"level": "INFO"},
+        # Django's own console handler (plain text, under DEBUG) goes: its lines reach the root.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "INFO"},  # DEBUG would log every statement's values
+        # runserver's line for each request quotes the query string: the middleware's replaces it.
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         # procrastinate says at every start which tasks it registered: not news.
         "procrastinate.blueprints": {"level": "WARNING"},
         "procrastinate.periodic": {"level": "WARNING"},

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import Status
 
-from apps.core import xlsx_export
+from apps.core import logs, xlsx_export
 from apps.core.audit import export_log_write
 from apps.core.imports import CHECKING
 from apps.core.models import AccessLog
@@ -76,7 +76,7 @@ def import_job_start(*, by, kind: str, data: bytes, dry_run: bool) -> tuple[Job,
             # A queueing lock too: procrastinate refuses a second waiting job of the same key.
             job.queue_id = run_job.configure(
                 queueing_lock=f"import:{by.pk}:{kind}:{digest}:{int(dry_run)}"
-            ).defer(job_id=job.pk)
+            ).defer(job_id=job.pk, **logs.carried())
             job.save(update_fields=["queue_id"])
     except (IntegrityError, AlreadyEnqueued):
         job.input_file.delete(save=False)
@@ -120,6 +120,11 @@ def job_run(job_id: int) -> None:
     job = Job.objects.select_related("user__organization").filter(pk=job_id).first()
     if job is None or job.state != JobState.QUEUED:
         return  # ended meanwhile (found stalled), or already run
+    with logs.log_context(account_id=job.user_id):  # its log lines name its account
+        _job_run(job)
+
+
+def _job_run(job: Job) -> None:
     if job.kind == EXPORT_JOB:
         with translation.override(settings.LANGUAGE_CODE):
             _run_export(job)
@@ -194,7 +199,7 @@ def export_job_start(*, by, model, ids: list[int], filters: list[str]) -> Job:
     )
     with transaction.atomic():
         job.save()
-        job.queue_id = run_job.defer(job_id=job.pk)
+        job.queue_id = run_job.defer(job_id=job.pk, **logs.carried())
         job.save(update_fields=["queue_id"])
     return job
 

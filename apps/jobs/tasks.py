@@ -2,15 +2,18 @@
 
 from procrastinate.contrib.django import app
 
+from apps.core.logs import log_context
 from apps.core.queue import fresh_connections
 from apps.jobs import services
 
 
 @app.task(name=services.RUN_TASK, queue="jobs")
 @fresh_connections
-def run_job(job_id: int) -> None:
-    """Run one job of ours (apps.jobs.models.Job)."""
-    services.job_run(job_id)
+def run_job(job_id: int, request_id: str = "", account_id: int | None = None) -> None:
+    """Run one job of ours (apps.jobs.models.Job); its log lines name the request that started
+    it and its account (docs/operations.md, Logs)."""
+    with log_context(request_id=request_id or None, account_id=account_id):
+        services.job_run(job_id)
 
 
 @app.periodic(cron="* * * * *", periodic_id="stalled")

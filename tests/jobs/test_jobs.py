@@ -1,6 +1,8 @@
 """Large imports as jobs, in process: starting, running (the task's body called here), the
 pages. The same against a real worker process: test_worker.py."""
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -62,7 +64,11 @@ def test_a_large_sheet_is_stored_and_queued_and_the_page_goes_to_its_job(
     assert job.kind == "members.people_import" and not job.dry_run
     assert (tmp_path / job.input_file.name).exists()
     assert job.input_file.name.startswith("jobs/") and "people" not in job.input_file.name
-    assert queued_tasks() == [("jobs.run", f'{{"job_id": {job.pk}}}', "todo")]
+    # The job carries the request's id and account into its log lines (docs/operations.md).
+    carried = {"job_id": job.pk, "request_id": page["X-Request-ID"], "account_id": staff_a.pk}
+    assert [(task, json.loads(kwargs), state) for task, kwargs, state in queued_tasks()] == [
+        ("jobs.run", carried, "todo")
+    ]
     assert not Member.objects.exists()  # nothing until a worker runs it
 
 
