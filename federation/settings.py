@@ -17,6 +17,7 @@ for 1, true or yes (any case); unset or empty, it takes its default.
     EMAIL_PORT                   25                the SMTP server's port
     EMAIL_FROM                   unset (d)         the sender of those e-mails
     BACKUP_KEY                   unset (e)         the secret backups are encrypted with
+    BACKUP_KEY_OLD               unset             the key before it, for `manage.py backup_rekey`
     BACKUP_DIR                   var/backups       where `manage.py backup` writes its files
 
 (d) Django's default, webmaster@localhost. (e) `manage.py backup` and `restore` refuse to run
@@ -183,6 +184,7 @@ if env_str("EMAIL_FROM"):
 MEDIA_ROOT = env_str("DJANGO_MEDIA_ROOT") or BASE_DIR / "var" / "media"
 # Backups (docs/operations.md): the database and the media root, encrypted with BACKUP_KEY.
 BACKUP_KEY = env_str("BACKUP_KEY")
+BACKUP_KEY_OLD = env_str("BACKUP_KEY_OLD")
 BACKUP_DIR = Path(env_str("BACKUP_DIR") or BASE_DIR / "var" / "backups")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 

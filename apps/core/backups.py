@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.utils.translation import gettext as _
+from psycopg.conninfo import make_conninfo
 
 MAGIC = b"FEDBACKUP1\n"
 CHUNK = 1 << 20
@@ -56,18 +57,19 @@ def _read_exact(stream, size: int) -> bytes:
     return data
 
 
-def check_key(secret: str) -> str:
+def check_key(secret: str, name: str = "BACKUP_KEY") -> str:
     if not secret:
         raise BackupError(
             _(
-                "BACKUP_KEY is not set: backups hold case records and are always encrypted. "
-                "Set BACKUP_KEY to the backup key (docs/operations.md)."
+                "%(name)s is not set: backups hold case records and are always encrypted. "
+                "Set %(name)s to the backup key (docs/operations.md)."
             )
+            % {"name": name}
         )
     if len(secret) < KEY_MIN_LENGTH:
         raise BackupError(
-            _("BACKUP_KEY is too short: use at least %(count)d characters.")
-            % {"count": KEY_MIN_LENGTH}
+            _("%(name)s is too short: use at least %(count)d characters.")
+            % {"name": name, "count": KEY_MIN_LENGTH}
         )
     return secret
 
@@ -221,33 +223,34 @@ def read_archive(stream) -> Iterator[tuple[dict, Iterator[bytes]]]:
 
 @dataclass(frozen=True)
 class Database:
-    """Where to connect, from a Django ``DATABASES`` entry."""
+    """Where pg_dump and pg_restore connect: Django's own connection parameters as a libpq
+    connection string (a socket folder, SSL, a port all carried over), the password apart, in
+    the environment, where other users cannot see it as they can a program's arguments."""
 
     name: str
-    user: str = ""
+    conninfo: str
     password: str = ""
-    host: str = ""
-    port: str = ""
 
     @classmethod
-    def from_settings(cls, settings_dict: dict) -> "Database":
-        return cls(
-            name=settings_dict["NAME"],
-            user=settings_dict.get("USER") or "",
-            password=settings_dict.get("PASSWORD") or "",
-            host=settings_dict.get("HOST") or "",
-            port=str(settings_dict.get("PORT") or ""),
-        )
-
-    def arguments(self) -> list[str]:
-        named = {"--host": self.host, "--port": self.port, "--username": self.user}
-        return [f"{flag}={value}" for flag, value in named.items() if value]
+    def of(cls, connection) -> "Database":
+        params = connection.get_connection_params()
+        password = str(params.pop("password", "") or "")
+        libpq = {
+            key: value
+            for key, value in params.items()
+            if isinstance(value, str | int) and key not in LIBPQ_UNUSED
+        }
+        return cls(name=params["dbname"], conninfo=make_conninfo(**libpq), password=password)
 
     def environment(self) -> dict:
         env = dict(os.environ)
         if self.password:
             env["PGPASSWORD"] = self.password
         return env
+
+
+# Parameters psycopg takes that are not libpq's.
+LIBPQ_UNUSED = {"cursor_factory", "context", "prepare_threshold", "server_side_binding"}
 
 
 def _candidate_folders(major: int) -> Iterator[Path]:
@@ -364,8 +367,7 @@ def _dump_into(archive: ArchiveWriter, pg_dump: Path, database: Database) -> Non
     command = [
         str(pg_dump),
         "--format=custom",
-        *database.arguments(),
-        f"--dbname={database.name}",
+        f"--dbname={database.conninfo}",
     ]
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=database.environment()
@@ -391,6 +393,26 @@ def backup_check(*, source: Path, secret: str) -> dict:
     if files != manifest.get("files"):
         raise BackupError(_("The backup file is cut short: it was not copied whole."))
     return manifest
+
+
+def backup_rekey(*, source: Path, old_secret: str, new_secret: str) -> None:
+    """Encrypt ``source`` again under ``new_secret``, in place: the new file is written beside
+    it, checked whole, and only then put in its place."""
+    partial = source.with_name(source.name + ".partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with open(source, "rb") as stream, os.fdopen(descriptor, "wb") as out:
+            reader, writer = DecryptedReader(stream, old_secret), EncryptedWriter(out, new_secret)
+            while chunk := reader.read(CHUNK):
+                writer.write(chunk)
+            writer.close()
+            out.flush()
+            os.fsync(out.fileno())
+        backup_check(source=partial, secret=new_secret)
+        partial.replace(source)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def backup_restore(
@@ -426,8 +448,7 @@ def _restore_into(chunks, pg_restore: Path, database: Database, *, clean: bool) 
         "--no-owner",
         "--no-privileges",
         *(["--clean", "--if-exists"] if clean else []),
-        *database.arguments(),
-        f"--dbname={database.name}",
+        f"--dbname={database.conninfo}",
     ]
     process = subprocess.Popen(
         command,

@@ -196,3 +196,18 @@ def test_a_file_cut_short_is_refused(records, media, tmp_path):
 
     with pytest.raises(backups.BackupError, match="cut short"):
         backups.backup_check(source=target, secret=KEY)
+
+
+def test_a_backup_rekeyed_opens_with_the_new_key_only(records, media, settings, tmp_path):
+    target = tmp_path / "one.backup"
+    call_command("backup", output=str(target))
+    before = backups.backup_check(source=target, secret=KEY)
+    new_key = "the-new-backup-key-after-rotation"
+    settings.BACKUP_KEY, settings.BACKUP_KEY_OLD = new_key, KEY
+
+    call_command("backup_rekey", str(target))
+
+    assert backups.backup_check(source=target, secret=new_key) == before
+    with pytest.raises(backups.BackupError, match="cannot be decrypted"):
+        backups.backup_check(source=target, secret=KEY)
+    assert [path.name for path in tmp_path.glob("one.backup*")] == ["one.backup"]

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             manifest = backups.backup_write(
                 target=target.resolve(),
                 secret=secret,
-                database=backups.Database.from_settings(connection.settings_dict),
+                database=backups.Database.of(connection),
                 version=backups.server_version_num(connection),
                 media_root=Path(settings.MEDIA_ROOT),
             )

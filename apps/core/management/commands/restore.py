@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, force=False, **options):
         source = Path(file)
         media_root = Path(settings.MEDIA_ROOT)
-        database = backups.Database.from_settings(connection.settings_dict)
+        database = backups.Database.of(connection)
         try:
             secret = backups.check_key(settings.BACKUP_KEY)
             if not source.is_file():
