@@ -15,8 +15,8 @@ Each chunk's nonce is its number; its associated data is the header's SHA-256 an
 flag, so a chunk moved, dropped, cut off or changed, and a header edited, all fail to decrypt.
 The key is scrypt(BACKUP_KEY, the file's random salt): every file has a key of its own, which is
 why counting nonces is safe. Inside, the archive is a list of entries, each a JSON line
-(``{"kind": "manifest" | "database" | "file", ...}``) then its bytes in pieces (length, bytes),
-ended by an empty piece; an empty JSON line ends the archive.
+(``{"kind": "manifest" | "database" | "file" | "end", ...}``) then its bytes in pieces
+(length, bytes), ended by an empty piece; an empty JSON line ends the archive.
 """
 
 import base64
@@ -320,12 +320,6 @@ def _media_files(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file() and not path.is_symlink())
 
 
-def _file_chunks(path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            yield chunk
-
-
 def backup_write(
     *, target: Path, secret: str, database: Database, version: int, media_root: Path
 ) -> dict:
@@ -338,7 +332,6 @@ def backup_write(
         "database": database.name,
         "server_version_num": version,
         "pg_dump": str(pg_dump),
-        "files": len(files),
     }
     partial = target.with_name(target.name + ".partial")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -349,9 +342,21 @@ def backup_write(
             archive = ArchiveWriter(sealed)
             archive.entry(manifest, [])
             _dump_into(archive, pg_dump, database)
+            written = 0
             for path in files:
-                name = path.relative_to(media_root).as_posix()
-                archive.entry({"kind": "file", "name": name}, _file_chunks(path))
+                try:
+                    handle = open(path, "rb")  # noqa: SIM115 - closed below
+                except FileNotFoundError:
+                    continue  # deleted since it was listed (an ended job's sheet)
+                with handle:
+                    name = path.relative_to(media_root).as_posix()
+                    archive.entry(
+                        {"kind": "file", "name": name}, iter(lambda h=handle: h.read(CHUNK), b"")
+                    )
+                written += 1
+            # The count at the end: a file cut short between two entries is found too.
+            archive.entry({"kind": "end", "files": written}, [])
+            manifest["files"] = written
             archive.close()
             sealed.close()
             out.flush()
@@ -387,8 +392,8 @@ def backup_check(*, source: Path, secret: str) -> dict:
     manifest, files = {}, 0
     with open(source, "rb") as stream:
         for meta, _chunks in read_archive(DecryptedReader(stream, secret)):
-            if meta.get("kind") == "manifest":
-                manifest = meta
+            if meta.get("kind") in ("manifest", "end"):
+                manifest = {**manifest, **meta}
             files += meta.get("kind") == "file"
     if files != manifest.get("files"):
         raise BackupError(_("The backup file is cut short: it was not copied whole."))
@@ -428,8 +433,8 @@ def backup_restore(
         manifest = {}
         restored_files = 0
         for meta, chunks in entries:
-            if meta.get("kind") == "manifest":
-                manifest = meta
+            if meta.get("kind") in ("manifest", "end"):
+                manifest = {**manifest, **meta}
             elif meta.get("kind") == "database":
                 _restore_into(chunks, pg_restore, database, clean=clean)
             elif meta.get("kind") == "file":

@@ -30,13 +30,18 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,63}")
 REQUEST_FIELDS = ("method", "path", "status", "duration_ms")
 
 # Last guards, for text a log line quotes from elsewhere (an exception's message).
-_ROW_DETAIL = re.compile(r"(Failing row contains |Key \([^)]*\)=)\(.*?\)(?=[ .\n]|$)", re.S)
+# A refused row's values run to the end of the message, newlines and brackets and all.
+_FAILING_ROW = re.compile(
+    r"(Failing row contains )\(.*?(?=\n\n|\nTraceback|\nThe above|\nDuring handling|\Z)", re.S
+)
+_KEY_VALUES = re.compile(r"(Key \([^)]*\)=)\((?:[^()\n]|\([^()\n]*\))*\)")
 _ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}[0-9]{7}[0-9Xx](?![0-9])")
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
 
 
 def redact(text: str) -> str:
-    text = _ROW_DETAIL.sub(r"\1(…)", text)
+    text = _FAILING_ROW.sub(r"\1(…)", text)
+    text = _KEY_VALUES.sub(r"\1(…)", text)
     text = _ID_NUMBER.sub("[id number]", text)
     return _MOBILE.sub("[phone]", text)
 

@@ -150,13 +150,16 @@ def test_an_unusable_request_id_is_replaced_with_a_new_one(tree, user_in, api_as
 
 
 def test_the_last_guard_masks_numbers_and_failing_rows():
+    row = f"({NARRATIVE}（一）) (二), null, {ID_NUMBER}).\n{NARRATIVE}, {PHONE})."
     text = (
-        f"DETAIL:  Failing row contains ({NARRATIVE}, null, {ID_NUMBER}).\n"
-        f"Key (id_number)=({ID_NUMBER}) already exists. Call +86 139-8765-4321 or {PHONE}."
+        f"Key (id_number)=({ID_NUMBER}) already exists. Call +86 139-8765-4321 or {PHONE}.\n"
+        f"DETAIL:  Failing row contains ({row}\n\nThe above exception was the cause"
     )
 
     assert_free_of_secrets(redact(text))
-    assert "Failing row contains (…)" in redact(text) and "Key (id_number)=(…)" in redact(text)
+    assert "Key (id_number)=(…) already exists" in redact(text)
+    assert "Failing row contains (…)\n\nThe above exception" in redact(text)
+    assert "（一）" not in redact(text) and "(二)" not in redact(text)
     assert redact("job 12345 took 250 ms") == "job 12345 took 250 ms"
 
 
