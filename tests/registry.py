@@ -52,6 +52,8 @@ from apps.notices.services import notice_send
 from apps.organizations.choices import Kind, Sector
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
+from apps.reports import signoffs
+from apps.reports.models import SignOff
 from apps.rights.models import Case, Referral, Station, StationStaff
 from apps.rights.services import cases as case_services
 from apps.rights.services import referrals as referral_services
@@ -395,6 +397,21 @@ def make_notice(organization, **fields) -> Notice:
 
 # --- The registry ----------------------------------------------------------------------------
 
+
+def make_signoff(organization, *, period: str = "2024", **fields) -> SignOff:
+    """A village's figures for ``period`` confirmed by its staff, through the service; any
+    other organization's period row as it stands before its sign-off (open)."""
+    if organization.kind != Kind.VILLAGE:
+        return SignOff.objects.create(organization=organization, period=period, **fields)
+    staff = UserFactory(organization=organization, role=Role.STAFF)
+    return signoffs.signoff_act(
+        by=staff,
+        organization=organization,
+        period=signoffs.signoff_period(period),
+        act="confirm",
+    ).signoff
+
+
 REGISTRY: dict[type[Model], Maker] = {
     Organization: Maker(
         make=make_organization,
@@ -637,6 +654,15 @@ REGISTRY: dict[type[Model], Maker] = {
     ),
     TopicCategory: Maker(
         make=lambda organization, **fields: topic_category(fields.pop("code", "family")),
+    ),
+    SignOff: Maker(
+        make=make_signoff,
+        resource="signoff",
+        create_body=lambda tree: {
+            "organization": tree.village_a2.pk,
+            "period": "2024",
+            "action": "confirm",
+        },
     ),
     # Test-only (tests/scoping_app), routed by tests/core/urls.py; the model has no services.
     Ticket: Maker(

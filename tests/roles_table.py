@@ -130,6 +130,13 @@ RIGHTS = {
     # Cases (docs/roles.md): district admins and staff read them masked (lists and pages, never
     # a narrative or a party); case workers and station operators write them and read them in
     # full (a station only its own); leadership nothing. Never deleted: withdrawn is an outcome.
+    # The sign-off of a period's figures (docs/reports.md, Sign-off): every role reads the
+    # state of its subtree's; villages confirm (station operators, staff, administrators),
+    # streets and the district sign off (staff, administrators): a POST is an "add".
+    "signoff": {
+        "view": set(ROLES),
+        "add": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+    },
     "case": {
         "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
         "add": {CASE_WORKER, STATION_OPERATOR},

@@ -33,9 +33,10 @@ CHANGING_SUBRECORDS = {"parties"}
 READING_POSTS = {"lookup"}
 # Routes whose GET answers figures about the caller's subtree, not a page of records: the
 # sibling's organization must not be named in them.
-SUMMARY_GETS = {"coverage", "summary", "catalogue", "completeness", "annual"}
-# What a summary needs asked beyond the list's own parameters (the annual report: its year).
-SUMMARY_PARAMS = {"annual": {"year": 2024}}
+SUMMARY_GETS = {"coverage", "summary", "catalogue", "completeness", "annual", "signoffs"}
+# What a summary needs asked beyond the list's own parameters (the annual report: its year; a
+# sign-off's state: its period).
+SUMMARY_PARAMS = {"annual": {"year": 2024}, "signoffs": {"period": "2024"}}
 METHOD_ACTIONS = {
     "get": "view",
     "post": "add",

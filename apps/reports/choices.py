@@ -1,0 +1,33 @@
+"""The sign-off's states and acts (docs/reports.md, Sign-off)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SignOffState(models.TextChoices):
+    """Where one organization's figures for one period stand. A period with no row is open."""
+
+    OPEN = "open", _("Open (provisional)")
+    CONFIRMED = "confirmed", _("Confirmed by the village")
+    RETURNED = "returned", _("Returned to the village")
+    SIGNED = "signed", _("Signed off")
+
+
+class SignOffAct(models.TextChoices):
+    CONFIRM = "confirm", _("Confirm")
+    SIGN = "sign", _("Sign off")
+    RETURN = "return", _("Return")
+
+
+# act → the states it may start from (the village's own; a street's or a district's sign starts
+# from open, once everything below it is signed). A signed period is final.
+ACT_FROM = {
+    SignOffAct.CONFIRM: {SignOffState.OPEN, SignOffState.RETURNED},
+    SignOffAct.SIGN: {SignOffState.CONFIRMED},
+    SignOffAct.RETURN: {SignOffState.CONFIRMED},
+}
+ACT_TO = {
+    SignOffAct.CONFIRM: SignOffState.CONFIRMED,
+    SignOffAct.SIGN: SignOffState.SIGNED,
+    SignOffAct.RETURN: SignOffState.RETURNED,
+}
