@@ -140,12 +140,14 @@ def _dashboard(request, *, export: bool):
     cards = {}
     for figure in FIGURES:
         hidden = f"figures.{figure.key}" in suppressed
-        live = found.values[figure.key]
-        one = fixed.get(figure.key)
-        if one is not None:  # signed off: the frozen figure, and the correction beside it
-            live, hidden = one.value, one.hidden
-        value, unit = card_value(live, figure.unit, hidden)
+        number = found.values[figure.key]
         change = found.change(figure.key)
+        one = fixed.get(figure.key)
+        if one is not None:  # signed off: the frozen figure, the correction beside it
+            number, hidden = one.value, one.hidden
+            before = found.previous[figure.key]
+            change = None if number is None or before is None else number - before
+        value, unit = card_value(number, figure.unit, hidden)
         cards.setdefault(figure.domain, []).append(
             {
                 "key": figure.key,
@@ -153,7 +155,7 @@ def _dashboard(request, *, export: bool):
                 "rule": figure.rule,
                 "value": value,
                 "unit": unit,
-                "exact": shown(live, hidden),
+                "exact": shown(number, hidden),
                 "frozen": one is not None,
                 "correction": None if one is None else one.correction,
                 "correction_shown": None

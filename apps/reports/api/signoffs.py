@@ -115,6 +115,7 @@ class SignOffViewSet(GenericViewSet):
     villages confirm, streets and the district sign off (docs/roles.md)."""
 
     model = SignOff
+    serializer_class = SignOffActSerializer  # what OPTIONS describes: the POST's body
     permission_classes = [RolePermission]
     pagination_class = None
     filter_backends: list = []
