@@ -8,9 +8,11 @@ import threading
 import pytest
 from django.db import connections
 
+from apps.events.models import Event
 from apps.notices.models import Notice
 from apps.organizations.roles import Role
 from apps.reports.models import SignOff, SignOffEntry
+from tests.factories.accounts import UserFactory
 from tests.factories.events import make_event
 from tests.factories.reports import cases, counted_2024
 
@@ -349,3 +351,30 @@ def test_two_sign_offs_of_one_period_at_once_leave_one_state_and_one_row(tree, u
     assert SignOff.objects.filter(organization=a1, period="2024").count() == 1
     assert state(a1) == "signed"
     assert SignOffEntry.objects.filter(act="sign").count() == 1
+
+
+class EventsOnAReplica:
+    """A router that sends every read of events to a database that is not there: a read left
+    to the router fails, a read that names the primary does not."""
+
+    def db_for_read(self, model, **hints):
+        return "replica_not_configured" if model._meta.label == "events.Event" else None
+
+
+def test_the_freeze_reads_the_primary_whatever_the_router_says(tree, act, settings):
+    counted_2024(tree)
+    a1 = tree.village_a1
+    act(a1, Role.STAFF, a1, "confirm")
+    settings.DATABASE_ROUTERS = [EventsOnAReplica()]
+    from apps.reports import signoffs
+
+    outcome = signoffs.signoff_act(
+        by=UserFactory(organization=tree.street_a, role=Role.STAFF),
+        organization=a1,
+        period=signoffs.signoff_period("2024"),
+        act="sign",
+    )
+
+    assert outcome.signoff.figures["figures"]["events"]["held"] == 3
+    with pytest.raises(Exception, match="replica_not_configured"):
+        list(Event.objects.all())  # the router is in force: only the named primary answered
