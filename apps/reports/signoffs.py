@@ -267,6 +267,8 @@ def frozen(found: selectors.Report, signoff: SignOff | None, user) -> dict[str, 
     result: dict[str, Frozen] = {}
     for figure in FIGURES:
         then, now = values.get(figure.key), found.values.get(figure.key)
+        if isinstance(now, float):  # a median: frozen as the API sends it, to one decimal
+            now = round(now, 1)
         live_hidden = f"figures.{figure.key}" in suppressed
         difference = None
         if then is not None and now is not None and now != then:

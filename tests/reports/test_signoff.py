@@ -378,3 +378,26 @@ def test_the_freeze_reads_the_primary_whatever_the_router_says(tree, act, settin
     assert outcome.signoff.figures["figures"]["events"]["held"] == 3
     with pytest.raises(Exception, match="replica_not_configured"):
         list(Event.objects.all())  # the router is in force: only the named primary answered
+
+
+def test_the_pages_buttons_go_through_the_same_rules(tree, browser_as, user_in):
+    a1 = tree.village_a1
+    form = {"organization": a1.pk, "page": a1.pk, "period": "2024", "act": "confirm"}
+
+    leader = browser_as(user_in(a1, Role.LEADERSHIP))
+    assert leader.post("/reports/signoffs/", form).status_code == 403
+    staff = browser_as(user_in(a1, Role.STAFF))
+    answer = staff.post("/reports/signoffs/", {**form, "period": "2024-05"}, **ZH)
+    assert answer.status_code == 400
+    assert "季度" in answer.content.decode()
+    outside = {**form, "organization": tree.village_a2.pk}
+    assert staff.post("/reports/signoffs/", outside).status_code == 404
+    assert SignOffEntry.objects.count() == 0
+
+    answer = staff.post("/reports/signoffs/", form, follow=True, **ZH)
+    assert answer.status_code == 200
+    assert state(a1) == "confirmed"
+    assert "村（社区）已确认" in answer.content.decode()
+    answer = staff.post("/reports/signoffs/", {**form, "act": "sign"}, follow=True, **ZH)
+    assert "不能" in answer.content.decode()  # not its level: said on the page, nothing written
+    assert SignOffEntry.objects.count() == 1
