@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
@@ -96,13 +97,22 @@ def standing_data(found: signoffs.Standing) -> dict:
     }
 
 
+ACT_DESCRIPTION = _(
+    "A village confirms its own figures (its station operator, staff or administrator); "
+    "its street's staff or administrator sign them off or return them with a reason (the "
+    "village is sent a notice); a street signs off its own once all its villages are "
+    "signed, the district last once all its streets are. Signing freezes the figures. "
+    "Repeating the act that led to the present state answers 200 with that state and "
+    "writes nothing; a first act answers 201. Not your level to act: 403; the order not "
+    "kept or the period signed already: 409."
+)
 STANDING = inline_serializer(
     "SignOffStanding",
     {
         "organization": serializers.DictField(),
         "period": serializers.CharField(),
-        "state": serializers.ChoiceField(choices=["provisional", "signed"]),
-        "stage": serializers.ChoiceField(choices=SignOffState.choices),
+        "state": serializers.CharField(help_text=_("provisional, or signed once signed off")),
+        "stage": serializers.CharField(help_text=_("open, confirmed, returned or signed")),
         "signed_at": serializers.DateTimeField(allow_null=True),
         "below": serializers.ListField(child=serializers.DictField()),
         "log": serializers.ListField(child=serializers.DictField()),
@@ -121,6 +131,7 @@ class SignOffViewSet(GenericViewSet):
     filter_backends: list = []
 
     @extend_schema(
+        methods=["GET"],
         summary=_("The sign-off state of an organization's figures for a year or a quarter"),
         description=_(
             "provisional until the final sign-off, then signed (the figures frozen); the stage "
@@ -139,28 +150,10 @@ class SignOffViewSet(GenericViewSet):
             ),
         },
     )
-    def list(self, request):
-        query = SignOffQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        organization = selectors.organization_for_report(
-            user=request.user, organization_id=query.validated_data.get("organization")
-        )
-        found = signoffs.standing(
-            user=request.user, organization=organization, period=query.validated_data["period"]
-        )
-        return Response(standing_data(found), headers={"Cache-Control": "private, no-cache"})
-
     @extend_schema(
+        methods=["POST"],
         summary=_("Confirm, sign off or return a period's figures"),
-        description=_(
-            "A village confirms its own figures (its station operator, staff or administrator); "
-            "its street's staff or administrator sign them off or return them with a reason (the "
-            "village is sent a notice); a street signs off its own once all its villages are "
-            "signed, the district last once all its streets are. Signing freezes the figures. "
-            "Repeating the act that led to the present state answers 200 with that state and "
-            "writes nothing; a first act answers 201. Not your level to act: 403; the order not "
-            "kept or the period signed already: 409."
-        ),
+        description=ACT_DESCRIPTION,
         request=SignOffActSerializer,
         responses={
             200: STANDING,
@@ -174,7 +167,21 @@ class SignOffViewSet(GenericViewSet):
             ),
         },
     )
-    def create(self, request):
+    @action(detail=False, methods=["get", "post"])
+    def signoffs(self, request):
+        if request.method == "POST":
+            return self._act(request)
+        query = SignOffQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        organization = selectors.organization_for_report(
+            user=request.user, organization_id=query.validated_data.get("organization")
+        )
+        found = signoffs.standing(
+            user=request.user, organization=organization, period=query.validated_data["period"]
+        )
+        return Response(standing_data(found), headers={"Cache-Control": "private, no-cache"})
+
+    def _act(self, request):
         data = SignOffActSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         organization = data.validated_data["organization"]
