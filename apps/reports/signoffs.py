@@ -55,6 +55,11 @@ def signoff_period(text: str) -> Period:
     return period
 
 
+def last_year() -> Period:
+    """The latest year that has ended: what the sign-off's state is read for by default."""
+    return periods.year(timezone.localdate(timezone=BEIJING).year - 1)
+
+
 def _parent_path(organization: Organization) -> str:
     return organization.path[: -organization.steplen]
 

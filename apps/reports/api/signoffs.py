@@ -42,7 +42,11 @@ class SignOffQuerySerializer(PeriodMixin, serializers.Serializer):
     organization = serializers.IntegerField(
         required=False, min_value=1, help_text=_("An organization of your subtree; yours if none.")
     )
-    period = period_field()
+    period = serializers.CharField(
+        required=False,
+        max_length=16,
+        help_text=_("A year (2025) or a quarter (2025-Q4); last year if none."),
+    )
 
 
 class SignOffActSerializer(PeriodMixin, serializers.Serializer):
@@ -176,9 +180,8 @@ class SignOffViewSet(GenericViewSet):
         organization = selectors.organization_for_report(
             user=request.user, organization_id=query.validated_data.get("organization")
         )
-        found = signoffs.standing(
-            user=request.user, organization=organization, period=query.validated_data["period"]
-        )
+        period = query.validated_data.get("period") or signoffs.last_year()
+        found = signoffs.standing(user=request.user, organization=organization, period=period)
         return Response(standing_data(found), headers={"Cache-Control": "private, no-cache"})
 
     def _act(self, request):
