@@ -9,3 +9,23 @@ class ReportsConfig(AppConfig):
 
     name = "apps.reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from apps.jobs.kinds import register_file
+        from apps.organizations.roles import Role, grant, model_perms
+        from apps.reports import word
+
+        # The annual report draft's paragraphs: the district's staff and administrators read
+        # them; those of its root change them (the admin checks the level; docs/reports.md).
+        grant(
+            [Role.DISTRICT_ADMIN, Role.STAFF],
+            *model_perms("reports", "draftparagraph", "view", "add", "change", "delete"),
+        )
+        # The Word draft, as a background job: every account that reads reports may ask.
+        register_file(
+            word.DRAFT_JOB,
+            label=_("Word draft of the annual work report"),
+            write=word.write_job,
+            allowed=word.allowed,
+            content_type=word.CONTENT_TYPE,
+        )

@@ -34,6 +34,7 @@ from apps.reports.catalogue import (
     Source,
     figures_of,
 )
+from apps.reports.models import DraftParagraph
 from apps.reports.periods import BEIJING, Period
 
 SMALL = range(1, 5)  # case counts 1–4 are hidden from leadership (docs/quality.md 9)
@@ -79,6 +80,13 @@ class Report:
         if now is None or before is None:
             return None
         return now - before
+
+
+def draft_paragraphs() -> QuerySet:
+    """The annual report draft's paragraphs (docs/reports.md, The draft): a district-wide list
+    that belongs to no organization, read whole by every report like the reference lists
+    (docs/scoping.md)."""
+    return DraftParagraph.objects.order_by("section", "order", "pk")
 
 
 def organization_for_report(*, user, organization_id=None) -> Organization:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export/", views.dashboard_export, name="export"),
     path("annual/", views.annual_report, name="annual"),
+    path("annual/draft/", views.annual_draft, name="annual_draft"),
 ]

@@ -9,11 +9,13 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from apps.reports import annual, completeness, exports, periods, selectors
+from apps.jobs.services import file_job_start
+from apps.reports import annual, completeness, draft, exports, periods, selectors, word
 from apps.reports.api.views import summary_data
 from apps.reports.catalogue import BREAKDOWNS, FIGURES
 
@@ -210,5 +212,32 @@ def annual_report(request):
         "report": found["report"],
         "year": found["year"],
         "sections": found["sections"],
+        "draft": draft.draft(found=found["report"], year=found["year"]),
     }
     return render(request, "reports/annual.html", context)
+
+
+@require_POST
+@login_required
+def annual_draft(request):
+    """``POST /reports/annual/draft/`` (the page's 下载 Word 初稿): start the job that writes
+    the draft as a .docx file, and go to its page, which offers the file once it is written
+    (docs/reports.md, The draft). The organization must be in the reader's subtree (404)."""
+    form = AnnualForm(request.POST)
+    if not form.is_valid():
+        errors = [error for messages in form.errors.values() for error in messages]
+        return render(
+            request,
+            "reports/annual.html",
+            {"title": _("Annual work report"), "errors": errors},
+            status=400,
+        )
+    organization = selectors.organization_for_report(
+        user=request.user, organization_id=form.cleaned_data.get("organization")
+    )
+    job, _new = file_job_start(
+        by=request.user,
+        kind=word.DRAFT_JOB,
+        params={"organization": organization.pk, "year": form.cleaned_data["year"]},
+    )
+    return redirect("jobs:page", job.pk)

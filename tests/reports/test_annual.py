@@ -2,19 +2,15 @@
 in the report's style, each traceable to the records it counts (docs/reports.md, The annual
 report)."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.organizations.models import TitleKind
 from apps.organizations.roles import Role
 from apps.reports.annual import LINES, LINKS, report_style, rounded_down
 from apps.reports.catalogue import BY_KEY
-from tests.factories.organizations import TitleFactory
-from tests.registry import make_station
 
 ANNUAL = "/api/v1/reports/annual/"
 ZH = {"accept-language": "zh-hans"}
@@ -66,32 +62,6 @@ def test_every_seed_figure_maps_to_a_catalogue_entry_and_an_annual_line():
     for phrase, key in SEED.items():
         assert key in BY_KEY, phrase
         assert key in LINES, phrase
-
-
-@pytest.fixture
-def annual_set(counted):
-    """counted_2024, and titles and stations (hand-counted for 2024 below)."""
-    titles = [
-        (counted.village_a1, "mobile_classroom_demo", "city", "awarded", 2024),
-        (counted.village_a1, "micro_home_demo", "district", "awarded", 2024),
-        (counted.village_a1, "housekeeping_demo_station", "provincial", "applied", 2024),
-        (counted.village_a2, "mobile_classroom_demo", "city", "applied", 2024),
-        (counted.village_a2, "micro_home_demo", "district", "awarded", 2023),
-        (counted.village_b1, "micro_home_demo", "district", "awarded", 2024),
-        (counted.village_b1, "housekeeping_demo_station", "provincial", "applied", 2024),
-        (counted.village_b1, "housekeeping_demo_station", "provincial", "awarded", 2024),
-    ]
-    for organization, kind, level, status, year in titles:
-        TitleFactory(
-            organization=organization,
-            kind=TitleKind.objects.get(code=kind),
-            level=level,
-            status=status,
-            year=year,
-        )
-    for village in (counted.village_a1, counted.village_a2, counted.village_b1):
-        make_station(village, opened_on=datetime.date(2024, 1, 1))
-    return counted
 
 
 def lines_of(body) -> dict:
