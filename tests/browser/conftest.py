@@ -22,6 +22,7 @@ SEEDING_MIGRATIONS = (  # "module" (its seed()) or "module:function"
     "apps.rights.migrations.0003_case_categories",
     "apps.rights.migrations.0005_deadlines",  # the case deadlines' default rules
     "apps.councils.migrations.0001_councils_meetings_topics:seed_categories",
+    "apps.reports.migrations.0002_default_draft",  # the annual report draft's paragraphs
 )
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ARGUMENTS = [

@@ -323,3 +323,48 @@ def test_a_job_whose_organization_left_the_scope_fails_and_writes_nothing(
     assert job.state == JobState.FAILED and not job.output_file
     assert job.error == "该组织已不在本账号的管辖范围内：未生成文件。"
     assert not any(media.rglob("*.docx"))
+
+
+@pytest.fixture
+def seeded_lists(transactional_db):
+    """The lists migrations seed, which an earlier transactional test's flush removed (as the
+    browser tests seed them again)."""
+    from tests.browser.conftest import SEEDING_MIGRATIONS
+
+    for entry in SEEDING_MIGRATIONS:
+        module, _, function = entry.partition(":")
+        getattr(importlib.import_module(module), function or "seed")(apps, None)
+
+
+def test_a_real_worker_writes_the_draft_as_its_account(
+    seeded_lists, tree, tmp_path, settings, browser_as, user_in
+):
+    """The worker's path end to end (tests/jobs/worker.py): the page's button queues the job, a
+    worker process writes the file, the job's page offers it."""
+    from tests.factories.reports import counted_2024
+    from tests.jobs.worker import running_worker, wait_for
+
+    annual_set = counted_2024(tree)
+
+    settings.MEDIA_ROOT = tmp_path
+    DraftParagraph.objects.all().delete()
+    DraftParagraph.objects.create(
+        section="guidance", order=1, text="受益人群{events.themed_publicity_reached}人。"
+    )
+    client = browser_as(user_in(annual_set.street_a, Role.STAFF))
+
+    with running_worker(tmp_path):
+        started = start_draft(client, annual_set.street_a)
+        job = Job.objects.get()
+
+        def ended():
+            """the job ended"""
+            job.refresh_from_db()
+            return not job.is_active
+
+        wait_for(ended, seconds=60)
+
+    assert started["Location"] == f"/jobs/{job.pk}/"
+    assert job.state == JobState.SUCCEEDED, job.error
+    text = docx_text(b"".join(client.get(f"/jobs/{job.pk}/download/").streaming_content))
+    assert "甲街道妇联2024年度工作报告" in text and "受益人群400人。" in text
