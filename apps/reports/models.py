@@ -34,7 +34,7 @@ class DraftParagraph(TimeStampedModel):
     class Meta:
         verbose_name = _("paragraph of the annual report's draft")
         verbose_name_plural = _("paragraphs of the annual report's draft")
-        ordering = ["section", "order", "id"]
+        ordering = ["order", "id"]  # the seeded orders follow the report's sections
 
     def __str__(self):
         return f"{self.get_section_display()} · {self.text[:30]}"

@@ -86,7 +86,7 @@ def draft_paragraphs() -> QuerySet:
     """The annual report draft's paragraphs (docs/reports.md, The draft): a district-wide list
     that belongs to no organization, read whole by every report like the reference lists
     (docs/scoping.md)."""
-    return DraftParagraph.objects.order_by("section", "order", "pk")
+    return DraftParagraph.objects.order_by("order", "pk")
 
 
 def organization_for_report(*, user, organization_id=None) -> Organization:

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': "paragraph of the annual report's draft",
                 'verbose_name_plural': "paragraphs of the annual report's draft",
-                'ordering': ['section', 'order', 'id'],
+                'ordering': ['order', 'id'],
             },
         ),
         migrations.CreateModel(
