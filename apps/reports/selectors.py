@@ -8,6 +8,7 @@ in the selector, so the page, the API and the Excel file show the same gaps
 (``suppress``; docs/reports.md, Privacy in numbers).
 """
 
+import dataclasses
 import datetime
 import itertools
 from dataclasses import dataclass, field
@@ -113,6 +114,7 @@ def latest_year(*, user, organization: Organization) -> int:
 
 def report(*, user, organization: Organization, period: Period) -> Report:
     """Every figure of ``organization``'s subtree (within ``user``'s) for ``period``."""
+    period = dataclasses.replace(period)  # what its figures work out is worked out afresh
     previous = period.previous()
     chain = _chain(user, organization)
     children = _children(user, organization)

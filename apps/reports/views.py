@@ -40,6 +40,7 @@ TABLE = [
     "cases.received",
     "cases.closed",
     "branch.meetings_held",
+    "branch.meetings_required",
 ]
 YEARS_OFFERED = 5
 TEN_THOUSAND = Decimal(10000)
