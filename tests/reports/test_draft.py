@@ -20,6 +20,7 @@ from apps.jobs.models import Job
 from apps.organizations.roles import Role
 from apps.reports import word
 from apps.reports.models import DraftParagraph
+from tests.seeding import seed_lists
 
 ZH = {"accept-language": "zh-hans"}
 PAGE = "/reports/annual/"
@@ -194,9 +195,9 @@ def test_the_page_reads_the_draft_in_one_more_query_whatever_its_length(
         DraftParagraph.objects.create(section="guidance", order=order, text="{events.held}场")
     full = queries()
 
-    # The session, the account, its organization; the report's 46 and the links' three ids, as
+    # The session, the account, its organization; the report's 50 and the links' three ids, as
     # the API reads them (test_annual.py); the draft's paragraphs, one.
-    assert empty == full == 53
+    assert empty == full == 57
 
 
 # The Word draft as a job -------------------------------------------------------------------
@@ -329,11 +330,7 @@ def test_a_job_whose_organization_left_the_scope_fails_and_writes_nothing(
 def seeded_lists(transactional_db):
     """The lists migrations seed, which an earlier transactional test's flush removed (as the
     browser tests seed them again)."""
-    from tests.browser.conftest import SEEDING_MIGRATIONS
-
-    for entry in SEEDING_MIGRATIONS:
-        module, _, function = entry.partition(":")
-        getattr(importlib.import_module(module), function or "seed")(apps, None)
+    seed_lists()
 
 
 def test_a_real_worker_writes_the_draft_as_its_account(
