@@ -118,6 +118,14 @@ RIGHTS = {
     "identitycheck": {
         "view": {DISTRICT_ADMIN},
     },
+    # The annual report draft's paragraphs (docs/reports.md, The draft): district admins and
+    # staff read and write them (of the district's root: the admin checks the level).
+    "draftparagraph": {
+        "view": {DISTRICT_ADMIN, STAFF},
+        "add": {DISTRICT_ADMIN, STAFF},
+        "change": {DISTRICT_ADMIN, STAFF},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
     # Background jobs: every role follows its own (district admins their subtree's).
     "job": {
         "view": set(ROLES),
@@ -214,6 +222,7 @@ PERMISSION_NAMES = {
     "fund": "events.{action}_fund",
     "lineofwork": "events.{action}_lineofwork",
     "eventcategory": "events.{action}_eventcategory",
+    "draftparagraph": "reports.{action}_draftparagraph",
     "job": "jobs.{action}_job",
     "notice": "notices.{action}_notice",
     "case": "rights.{action}_case",

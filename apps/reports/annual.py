@@ -29,6 +29,7 @@ from apps.organizations.models import TitleKind
 from apps.organizations.roles import Role
 from apps.reports import periods, selectors, signoffs
 from apps.reports.catalogue import BY_KEY, Figure
+from apps.reports.choices import ReportSection
 
 TEN_THOUSAND = Decimal(10000)
 FEN = Decimal("0.01")
@@ -51,12 +52,14 @@ class Line:
 
 @dataclass(frozen=True)
 class Section:
+    code: str  # ReportSection: the draft's paragraphs name their section by it
     title: Promise
     lines: tuple[Line, ...]
 
 
 SECTIONS: tuple[Section, ...] = (
     Section(
+        ReportSection.GUIDANCE,
         gettext_lazy("Ideological guidance and party building"),
         (
             Line(
@@ -85,6 +88,7 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        ReportSection.ACHIEVEMENTS,
         gettext_lazy("Women's achievements, family education and assistance"),
         (
             Line(
@@ -105,6 +109,7 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        ReportSection.RIGHTS,
         gettext_lazy("Rights protection and councils"),
         (
             Line(
@@ -128,6 +133,7 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        ReportSection.POSITIONS,
         gettext_lazy("Positions and demonstration titles"),
         (
             Line("positions.open", gettext_lazy("Positions open at the year's end")),
@@ -156,13 +162,17 @@ def rounded_down(value: int) -> tuple[int, bool]:
     return down, down != value
 
 
+def in_wan(value: Decimal) -> Decimal:
+    """Yuan in 万元, to two decimals (23,500.00 → 2.35)."""
+    return (value / TEN_THOUSAND).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
 def report_style(value, unit: str, rounds: bool = True) -> str:
     """A figure as the report writes it: money (a Decimal of yuan) in 万元 to two decimals
     ("2.35万元"); a count rounded by the rule ("400余人", "400人", "7人") or, where the
     report writes it exact, as it is ("4个")."""
     if isinstance(value, Decimal):
-        wan = (value / TEN_THOUSAND).quantize(FEN, rounding=ROUND_HALF_UP)
-        return f"{wan}万元"
+        return f"{in_wan(value)}万元"
     if not rounds:
         return f"{value}{unit}"
     down, more = rounded_down(int(value))

@@ -1,4 +1,5 @@
-"""The sign-off's states and acts (docs/reports.md, Sign-off)."""
+"""The reports' codes: the sign-off's states and acts (docs/reports.md, Sign-off), and the
+annual report's sections, which the draft's paragraphs name (docs/reports.md, The draft)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,3 +32,10 @@ ACT_TO = {
     SignOffAct.SIGN: SignOffState.SIGNED,
     SignOffAct.RETURN: SignOffState.RETURNED,
 }
+
+
+class ReportSection(models.TextChoices):
+    GUIDANCE = "guidance", _("Ideological guidance and party building")
+    ACHIEVEMENTS = "achievements", _("Women's achievements, family education and assistance")
+    RIGHTS = "rights", _("Rights protection and councils")
+    POSITIONS = "positions", _("Positions and demonstration titles")

@@ -1,4 +1,5 @@
-"""The sign-off of a period's figures and the log of its acts (docs/reports.md, Sign-off).
+"""The reports' own records: the sign-off of a period's figures and the log of its acts
+(docs/reports.md, Sign-off), and the annual report's draft as data (The draft).
 
 The figures themselves are never stored: they are computed from the records
 (``selectors.report``). What is stored is who confirmed, returned and signed them, and, at the
@@ -6,11 +7,14 @@ final sign-off, the figures as they stood then (``SignOff.figures``), which the 
 then on, with any later change as a correction beside them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from apps.reports.choices import SignOffAct, SignOffState
+from apps.core.models import TimeStampedModel
+from apps.reports.choices import ReportSection, SignOffAct, SignOffState
 
 
 class SignOff(models.Model):
@@ -90,3 +94,41 @@ class SignOffEntry(models.Model):
 
     def __str__(self):
         return f"{self.signoff} · {self.get_act_display()}"
+
+
+class DraftParagraph(TimeStampedModel):
+    """A paragraph of the annual report's draft: text with placeholders naming catalogue keys
+    (``开展主题宣传教育{events.themed_publicity_held}场次``), filled with the report's figures
+    in the report's style. One district-wide list, like the reference lists: it belongs to no
+    organization, every report reads it, the district root's staff and administrators edit it.
+    """
+
+    section = models.CharField(_("section"), max_length=16, choices=ReportSection.choices)
+    order = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("The section's paragraphs are written in this order.")
+    )
+    text = models.TextField(
+        _("text"),
+        max_length=2000,
+        help_text=_(
+            "A figure is written as its catalogue key in braces, {events.themed_publicity_held}; "
+            "{organization} and {year} are the report's organization and year."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("paragraph of the annual report's draft")
+        verbose_name_plural = _("paragraphs of the annual report's draft")
+        ordering = ["order", "id"]  # the seeded orders follow the report's sections
+
+    def __str__(self):
+        return f"{self.get_section_display()} · {self.text[:30]}"
+
+    def clean(self):
+        from apps.reports.draft import placeholder_problems  # it reads the catalogue
+
+        problems = placeholder_problems(self.text or "")
+        if problems:
+            raise ValidationError({"text": problems})

@@ -8,6 +8,7 @@ in the selector, so the page, the API and the Excel file show the same gaps
 (``suppress``; docs/reports.md, Privacy in numbers).
 """
 
+import dataclasses
 import datetime
 import itertools
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from apps.reports.catalogue import (
     Source,
     figures_of,
 )
+from apps.reports.models import DraftParagraph
 from apps.reports.periods import BEIJING, Period
 
 SMALL = range(1, 5)  # case counts 1–4 are hidden from leadership (docs/quality.md 9)
@@ -81,6 +83,13 @@ class Report:
         return now - before
 
 
+def draft_paragraphs() -> QuerySet:
+    """The annual report draft's paragraphs (docs/reports.md, The draft): a district-wide list
+    that belongs to no organization, read whole by every report like the reference lists
+    (docs/scoping.md)."""
+    return DraftParagraph.objects.order_by("order", "pk")
+
+
 def organization_for_report(*, user, organization_id=None) -> Organization:
     """The organization a report is asked for: one of the reader's subtree (404 outside it,
     docs/scoping.md); the reader's own when none is named."""
@@ -109,6 +118,7 @@ def report(*, user, organization: Organization, period: Period, using: str | Non
     ``using`` names the database every query reads (the router's choice when None): the
     sign-off freezes its figures from ``"default"``, the primary, never a replica that may lag
     (docs/reports.md, Sign-off)."""
+    period = dataclasses.replace(period)  # what its figures work out is worked out afresh
     previous = period.previous()
     chain = _chain(user, organization, using)
     children = _children(user, organization, using)

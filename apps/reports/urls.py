@@ -10,4 +10,5 @@ urlpatterns = [
     path("export/", views.dashboard_export, name="export"),
     path("annual/", views.annual_report, name="annual"),
     path("signoffs/", views.signoff, name="signoff"),
+    path("annual/draft/", views.annual_draft, name="annual_draft"),
 ]

@@ -18,8 +18,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import Conflict
+from apps.jobs.services import file_job_start
 from apps.organizations.choices import Kind
-from apps.reports import annual, completeness, exports, periods, selectors, signoffs
+from apps.reports import (
+    annual,
+    completeness,
+    draft,
+    exports,
+    periods,
+    selectors,
+    signoffs,
+    word,
+)
 from apps.reports.api.views import summary_data
 from apps.reports.catalogue import BREAKDOWNS, FIGURES
 from apps.reports.choices import SignOffAct, SignOffState
@@ -45,6 +55,7 @@ TABLE = [
     "cases.received",
     "cases.closed",
     "branch.meetings_held",
+    "branch.meetings_required",
 ]
 YEARS_OFFERED = 5
 TEN_THOUSAND = Decimal(10000)
@@ -234,6 +245,7 @@ def annual_report(request):
         "year": found["year"],
         "sections": found["sections"],
         "signoff": _signoff_context(request.user, found["standing"]),
+        "draft": draft.draft(found=found["report"], year=found["year"]),
     }
     return render(request, "reports/annual.html", context)
 
@@ -336,3 +348,29 @@ def signoff(request):
     return redirect(
         f"{reverse('reports:annual')}?organization={page.pk}&year={data['period'].first.year}"
     )
+
+
+@require_POST
+@login_required
+def annual_draft(request):
+    """``POST /reports/annual/draft/`` (the page's 下载 Word 初稿): start the job that writes
+    the draft as a .docx file, and go to its page, which offers the file once it is written
+    (docs/reports.md, The draft). The organization must be in the reader's subtree (404)."""
+    form = AnnualForm(request.POST)
+    if not form.is_valid():
+        errors = [error for messages in form.errors.values() for error in messages]
+        return render(
+            request,
+            "reports/annual.html",
+            {"title": _("Annual work report"), "errors": errors},
+            status=400,
+        )
+    organization = selectors.organization_for_report(
+        user=request.user, organization_id=form.cleaned_data.get("organization")
+    )
+    job, _new = file_job_start(
+        by=request.user,
+        kind=word.DRAFT_JOB,
+        params={"organization": organization.pk, "year": form.cleaned_data["year"]},
+    )
+    return redirect("jobs:page", job.pk)

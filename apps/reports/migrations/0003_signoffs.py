@@ -12,6 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organizations', '0004_position_kind_activity'),
+        ('reports', '0002_default_draft'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
