@@ -660,8 +660,8 @@ REGISTRY: dict[type[Model], Maker] = {
     SignOff: Maker(
         make=make_signoff,
         resource="signoff",
-        create_body=lambda tree: {
-            "organization": tree.village_a2.pk,
+        create_body=lambda tree, target: {
+            "organization": target.pk,
             "period": "2024",
             "action": "confirm",
         },
