@@ -196,8 +196,8 @@ def test_the_page_reads_the_draft_in_one_more_query_whatever_its_length(
     full = queries()
 
     # The session, the account, its organization; the report's 50 and the links' three ids, as
-    # the API reads them (test_annual.py); the draft's paragraphs, one.
-    assert empty == full == 57
+    # the API reads them (test_annual.py); the sign-off's two; the draft's paragraphs, one.
+    assert empty == full == 59
 
 
 # The Word draft as a job -------------------------------------------------------------------
