@@ -297,7 +297,8 @@ def meetings_owed(where: Q | None, period) -> models.Expression:
         "branch.meetings_required",
         lambda: meetings_required(period.first, period.last, timezone.localdate()),
     )
-    total = Value(0)
+    # Nothing owed yet (a period still running): 0, still an aggregate like the query's others.
+    total = Count("pk", filter=where) * Value(0)
     for day, meetings in owed.items():
         on = in_office_on(day) if where is None else where & in_office_on(day)
         total = total + Count("organization", distinct=True, filter=on) * Value(meetings)

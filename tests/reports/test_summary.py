@@ -313,3 +313,11 @@ def test_a_month_or_quarter_not_over_is_not_owed_yet():
         datetime.date(2024, 3, 1): 2,
         datetime.date(2024, 4, 1): 2,
     }
+
+
+def test_a_period_that_owes_nothing_yet_counts_none_required(counted, user_in):
+    """A month not over owes no meetings: the figure is 0, not an error."""
+    user = user_in(counted.district, "district_admin")
+    month = periods.parse(datetime.date.today().strftime("%Y-%m"))
+
+    assert report(user, period=month).values["branch.meetings_required"] == 0
