@@ -52,6 +52,8 @@ from apps.notices.services import notice_send
 from apps.organizations.choices import Kind, Sector
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.roles import Role
+from apps.reports import signoffs
+from apps.reports.models import SignOff
 from apps.rights.models import Case, Referral, Station, StationStaff
 from apps.rights.services import cases as case_services
 from apps.rights.services import referrals as referral_services
@@ -84,9 +86,11 @@ class Maker:
     make: Callable[..., Model]
     # The model's resource in tests/roles_table.py: every model the API serves has one.
     resource: str | None = None
-    # create_body(tree) -> a POST body from village A1's station that points at village A2's
-    # objects (made here, before the matrix snapshots the tables): a POST to the list route.
-    create_body: Callable[[Any], dict] | None = None
+    # create_body(tree, target) -> a POST body from village A1's station that points at
+    # ``target``'s objects (made here, before the matrix snapshots the tables): a POST to the
+    # list route. The access matrix aims it at village A2 (refused), the racing creates of
+    # tests/test_races.py at A1 itself (stored once).
+    create_body: Callable[[Any, Organization], dict] | None = None
     # station(organization, user) -> the fuzzer's records of the model in the station's
     # village, ``user`` being its station operator; without it, the fuzzer gets one make().
     station: Callable[[Organization, User], object] | None = None
@@ -395,12 +399,27 @@ def make_notice(organization, **fields) -> Notice:
 
 # --- The registry ----------------------------------------------------------------------------
 
+
+def make_signoff(organization, *, period: str = "2024", **fields) -> SignOff:
+    """A village's figures for ``period`` confirmed by its staff, through the service; any
+    other organization's period row as it stands before its sign-off (open)."""
+    if organization.kind != Kind.VILLAGE:
+        return SignOff.objects.create(organization=organization, period=period, **fields)
+    staff = UserFactory(organization=organization, role=Role.STAFF)
+    return signoffs.signoff_act(
+        by=staff,
+        organization=organization,
+        period=signoffs.signoff_period(period),
+        act="confirm",
+    ).signoff
+
+
 REGISTRY: dict[type[Model], Maker] = {
     Organization: Maker(
         make=make_organization,
         resource="organization",
-        create_body=lambda tree: {
-            "parent": tree.village_a2.pk,
+        create_body=lambda tree, target: {
+            "parent": target.pk,
             "kind": "committee",
             "sector": "enterprise",
             "code": "MATRIX-1",
@@ -412,8 +431,8 @@ REGISTRY: dict[type[Model], Maker] = {
     Member: Maker(
         make=make_member,
         resource="member",
-        create_body=lambda tree: {
-            "organization": tree.village_a2.pk,
+        create_body=lambda tree, target: {
+            "organization": target.pk,
             "name": "越权人员",
             "gender": "female",
             "client_id": "00000000-0000-4000-8000-000000000002",
@@ -423,8 +442,8 @@ REGISTRY: dict[type[Model], Maker] = {
     Appointment: Maker(
         make=make_appointment,
         resource="appointment",
-        create_body=lambda tree: {
-            "member": make_member(tree.village_a2, name="乙方的人").pk,
+        create_body=lambda tree, target: {
+            "member": make_member(target, name="乙方的人").pk,
             "organization": tree.village_a1.pk,
             "role": "volunteer",
             "started_on": "2024-01-01",
@@ -435,8 +454,8 @@ REGISTRY: dict[type[Model], Maker] = {
     BranchMeeting: Maker(
         make=make_branch_meeting,
         resource="branchmeeting",
-        create_body=lambda tree: {
-            "organization": tree.village_a2.pk,
+        create_body=lambda tree, target: {
+            "organization": target.pk,
             "kind": "lecture",
             "held_on": "2024-01-10",
             "topic": "越权党课",
@@ -447,8 +466,8 @@ REGISTRY: dict[type[Model], Maker] = {
     Event: Maker(
         make=make_event,
         resource="event",
-        create_body=lambda tree: {
-            "organization": tree.village_a2.pk,
+        create_body=lambda tree, target: {
+            "organization": target.pk,
             "title": "越权活动",
             "category": "lecture",
             "starts_at": "2024-05-01T09:00:00+08:00",
@@ -460,17 +479,17 @@ REGISTRY: dict[type[Model], Maker] = {
     EventParticipant: Maker(
         make=make_participant,
         resource="eventparticipant",
-        create_body=lambda tree: {
-            "event": make_event(tree.village_a2, title="乙方培训").pk,
-            "member": make_member(tree.village_a2, name="乙方学员").pk,
+        create_body=lambda tree, target: {
+            "event": make_event(target, title="乙方培训").pk,
+            "member": make_member(target, name="乙方学员").pk,
             "client_id": "00000000-0000-4000-8000-000000000012",
         },
     ),
     Campaign: Maker(
         make=make_campaign,
         resource="campaign",
-        create_body=lambda tree: {
-            "organization": tree.village_a2.pk,
+        create_body=lambda tree, target: {
+            "organization": target.pk,
             "title": "越权专项行动",
             "starts_on": "2024-05-01",
             "ends_on": "2024-05-31",
@@ -480,8 +499,8 @@ REGISTRY: dict[type[Model], Maker] = {
     Fund: Maker(
         make=make_fund,
         resource="fund",
-        create_body=lambda tree: {
-            "organization": tree.village_a2.pk,
+        create_body=lambda tree, target: {
+            "organization": target.pk,
             "source": "donation",
             "amount": "100.00",
             "received_on": "2024-05-01",
@@ -553,8 +572,8 @@ REGISTRY: dict[type[Model], Maker] = {
     Station: Maker(
         make=make_station,
         resource="station",
-        create_body=lambda tree: {
-            "organization": tree.village_a2.pk,
+        create_body=lambda tree, target: {
+            "organization": target.pk,
             "kind": "station",
             "name": "越权维权服务站",
             "opened_on": "2024-01-01",
@@ -564,9 +583,9 @@ REGISTRY: dict[type[Model], Maker] = {
     StationStaff: Maker(
         make=make_station_staff,
         resource="stationstaff",
-        create_body=lambda tree: {
-            "station": make_station(tree.village_a2).pk,
-            "member": make_member(tree.village_a2, name="乙方调解员").pk,
+        create_body=lambda tree, target: {
+            "station": make_station(target).pk,
+            "member": make_member(target, name="乙方调解员").pk,
             "role": "mediator",
             "started_on": "2024-02-01",
             "client_id": "00000000-0000-4000-8000-000000000010",
@@ -575,8 +594,8 @@ REGISTRY: dict[type[Model], Maker] = {
     Case: Maker(
         make=make_case,
         resource="case",
-        create_body=lambda tree: {
-            "station": station_of(tree.village_a2).pk,
+        create_body=lambda tree, target: {
+            "station": station_of(target).pk,
             "received_at": "2026-03-08T09:30:00+08:00",
             "channel": "visit",
             "category": "domestic_violence",
@@ -591,8 +610,8 @@ REGISTRY: dict[type[Model], Maker] = {
     Referral: Maker(
         make=make_referral,
         resource="referral",
-        create_body=lambda tree: {
-            "case": make_referral(tree.village_a2).case_id,
+        create_body=lambda tree, target: {
+            "case": make_referral(target).case_id,
             "outside_kind": "court",
             "outside_name": "越权法院",
             "reason": "越权转介",
@@ -603,8 +622,8 @@ REGISTRY: dict[type[Model], Maker] = {
     Council: Maker(
         make=make_council,
         resource="council",
-        create_body=lambda tree: {
-            "organization": tree.village_a2.pk,
+        create_body=lambda tree, target: {
+            "organization": target.pk,
             "name": "越权妇女议事会",
             "established_on": "2024-01-01",
             "client_id": "00000000-0000-4000-8000-000000000012",
@@ -614,8 +633,8 @@ REGISTRY: dict[type[Model], Maker] = {
     Meeting: Maker(
         make=make_meeting,
         resource="councilmeeting",
-        create_body=lambda tree: {
-            "council": make_council(tree.village_a2).pk,
+        create_body=lambda tree, target: {
+            "council": make_council(target).pk,
             "held_on": "2024-03-08",
             "place": "越权会场",
             "client_id": "00000000-0000-4000-8000-000000000013",
@@ -625,8 +644,8 @@ REGISTRY: dict[type[Model], Maker] = {
     Topic: Maker(
         make=make_topic,
         resource="counciltopic",
-        create_body=lambda tree: {
-            "council": make_council(tree.village_a2).pk,
+        create_body=lambda tree, target: {
+            "council": make_council(target).pk,
             "raised_via": "online_hall",
             "raised_on": "2024-03-08",
             "title": "越权议题",
@@ -637,6 +656,15 @@ REGISTRY: dict[type[Model], Maker] = {
     ),
     TopicCategory: Maker(
         make=lambda organization, **fields: topic_category(fields.pop("code", "family")),
+    ),
+    SignOff: Maker(
+        make=make_signoff,
+        resource="signoff",
+        create_body=lambda tree, target: {
+            "organization": target.pk,
+            "period": "2024",
+            "action": "confirm",
+        },
     ),
     # Test-only (tests/scoping_app), routed by tests/core/urls.py; the model has no services.
     Ticket: Maker(
@@ -650,17 +678,33 @@ REGISTRY: dict[type[Model], Maker] = {
 # --- What the API serves ---------------------------------------------------------------------
 
 
-def api_routes(patterns=None, prefix="") -> Iterator[tuple[str, type, bool, list[str]]]:
-    """(path template, viewset class, detail?, methods) for every DRF route under api/v1/."""
+def _api_patterns(patterns=None, prefix="") -> Iterator[tuple[str, URLPattern]]:
+    """(path template, pattern) for every DRF route under api/v1/."""
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
-            yield from api_routes(entry.url_patterns, prefix + str(entry.pattern))
+            yield from _api_patterns(entry.url_patterns, prefix + str(entry.pattern))
         elif isinstance(entry, URLPattern) and hasattr(entry.callback, "actions"):
             route = prefix + str(entry.pattern)
             if route.startswith("api/v1/") and "format" not in route:
-                viewset = entry.callback.cls
-                methods = [m for m in entry.callback.actions if m in viewset.http_method_names]
-                yield route, viewset, "<pk>" in route, sorted(methods)
+                yield route, entry
+
+
+def api_routes() -> Iterator[tuple[str, type, bool, list[str]]]:
+    """(path template, viewset class, detail?, methods) for every DRF route under api/v1/."""
+    for route, entry in _api_patterns():
+        viewset = entry.callback.cls
+        methods = [m for m in entry.callback.actions if m in viewset.http_method_names]
+        yield route, viewset, "<pk>" in route, sorted(methods)
+
+
+def create_routes() -> list[tuple[str, type]]:
+    """(path template, viewset class) of every API route whose POST creates one record (the
+    viewset's ``create``): the routes that take a client's key."""
+    return [
+        (route, entry.callback.cls)
+        for route, entry in _api_patterns()
+        if entry.callback.actions.get("post") == "create"
+    ]
 
 
 def api_models() -> list[type[Model]]:

@@ -118,6 +118,14 @@ RIGHTS = {
     "identitycheck": {
         "view": {DISTRICT_ADMIN},
     },
+    # The annual report draft's paragraphs (docs/reports.md, The draft): district admins and
+    # staff read and write them (of the district's root: the admin checks the level).
+    "draftparagraph": {
+        "view": {DISTRICT_ADMIN, STAFF},
+        "add": {DISTRICT_ADMIN, STAFF},
+        "change": {DISTRICT_ADMIN, STAFF},
+        "delete": {DISTRICT_ADMIN, STAFF},
+    },
     # Background jobs: every role follows its own (district admins their subtree's).
     "job": {
         "view": set(ROLES),
@@ -130,6 +138,13 @@ RIGHTS = {
     # Cases (docs/roles.md): district admins and staff read them masked (lists and pages, never
     # a narrative or a party); case workers and station operators write them and read them in
     # full (a station only its own); leadership nothing. Never deleted: withdrawn is an outcome.
+    # The sign-off of a period's figures (docs/reports.md, Sign-off): every role reads the
+    # state of its subtree's; villages confirm (station operators, staff, administrators),
+    # streets and the district sign off (staff, administrators): a POST is an "add".
+    "signoff": {
+        "view": set(ROLES),
+        "add": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
+    },
     "case": {
         "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
         "add": {CASE_WORKER, STATION_OPERATOR},
@@ -207,6 +222,7 @@ PERMISSION_NAMES = {
     "fund": "events.{action}_fund",
     "lineofwork": "events.{action}_lineofwork",
     "eventcategory": "events.{action}_eventcategory",
+    "draftparagraph": "reports.{action}_draftparagraph",
     "job": "jobs.{action}_job",
     "notice": "notices.{action}_notice",
     "case": "rights.{action}_case",

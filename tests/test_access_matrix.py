@@ -33,9 +33,10 @@ CHANGING_SUBRECORDS = {"parties"}
 READING_POSTS = {"lookup"}
 # Routes whose GET answers figures about the caller's subtree, not a page of records: the
 # sibling's organization must not be named in them.
-SUMMARY_GETS = {"coverage", "summary", "catalogue", "completeness", "annual"}
-# What a summary needs asked beyond the list's own parameters (the annual report: its year).
-SUMMARY_PARAMS = {"annual": {"year": 2024}}
+SUMMARY_GETS = {"coverage", "summary", "catalogue", "completeness", "annual", "signoffs"}
+# What a summary needs asked beyond the list's own parameters (the annual report: its year; a
+# sign-off's state: its period).
+SUMMARY_PARAMS = {"annual": {"year": 2024}, "signoffs": {"period": "2024"}}
 METHOD_ACTIONS = {
     "get": "view",
     "post": "add",
@@ -141,7 +142,8 @@ def test_a_station_never_reaches_its_siblings_object(
     body = {}
     if not detail and method != "get":
         assert maker.create_body, NO_CREATE_BODY.format(route=route)
-        body = maker.create_body(tree)  # may make B's objects it points at: before the snapshot
+        # It may make B's objects it points at: before the snapshot.
+        body = maker.create_body(tree, tree.village_a2)
     before = snapshot()
 
     if detail:

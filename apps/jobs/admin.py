@@ -118,6 +118,6 @@ class JobAdmin(ScopedAdminMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             **page_context(request, job, url_names="admin:jobs_job_"),
             "opts": self.model._meta,
-            "changelist_url": reverse(kind.changelist) if kind else "",
+            "changelist_url": reverse(kind.changelist) if getattr(kind, "changelist", "") else "",
         }
         return TemplateResponse(request, "admin/jobs/job/page.html", context)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core import xlsx_export
 from apps.jobs import services
-from apps.jobs.kinds import kind_of
+from apps.jobs.kinds import FileKind, kind_of
 from apps.jobs.models import Job
 
 
@@ -57,27 +57,35 @@ def status_response(job: Job) -> JsonResponse:
 def page_context(request, job: Job, *, url_names: str) -> dict:
     """What a job's page shows; ``url_names`` prefixes its status and download routes' names
     (the admin's ``admin:jobs_job_``, the site's ``jobs:``)."""
+    writes_file = job.kind == services.EXPORT_JOB or isinstance(kind_of(job.kind), FileKind)
     return {
         "title": kind_label(job),
         "job": job,
         "status": job_status(job),
         "status_url": reverse(f"{url_names}status", args=[job.pk]),
-        "report": job.result if job.kind != services.EXPORT_JOB else None,
+        "writes_file": writes_file,
+        "report": None if writes_file else job.result,
         "download_url": reverse(f"{url_names}download", args=[job.pk])
-        if job.user_id == request.user.pk and job.output_file
+        if services.may_download(request.user, job)
         else "",
     }
 
 
 def download_response(request, job: Job) -> FileResponse:
-    """An export's file, for the account that asked for it alone, for 24 hours; logged
-    (``services.export_download``). A 404 for anyone else, or once it has gone."""
+    """A job's file for 24 hours, logged: an export's for the account that asked for it alone,
+    a draft's for whoever sees the job (``services.export_download``). A 404 for anyone else,
+    or once it has gone."""
     stream = services.export_download(by=request.user, job=job)
     if stream is None:
         raise Http404
-    opts = _model_opts(job)
-    name = f"{opts.verbose_name_plural if opts else 'export'}_{job.pk}.xlsx"
+    kind = kind_of(job.kind)
+    if isinstance(kind, FileKind):
+        name, content_type = job.result.get("name") or f"{job.pk}.docx", kind.content_type
+    else:
+        opts = _model_opts(job)
+        name = f"{opts.verbose_name_plural if opts else 'export'}_{job.pk}.xlsx"
+        content_type = xlsx_export.CONTENT_TYPE
     response = FileResponse(stream, as_attachment=True, filename=name)
-    response["Content-Type"] = xlsx_export.CONTENT_TYPE
+    response["Content-Type"] = content_type
     response["Cache-Control"] = "no-store"
     return response

@@ -11,9 +11,11 @@ from apps.jobs.choices import ACTIVE_STATES, JobState, Phase
 
 
 def job_output_path(instance, filename: str) -> str:
-    """``job-results/%Y/%m/<uuid4 hex>.xlsx``: an export's file, private as an upload is."""
+    """``job-results/%Y/%m/<uuid4 hex>.xlsx``: a job's file (an export, a Word draft: the
+    suffix of the name it is saved under), private as an upload is."""
     folder = timezone.localdate().strftime("job-results/%Y/%m")
-    return f"{folder}/{uuid.uuid4().hex}.xlsx"
+    suffix = ".docx" if filename.endswith(".docx") else ".xlsx"
+    return f"{folder}/{uuid.uuid4().hex}{suffix}"
 
 
 def job_file_path(instance, filename: str) -> str:

@@ -12,6 +12,7 @@ leaves neither: its job is found stalled by procrastinate's heartbeats and ended
 """
 
 import hashlib
+import json
 import logging
 import time
 from datetime import timedelta
@@ -35,7 +36,7 @@ from apps.core.imports import CHECKING
 from apps.core.models import AccessLog
 from apps.core.xlsx import SheetError
 from apps.jobs.choices import ACTIVE_STATES, JobState, Phase
-from apps.jobs.kinds import kind_of
+from apps.jobs.kinds import FileKind, JobRefused, kind_of
 from apps.jobs.models import Job
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 MAX_ERRORS_KEPT = 1000  # bad rows a job's report lists; the count says how many in all
 EXPORT_JOB = "export"  # an Excel export too large for a request (docs/jobs.md, Exports)
 EXPORT_MAX_ROWS = 200_000  # a whole district's people, with room to grow
-EXPORT_KEPT_FOR = timedelta(hours=24)
+EXPORT_KEPT_FOR = timedelta(hours=24)  # an export's file, and any job's file
 PROGRESS_EVERY = 0.5  # seconds between two writes of a job's progress
 RUN_TASK = "jobs.run"
 
@@ -134,6 +135,9 @@ def _job_run(job: Job) -> None:
         if kind is None:
             _fail(job, _("This kind of job no longer exists: nothing was done."))
             return
+        if isinstance(kind, FileKind):
+            _run_file(job, kind)
+            return
         if not job.user.has_perm(kind.perm):  # deactivated, or the role lost the right
             _fail(
                 job, _("The account that started this job may no longer do it: nothing was done.")
@@ -179,6 +183,68 @@ def _run_import(job: Job, kind, progress: ProgressWriter) -> None:
         Job.objects.filter(pk=job.pk).update(
             state=JobState.SUCCEEDED, result=result, finished_at=timezone.now(), input_file=""
         )
+
+
+# --- Files (a report's Word draft) ----------------------------------------------------------
+
+
+def file_job_start(*, by, kind: str, params: dict) -> tuple[Job, bool]:
+    """Queue a job of the file kind ``kind`` (apps/jobs/kinds.py) for ``by`` with ``params``;
+    return the job and whether it is new. The same parameters asked again by the same account
+    while a job of them waits or runs start no second job (the digest of the parameters takes
+    the uploaded file's place in ``jobs_one_active_job_per_file``)."""
+    from apps.jobs.tasks import run_job  # the task module imports this one
+
+    digest = file_digest(json.dumps(params, sort_keys=True).encode())
+    same = Job.objects.filter(user=by, kind=kind, input_digest=digest, state__in=ACTIVE_STATES)
+    if found := same.first():
+        return found, False
+    job = Job(user=by, organization=by.organization, kind=kind, input_digest=digest, params=params)
+    try:
+        with transaction.atomic():
+            job.save()
+            job.queue_id = run_job.defer(job_id=job.pk)
+            job.save(update_fields=["queue_id"])
+    except IntegrityError:
+        if found := same.first():
+            return found, False
+        raise
+    return job, True
+
+
+def _run_file(job: Job, kind: FileKind) -> None:
+    """Write the job's file as its account, checked again now; any failure ends the job
+    failed, with no file left behind."""
+    if not kind.allowed(job.user):
+        _fail(job, _("The account that started this job may no longer do it: nothing was done."))
+        return
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING, started_at=timezone.now(), phase=Phase.STORING
+    )
+    try:
+        data, name = kind.write(job)
+    except JobRefused as refused:
+        _fail(job, str(refused))
+        return
+    except Exception:
+        _fail(job, _("The job stopped on an unexpected error: no file was written."))
+        raise
+    try:
+        job.output_file.save(name, ContentFile(data), save=False)
+        Job.objects.filter(pk=job.pk).update(
+            state=JobState.SUCCEEDED,
+            output_file=job.output_file.name,
+            expires_at=timezone.now() + EXPORT_KEPT_FOR,
+            finished_at=timezone.now(),
+            result={
+                "name": name,
+                "message": _("The file is ready: download it within 24 hours."),
+            },
+        )
+    except Exception:
+        job.output_file.delete(save=False)
+        _fail(job, _("The job stopped on an unexpected error: no file was written."))
+        raise
 
 
 # --- Exports ---------------------------------------------------------------------------------
@@ -257,9 +323,11 @@ def _write_export(job: Job, model_admin) -> None:
 
 
 def export_download(*, by, job: Job):
-    """The export's file for the account that asked for it, while it is kept; each download
-    logged. None for anyone else, or once it has expired."""
-    if job.user_id != by.pk or not job.output_file or job.expires_at <= timezone.now():
+    """A job's file while it is kept, each download logged; None once it has expired. An
+    export's file (records, masked) goes to the account that asked for it alone; another job's
+    file (a report's draft: figures only) to whoever sees the job, read through ``job_list``
+    by the caller (docs/jobs.md)."""
+    if not may_download(by, job) or job.expires_at <= timezone.now():
         return None
     try:
         stream = job.output_file.open("rb")
@@ -277,11 +345,18 @@ def export_download(*, by, job: Job):
 DOWNLOAD = "download"
 
 
+def may_download(user, job: Job) -> bool:
+    """Whether ``user``, who sees ``job``, may download its file (see ``export_download``)."""
+    if not job.output_file:
+        return False
+    return job.kind != EXPORT_JOB or job.user_id == user.pk
+
+
 def expired_exports_delete(*, now=None) -> int:
-    """Delete the files of exports past their 24 hours (a periodic job); the job's row stays,
-    saying the file is gone. Returns how many files went."""
+    """Delete the files of jobs (exports, drafts) past their 24 hours (a periodic job); the
+    job's row stays, saying the file is gone. Returns how many files went."""
     now = now or timezone.now()
-    expired = Job.objects.filter(kind=EXPORT_JOB, expires_at__lte=now).exclude(output_file="")
+    expired = Job.objects.filter(expires_at__lte=now).exclude(output_file="")
     count = 0
     for job in expired:
         job.output_file.delete(save=False)

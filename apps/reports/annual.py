@@ -27,8 +27,9 @@ from apps.organizations.admin import TREE_FILTER_PARAMETERS
 from apps.organizations.choices import Level, TitleStatus
 from apps.organizations.models import TitleKind
 from apps.organizations.roles import Role
-from apps.reports import periods, selectors
+from apps.reports import periods, selectors, signoffs
 from apps.reports.catalogue import BY_KEY, Figure
+from apps.reports.choices import ReportSection
 
 TEN_THOUSAND = Decimal(10000)
 FEN = Decimal("0.01")
@@ -51,12 +52,14 @@ class Line:
 
 @dataclass(frozen=True)
 class Section:
+    code: str  # ReportSection: the draft's paragraphs name their section by it
     title: Promise
     lines: tuple[Line, ...]
 
 
 SECTIONS: tuple[Section, ...] = (
     Section(
+        ReportSection.GUIDANCE,
         gettext_lazy("Ideological guidance and party building"),
         (
             Line(
@@ -85,6 +88,7 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        ReportSection.ACHIEVEMENTS,
         gettext_lazy("Women's achievements, family education and assistance"),
         (
             Line(
@@ -105,6 +109,7 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        ReportSection.RIGHTS,
         gettext_lazy("Rights protection and councils"),
         (
             Line(
@@ -128,6 +133,7 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        ReportSection.POSITIONS,
         gettext_lazy("Positions and demonstration titles"),
         (
             Line("positions.open", gettext_lazy("Positions open at the year's end")),
@@ -156,13 +162,17 @@ def rounded_down(value: int) -> tuple[int, bool]:
     return down, down != value
 
 
+def in_wan(value: Decimal) -> Decimal:
+    """Yuan in 万元, to two decimals (23,500.00 → 2.35)."""
+    return (value / TEN_THOUSAND).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
 def report_style(value, unit: str, rounds: bool = True) -> str:
     """A figure as the report writes it: money (a Decimal of yuan) in 万元 to two decimals
     ("2.35万元"); a count rounded by the rule ("400余人", "400人", "7人") or, where the
     report writes it exact, as it is ("4个")."""
     if isinstance(value, Decimal):
-        wan = (value / TEN_THOUSAND).quantize(FEN, rounding=ROUND_HALF_UP)
-        return f"{wan}万元"
+        return f"{in_wan(value)}万元"
     if not rounds:
         return f"{value}{unit}"
     down, more = rounded_down(int(value))
@@ -327,13 +337,13 @@ def _shown(value, hidden: bool) -> str:
     return f"{value:,}"
 
 
-def _text(line: Line, found: selectors.Report, hidden: bool) -> str:
-    value = found.values[line.key]
+def _text(line: Line, values: dict, hidden: bool) -> str:
+    value = values[line.key]
     if value is None:
         return _shown(value, hidden)
     unit = str(line.unit or line.figure.unit)
     if line.key == "coverage.with_station":
-        villages = found.values["coverage.villages"]
+        villages = values["coverage.villages"]
         if villages and value == villages:
             return _("all villages and communities")
     return report_style(value, unit, line.rounds)
@@ -342,11 +352,23 @@ def _text(line: Line, found: selectors.Report, hidden: bool) -> str:
 def annual(*, request, organization, year: int) -> dict:
     """The annual report's lines for ``organization``'s subtree and ``year``, grouped as the
     report is: each with its catalogue key, name, counting rule, exact value, report-style
-    text, and a link (readers of records) or the figure by child organization (leadership)."""
+    text, and a link (readers of records) or the figure by child organization (leadership).
+
+    Once the year is signed off, each line shows the figure frozen at the sign-off and, where
+    the live figure differs now, the correction (live − frozen) beside it; for leadership a
+    case figure's correction is hidden like any small count (docs/reports.md, Sign-off)."""
     user = request.user
     period = periods.year(year)
     found = selectors.report(user=user, organization=organization, period=period)
+    standing = signoffs.standing(user=user, organization=organization, period=period)
+    fixed = signoffs.frozen(found, standing.signoff, user)
     suppressed = set(found.suppressed)
+    extra = [f"figures.{key}" for key, one in fixed.items() if one.hidden]
+    extra = [key for key in extra if key not in suppressed]
+    suppressed.update(extra)
+    values = {
+        key: fixed[key].value if key in fixed else value for key, value in found.values.items()
+    }
     leadership = user.role == Role.LEADERSHIP
     codes = Codes(user)
     sections = []
@@ -354,8 +376,9 @@ def annual(*, request, organization, year: int) -> dict:
         lines = []
         for line in section.lines:
             figure = line.figure
-            value = found.values[line.key]
+            value = values[line.key]
             hidden = f"figures.{line.key}" in suppressed
+            correction = fixed[line.key].correction if line.key in fixed else None
             entry = {
                 "key": line.key,
                 "phrase": str(line.phrase),
@@ -365,8 +388,13 @@ def annual(*, request, organization, year: int) -> dict:
                 "value": value,
                 "hidden": hidden,
                 "shown": _shown(value, hidden),
-                "text": _text(line, found, hidden),
+                "text": _text(line, values, hidden),
                 "link": None,
+                "frozen": line.key in fixed,
+                "correction": correction,
+                "correction_shown": None
+                if correction is None
+                else signoffs.correction_text(correction),
             }
             if leadership:
                 entry["children"] = [
@@ -387,4 +415,10 @@ def annual(*, request, organization, year: int) -> dict:
                     entry["link"] = recipe(request, organization, period, codes)
             lines.append(entry)
         sections.append({"title": str(section.title), "lines": lines})
-    return {"report": found, "year": year, "sections": sections}
+    return {
+        "report": found,
+        "year": year,
+        "sections": sections,
+        "standing": standing,
+        "suppressed": [*found.suppressed, *extra],
+    }

@@ -14,10 +14,23 @@ parts add up to the figure it names as its ``total``.
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
-from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, Func, OuterRef, Q, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast, NullIf
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +39,9 @@ from apps.councils.choices import MeetingMode, TopicStatus
 from apps.councils.models import Council, Meeting, Topic
 from apps.events.choices import FundSource
 from apps.events.models import Event, Fund
-from apps.members.models import BranchMeeting
+from apps.members.choices import AppointmentRole
+from apps.members.models import Appointment, BranchMeeting
+from apps.members.selectors.branch import meetings_required
 from apps.organizations.choices import Kind, Level, TitleStatus
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.scoping import scope_field
@@ -55,7 +70,7 @@ def days_between(start: str, end: str) -> Func:
     )
 
 
-DATED, SNAPSHOT, YEARLY = "dated", "snapshot", "yearly"
+DATED, SNAPSHOT, YEARLY, OVERLAPPING = "dated", "snapshot", "yearly", "overlapping"
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,8 @@ class Source:
     - ``dated``: the rows whose ``day`` (a date or a date-and-time field) falls in the period;
     - ``snapshot``: the rows open on the period's last day (``day`` the opening date,
       ``until`` the closing one): positions, villages;
+    - ``overlapping``: the rows open on any day of the period (``day`` to ``until``), for
+      figures that look at days within it (party branches' terms);
     - ``yearly``: the rows of the years the period covers (``day`` a year number): titles,
       which are applied for and awarded by year; a quarter or a month has none (None).
 
@@ -95,6 +112,10 @@ class Source:
         if self.placed == SNAPSHOT and self.timed:  # open at the end of the last day
             return Q(**{f"{self.day}__lt": period.ends}) & (
                 Q(**{f"{self.until}__isnull": True}) | Q(**{f"{self.until}__gte": period.ends})
+            )
+        if self.placed == OVERLAPPING:  # open on any day of the period
+            return Q(**{f"{self.day}__lte": period.last}) & (
+                Q(**{f"{self.until}__isnull": True}) | Q(**{f"{self.until}__gte": period.first})
             )
         if self.placed == SNAPSHOT:
             on = period.last
@@ -129,6 +150,9 @@ class Figure:
     where: "Q | Callable | None" = None
     unit: Promise = TIMES
     adds_up: bool = True  # a sum of the children's figures (a median is not)
+    # The aggregate, given the figure's filter and the period, for a figure whose counting
+    # depends on the period's days (the 三会一课 meetings owed in it); replaces ``measure``.
+    measure_in: "Callable[[Q | None, Any], models.Expression] | None" = None
 
     @property
     def zero(self):
@@ -152,6 +176,8 @@ class Figure:
         where = None
         for condition in conditions:
             where = condition if where is None else where & condition
+        if self.measure_in is not None:
+            return self.measure_in(where, period)
         return self.measure(where)
 
 
@@ -247,6 +273,38 @@ REFERRALS = Source("referrals", Referral, "sent_at", lambda: Referral.objects.al
 BRANCH_MEETINGS = Source(
     "branch_meetings", BranchMeeting, "held_on", lambda: BranchMeeting.objects.alive()
 )
+# Party branches: the organizations with a branch secretary in office (an appointment's
+# term), each counted once; the terms that overlap the period.
+BRANCHES = Source(
+    "branches",
+    Appointment,
+    "started_on",
+    lambda: Appointment.objects.alive().filter(role=AppointmentRole.BRANCH_SECRETARY),
+    placed=OVERLAPPING,
+    until="ended_on",
+)
+
+
+def in_office_on(day) -> Q:
+    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+
+def meetings_owed(where: Q | None, period) -> models.Expression:
+    """The meetings owed in ``period`` by the branches among ``where``'s rows: for each first day
+    of a month or quarter owed (``meetings_required``), the branches with a secretary in office
+    that day times the meetings owed from it. Worked out once per report's period (one query)."""
+    owed = period.once(
+        "branch.meetings_required",
+        lambda: meetings_required(period.first, period.last, timezone.localdate()),
+    )
+    # Nothing owed yet (a period still running): 0, still an aggregate like the query's others.
+    total = Count("pk", filter=where) * Value(0)
+    for day, meetings in owed.items():
+        on = in_office_on(day) if where is None else where & in_office_on(day)
+        total = total + Count("organization", distinct=True, filter=on) * Value(meetings)
+    return ExpressionWrapper(total, output_field=models.IntegerField())
+
+
 COUNCIL_MEETINGS = Source("council_meetings", Meeting, "held_on", lambda: Meeting.objects.alive())
 TOPICS_RAISED = Source("topics_raised", Topic, "raised_on", lambda: Topic.objects.alive())
 COUNCILS_SET_UP = Source(
@@ -279,6 +337,7 @@ SOURCES = (
     CASES_OPEN,
     REFERRALS,
     BRANCH_MEETINGS,
+    BRANCHES,
     COUNCIL_MEETINGS,
     TOPICS_RAISED,
     COUNCILS_SET_UP,
@@ -586,6 +645,31 @@ FIGURES: tuple[Figure, ...] = (
             "and the organizations below it."
         ),
         count,
+    ),
+    Figure(
+        "branch.branches",
+        BRANCHES,
+        _("Party branches"),
+        _(
+            "The organization and the organizations below it with a party branch secretary in "
+            "office on the period's last day."
+        ),
+        lambda where: Count("organization", distinct=True, filter=where),
+        lambda period: in_office_on(period.last),
+        unit=_("items"),
+    ),
+    Figure(
+        "branch.meetings_required",
+        BRANCHES,
+        _("三会一课 meetings required"),
+        _(
+            "The 三会一课 meetings the party branches of the organization and the organizations "
+            "below it had to hold in the period: for each month or quarter of the period that "
+            "has ended, the minimum of the rule in force on its first day, for each branch with "
+            "a secretary in office that day."
+        ),
+        count,
+        measure_in=lambda where, period: meetings_owed(where, period),
     ),
     Figure(
         "councils.set_up",

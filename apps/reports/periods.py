@@ -4,7 +4,7 @@ range of days, each with the period before it of the same length, in Beijing day
 import calendar
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -27,6 +27,16 @@ class Period:
     kind: str
     first: datetime.date
     last: datetime.date
+    # What a figure works out once per period while one report is computed (the meetings one
+    # party branch must hold in it: a query). Not part of the period's identity, and empty in
+    # each copy: ``selectors.report()`` works on a fresh copy, so nothing outlives a report.
+    known: dict = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
+
+    def once(self, key: str, compute):
+        """``compute()``, the first time ``key`` is asked of this period object."""
+        if key not in self.known:
+            self.known[key] = compute()
+        return self.known[key]
 
     @property
     def key(self) -> str:

@@ -8,6 +8,7 @@ in the selector, so the page, the API and the Excel file show the same gaps
 (``suppress``; docs/reports.md, Privacy in numbers).
 """
 
+import dataclasses
 import datetime
 import itertools
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from apps.reports.catalogue import (
     Source,
     figures_of,
 )
+from apps.reports.models import DraftParagraph
 from apps.reports.periods import BEIJING, Period
 
 SMALL = range(1, 5)  # case counts 1–4 are hidden from leadership (docs/quality.md 9)
@@ -81,6 +83,13 @@ class Report:
         return now - before
 
 
+def draft_paragraphs() -> QuerySet:
+    """The annual report draft's paragraphs (docs/reports.md, The draft): a district-wide list
+    that belongs to no organization, read whole by every report like the reference lists
+    (docs/scoping.md)."""
+    return DraftParagraph.objects.order_by("order", "pk")
+
+
 def organization_for_report(*, user, organization_id=None) -> Organization:
     """The organization a report is asked for: one of the reader's subtree (404 outside it,
     docs/scoping.md); the reader's own when none is named."""
@@ -103,11 +112,16 @@ def latest_year(*, user, organization: Organization) -> int:
     return max(years, default=timezone.localdate().year)
 
 
-def report(*, user, organization: Organization, period: Period) -> Report:
-    """Every figure of ``organization``'s subtree (within ``user``'s) for ``period``."""
+def report(*, user, organization: Organization, period: Period, using: str | None = None) -> Report:
+    """Every figure of ``organization``'s subtree (within ``user``'s) for ``period``.
+
+    ``using`` names the database every query reads (the router's choice when None): the
+    sign-off freezes its figures from ``"default"``, the primary, never a replica that may lag
+    (docs/reports.md, Sign-off)."""
+    period = dataclasses.replace(period)  # what its figures work out is worked out afresh
     previous = period.previous()
-    chain = _chain(user, organization)
-    children = _children(user, organization)
+    chain = _chain(user, organization, using)
+    children = _children(user, organization, using)
     width = len(organization.path) + (organization.steplen if children else 0)
     rows = {organization.path: Row(organization, own_level=bool(children))}
     rows.update((child.path, Row(child)) for child in children)
@@ -117,7 +131,7 @@ def report(*, user, organization: Organization, period: Period) -> Report:
     not_for_period = set()  # the figures a period of this kind has none of (titles by quarter)
     for source in SOURCES:
         figures = figures_of(source)
-        records = _records(source, user, organization)
+        records = _records(source, user, organization, using)
         now_q, before_q = source.within(period), source.within(previous)
         if now_q is None:
             not_for_period.update(figure.key for figure in figures)
@@ -140,7 +154,7 @@ def report(*, user, organization: Organization, period: Period) -> Report:
             zero = figure.zero if figure.adds_up and figure.key not in not_for_period else None
             row.values.setdefault(figure.key, zero)
     for breakdown in BREAKDOWNS:
-        breakdowns[breakdown.key] = _breakdown(breakdown, user, organization, period)
+        breakdowns[breakdown.key] = _breakdown(breakdown, user, organization, period, using)
     found = Report(
         organization=organization,
         period=period,
@@ -154,13 +168,14 @@ def report(*, user, organization: Organization, period: Period) -> Report:
         trend=trend,
     )
     if user.role == Role.LEADERSHIP:
-        suppress(found, user)
+        suppress(found, user, using)
     return found
 
 
-def _records(source: Source, user, organization: Organization) -> QuerySet:
+def _records(source: Source, user, organization: Organization, using=None) -> QuerySet:
     """The source's rows in ``organization``'s subtree, through the one scoping rule."""
-    return scoped(source.rows(), user).filter(**{f"{source.path}__startswith": organization.path})
+    rows = source.rows() if using is None else source.rows().using(using)
+    return scoped(rows, user).filter(**{f"{source.path}__startswith": organization.path})
 
 
 def _measures(figures: list[Figure], now, before=None) -> dict:
@@ -225,13 +240,13 @@ def _as_date(value) -> datetime.date:
     return value
 
 
-def _breakdown(breakdown, user, organization, period) -> list[Part]:
+def _breakdown(breakdown, user, organization, period, using=None) -> list[Part]:
     """The parts of a breakdown in the period, largest first: one query."""
     total = breakdown.total
     within = total.source.within(period)
     if within is None:
         return []
-    records = _records(total.source, user, organization).filter(within)
+    records = _records(total.source, user, organization, using).filter(within)
     if total.where is not None:
         records = records.filter(total.where(period) if callable(total.where) else total.where)
     names = [breakdown.by] + ([breakdown.label] if breakdown.label else [])
@@ -251,23 +266,23 @@ def _breakdown(breakdown, user, organization, period) -> list[Part]:
     return sorted(parts, key=lambda part: (-(part.value or 0), part.code))
 
 
-def _chain(user, organization: Organization) -> list[Organization]:
+def _chain(user, organization: Organization, using=None) -> list[Organization]:
     """The reader's own organization down to ``organization``: one query."""
     root = user.organization
     lengths = range(len(root.path), len(organization.path) + 1, organization.steplen)
     paths = [organization.path[:length] for length in lengths]
-    found = {o.path: o for o in scoped(Organization.objects.filter(path__in=paths), user)}
+    organizations = Organization.objects.using(using) if using else Organization.objects
+    found = {o.path: o for o in scoped(organizations.filter(path__in=paths), user)}
     return [found[path] for path in paths if path in found]
 
 
-def _children(user, organization: Organization) -> list[Organization]:
+def _children(user, organization: Organization, using=None) -> list[Organization]:
     """The organizations right below ``organization`` (none below a village: its table is one
     row, its committees counted in it), in tree order. One query."""
     if organization.kind in (Kind.VILLAGE, Kind.COMMITTEE):
         return []
-    below = Organization.objects.filter(
-        path__startswith=organization.path, depth=organization.depth + 1
-    )
+    organizations = Organization.objects.using(using) if using else Organization.objects
+    below = organizations.filter(path__startswith=organization.path, depth=organization.depth + 1)
     return list(scoped(below, user).order_by("path"))
 
 
@@ -292,7 +307,7 @@ def protect(total_hidden: bool, parts: dict[str, Any]) -> set[str]:
     return hidden
 
 
-def suppress(found: Report, user) -> None:
+def suppress(found: Report, user, using=None) -> None:
     """Hide leadership's case figures in place (docs/reports.md, Privacy in numbers):
 
     - by year only: a quarter, a month or a range shows none, and the monthly trend none;
@@ -330,8 +345,10 @@ def suppress(found: Report, user) -> None:
         return
 
     counts = [figure for figure in sensitive if figure.adds_up]
-    now_hidden = _totals_hidden(found, user, counts, found.period, found.values)
-    before_hidden = _totals_hidden(found, user, counts, found.previous_period, found.previous)
+    now_hidden = _totals_hidden(found, user, counts, found.period, found.values, using)
+    before_hidden = _totals_hidden(
+        found, user, counts, found.previous_period, found.previous, using
+    )
     for figure in counts:
         parts = {row.organization.path: row.values[figure.key] for row in found.rows}
         if len(found.rows) == 1:
@@ -367,7 +384,9 @@ def suppress(found: Report, user) -> None:
     found.suppressed = hidden
 
 
-def _totals_hidden(found: Report, user, counts: list[Figure], period: Period, values) -> dict:
+def _totals_hidden(
+    found: Report, user, counts: list[Figure], period: Period, values, using=None
+) -> dict:
     """Whether the report's organization's total of each count is hidden for ``period``:
     judged from the reader's own organization down the chain, each step in its parent's group
     (one query per source and step, two steps at most in a three-level tree)."""
@@ -377,11 +396,11 @@ def _totals_hidden(found: Report, user, counts: list[Figure], period: Period, va
         return hidden
     top = {figure.key: None for figure in counts}  # the chain's root judged on its own value
     for parent, child in itertools.pairwise(chain):
-        children = _children(user, parent)
+        children = _children(user, parent, using)
         width = len(parent.path) + parent.steplen
         for source in {figure.source for figure in counts}:
             figures = [figure for figure in counts if figure.source is source]
-            records = _records(source, user, parent)
+            records = _records(source, user, parent, using)
             within = (source.within(period), period)
             groups = {row["key"]: row for row in _by_child(records, width, figures, within)}
             for index, figure in enumerate(figures):

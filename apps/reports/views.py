@@ -7,15 +7,32 @@ same ``summary_data`` the API sends)."""
 from decimal import Decimal
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from apps.reports import annual, completeness, exports, periods, selectors
+from apps.core.errors import Conflict
+from apps.jobs.services import file_job_start
+from apps.organizations.choices import Kind
+from apps.reports import (
+    annual,
+    completeness,
+    draft,
+    exports,
+    periods,
+    selectors,
+    signoffs,
+    word,
+)
 from apps.reports.api.views import summary_data
 from apps.reports.catalogue import BREAKDOWNS, FIGURES
+from apps.reports.choices import SignOffAct, SignOffState
 
 DOMAINS = {
     "events": gettext_lazy("Events"),
@@ -38,6 +55,7 @@ TABLE = [
     "cases.received",
     "cases.closed",
     "branch.meetings_held",
+    "branch.meetings_required",
 ]
 YEARS_OFFERED = 5
 TEN_THOUSAND = Decimal(10000)
@@ -126,11 +144,21 @@ def _dashboard(request, *, export: bool):
         return exports.report_response(found, user)
     by_key = {figure.key: figure for figure in FIGURES}
     suppressed = set(found.suppressed)
+    standing = None
+    if period.kind in (periods.YEAR, periods.QUARTER):
+        standing = signoffs.standing(user=user, organization=organization, period=period)
+    fixed = signoffs.frozen(found, standing and standing.signoff, user)
     cards = {}
     for figure in FIGURES:
         hidden = f"figures.{figure.key}" in suppressed
-        value, unit = card_value(found.values[figure.key], figure.unit, hidden)
+        number = found.values[figure.key]
         change = found.change(figure.key)
+        one = fixed.get(figure.key)
+        if one is not None:  # signed off: the frozen figure, the correction beside it
+            number, hidden = one.value, one.hidden
+            before = found.previous[figure.key]
+            change = None if number is None or before is None else number - before
+        value, unit = card_value(number, figure.unit, hidden)
         cards.setdefault(figure.domain, []).append(
             {
                 "key": figure.key,
@@ -138,7 +166,12 @@ def _dashboard(request, *, export: bool):
                 "rule": figure.rule,
                 "value": value,
                 "unit": unit,
-                "exact": shown(found.values[figure.key], hidden),
+                "exact": shown(number, hidden),
+                "frozen": one is not None,
+                "correction": None if one is None else one.correction,
+                "correction_shown": None
+                if one is None or one.correction is None
+                else signoffs.correction_text(one.correction),
                 "previous": shown(
                     found.previous[figure.key], f"previous.{figure.key}" in suppressed
                 ),
@@ -149,6 +182,7 @@ def _dashboard(request, *, export: bool):
     context = {
         "title": _("Reports"),
         "report": found,
+        "standing": standing,
         "missing": completeness.completeness(user=user, organization=organization, period=period),
         "domains": [(DOMAINS[domain], items) for domain, items in cards.items()],
         "columns": [by_key[key] for key in TABLE],
@@ -210,5 +244,133 @@ def annual_report(request):
         "report": found["report"],
         "year": found["year"],
         "sections": found["sections"],
+        "signoff": _signoff_context(request.user, found["standing"]),
+        "draft": draft.draft(found=found["report"], year=found["year"]),
     }
     return render(request, "reports/annual.html", context)
+
+
+def _signoff_context(user, standing: signoffs.Standing) -> dict:
+    """The sign-off block of the annual page (templates/reports/_signoff.html): the state, the
+    log, and the buttons this account may press, for the organization and those below it."""
+
+    def acts(organization, row) -> list[str]:
+        state = row.state if row else SignOffState.OPEN
+        if state == SignOffState.SIGNED:
+            return []
+        found = []
+        if state in (SignOffState.OPEN, SignOffState.RETURNED) and signoffs.may_act(
+            user, organization, SignOffAct.CONFIRM
+        ):
+            found.append(SignOffAct.CONFIRM)
+        village = organization.kind == Kind.VILLAGE
+        if (state == SignOffState.CONFIRMED or not village) and signoffs.may_act(
+            user, organization, SignOffAct.SIGN
+        ):
+            found.append(SignOffAct.SIGN)
+        if state == SignOffState.CONFIRMED and signoffs.may_act(
+            user, organization, SignOffAct.RETURN
+        ):
+            found.append(SignOffAct.RETURN)
+        return found
+
+    def item(organization, row) -> dict:
+        state = row.state if row else SignOffState.OPEN
+        return {
+            "organization": organization,
+            "state": state,
+            "label": SignOffState(state).label,
+            "acts": acts(organization, row),
+        }
+
+    return {
+        "standing": standing,
+        "own": item(standing.organization, standing.signoff),
+        "below": [item(organization, row) for organization, row in standing.below],
+        "ended": standing.period.last < timezone.localdate(timezone=periods.BEIJING),
+    }
+
+
+class SignOffForm(forms.Form):
+    organization = forms.IntegerField(min_value=1)
+    page = forms.IntegerField(min_value=1)  # the organization whose annual page to go back to
+    period = forms.CharField(max_length=16)
+    act = forms.ChoiceField(choices=SignOffAct.choices)
+    reason = forms.CharField(required=False, max_length=2000)
+
+    def clean_period(self):
+        return signoffs.signoff_period(self.cleaned_data["period"])
+
+
+@login_required
+@require_POST
+def signoff(request):
+    """The annual page's buttons: the same service as ``POST /api/v1/reports/signoffs/``; the
+    answer is a message on the annual page it came from."""
+    if not request.user.has_perm("reports.add_signoff"):
+        raise PermissionDenied
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        errors = [error for messages_ in form.errors.values() for error in messages_]
+        return render(
+            request,
+            "reports/annual.html",
+            {"title": _("Annual work report"), "errors": errors},
+            status=400,
+        )
+    data = form.cleaned_data
+    organization = selectors.organization_for_report(
+        user=request.user, organization_id=data["organization"]
+    )
+    page = selectors.organization_for_report(user=request.user, organization_id=data["page"])
+    try:
+        outcome = signoffs.signoff_act(
+            by=request.user,
+            organization=organization,
+            period=data["period"],
+            act=data["act"],
+            reason=data["reason"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except (Conflict, PermissionDenied) as error:
+        messages.error(request, str(getattr(error, "detail", error)))
+    else:
+        if outcome.written:
+            messages.success(
+                request,
+                _("%(organization)s: %(state)s.")
+                % {
+                    "organization": organization.name,
+                    "state": SignOffState(outcome.signoff.state).label,
+                },
+            )
+    return redirect(
+        f"{reverse('reports:annual')}?organization={page.pk}&year={data['period'].first.year}"
+    )
+
+
+@require_POST
+@login_required
+def annual_draft(request):
+    """``POST /reports/annual/draft/`` (the page's 下载 Word 初稿): start the job that writes
+    the draft as a .docx file, and go to its page, which offers the file once it is written
+    (docs/reports.md, The draft). The organization must be in the reader's subtree (404)."""
+    form = AnnualForm(request.POST)
+    if not form.is_valid():
+        errors = [error for messages in form.errors.values() for error in messages]
+        return render(
+            request,
+            "reports/annual.html",
+            {"title": _("Annual work report"), "errors": errors},
+            status=400,
+        )
+    organization = selectors.organization_for_report(
+        user=request.user, organization_id=form.cleaned_data.get("organization")
+    )
+    job, _new = file_job_start(
+        by=request.user,
+        kind=word.DRAFT_JOB,
+        params={"organization": organization.pk, "year": form.cleaned_data["year"]},
+    )
+    return redirect("jobs:page", job.pk)

@@ -11,6 +11,7 @@ from apps.organizations.choices import Kind
 from apps.organizations.models import Organization, PositionKind, TitleKind
 from apps.organizations.roles import Role
 from apps.organizations.scoping import has_scope
+from apps.reports.models import DraftParagraph
 from apps.rights.models import DeadlineRule
 from tests.factories.accounts import PASSWORD
 from tests.registry import maker_for
@@ -18,7 +19,7 @@ from tests.registry import maker_for
 pytestmark = pytest.mark.django_db
 
 # District-wide reference lists: they belong to no organization, so they have no scope.
-UNSCOPED_LISTS = {PositionKind, TitleKind, MeetingRequirement, DeadlineRule}
+UNSCOPED_LISTS = {PositionKind, TitleKind, MeetingRequirement, DeadlineRule, DraftParagraph}
 
 # The organization page's read-only inline of current leaders (from the members app).
 LEADERSHIP_INLINE = {"appointments-TOTAL_FORMS": "0", "appointments-INITIAL_FORMS": "0"}

@@ -7,22 +7,15 @@ Screenshots land in var/screenshots/, to be looked at.
 
 import json
 import shutil
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
+
+from tests.seeding import seed_lists
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-# Migrations whose ``seed(apps, schema_editor)`` fills a list every install starts with.
-SEEDING_MIGRATIONS = (  # "module" (its seed()) or "module:function"
-    "apps.events.migrations.0002_seed_lists",  # lines of work, event categories
-    "apps.rights.migrations.0003_case_categories",
-    "apps.rights.migrations.0005_deadlines",  # the case deadlines' default rules
-    "apps.councils.migrations.0001_councils_meetings_topics:seed_categories",
-)
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ARGUMENTS = [
     "--headless",
@@ -133,27 +126,11 @@ def page(chromium, live_server, transactional_db):
     """The browser on the live server. While a browser test runs, the server's request threads
     close their database connection after each request (no CONN_MAX_AGE), so none is left open
     when the test database is dropped; other tests keep the settings' value. The rows a
-    migration seeds (the required 三会一课 frequencies, migrations members/0004 and 0006; the
-    lists of SEEDING_MIGRATIONS), which the flush of earlier transactional tests removed, are
-    seeded again, so the pages show what a new install shows."""
+    migration seeds (tests/seeding.py), which the flush of earlier transactional tests removed,
+    are seeded again, so the pages show what a new install shows."""
     from django.db import connections
 
-    from apps.members.models import MeetingRequirement
-
-    seeded = import_module("apps.members.migrations.0004_branch_meetings").REQUIREMENTS
-    first = import_module("apps.members.migrations.0006_requirements_in_force_from")
-    for kind, period, minimum in seeded:
-        MeetingRequirement.objects.get_or_create(
-            kind=kind,
-            defaults={
-                "period": period,
-                "minimum": minimum,
-                "effective_from": first.FIRST_RULES_FROM,
-            },
-        )
-    for entry in SEEDING_MIGRATIONS:  # their own seeding, which keeps what is there
-        module, _, function = entry.partition(":")
-        getattr(import_module(module), function or "seed")(django_apps, None)
+    seed_lists()
     chromium.set_script_timeout(60)
     kept = connections.settings["default"]["CONN_MAX_AGE"]
     connections.settings["default"]["CONN_MAX_AGE"] = 0

@@ -2,7 +2,6 @@
 
 import datetime
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,6 +19,7 @@ from apps.organizations.filters import DatedRecordFilterSet
 from apps.organizations.roles import Role
 from tests.factories.accounts import token_key
 from tests.factories.members import make_member
+from tests.locks import wait_for_lock_waiters
 from tests.scoping_app.models import Ticket
 
 MEMBERS = "/api/v1/members/"
@@ -177,22 +177,6 @@ def test_racing_replays_store_one_row_and_both_were_in_flight(tree, user_in):
     assert waiting == 2  # both requests were inside the database at once
     assert statuses == [200, 201]
     assert Member.objects.filter(client_id=body["client_id"]).count() == 1
-
-
-def wait_for_lock_waiters(cursor, expected, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        # Inside a transaction PostgreSQL keeps showing one snapshot of the activity view.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        count = cursor.fetchone()[0]
-        if count >= expected:
-            return count
-        time.sleep(0.05)
-    return count
 
 
 # The database away.

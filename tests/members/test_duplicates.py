@@ -15,9 +15,9 @@ from apps.members import merging
 from apps.members.models import DistinctPair, DuplicateCandidate, Member
 from apps.members.services import people as services
 from apps.organizations.roles import Role
-from tests.core.test_machinery import wait_for_lock_waiters
 from tests.factories.identity import make_id_number
 from tests.factories.members import make_member
+from tests.locks import wait_for_lock_waiters
 
 BORN = datetime.date(1968, 4, 2)
 

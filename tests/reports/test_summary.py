@@ -8,13 +8,14 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from apps.members.selectors.branch import meetings_required
 from apps.organizations.choices import Kind
 from apps.organizations.models import TitleKind
 from apps.reports import periods, selectors
 from apps.reports.catalogue import BREAKDOWNS, FIGURES
 from tests.factories.events import make_event
 from tests.factories.organizations import PositionFactory, TitleFactory, make_org
-from tests.registry import make_station
+from tests.registry import make_appointment, make_station
 
 pytestmark = pytest.mark.django_db
 YEAR_2024 = periods.parse("2024")
@@ -54,6 +55,8 @@ def test_the_districts_figures_for_2024_are_the_hand_counted_ones(counted, user_
         "referrals.accepted": 0,
         "referrals.answered_in_time": 0,
         "branch.meetings_held": 1,
+        "branch.branches": 0,
+        "branch.meetings_required": 0,
         "councils.set_up": 0,
         "councils.sitting": 0,
         "councils.meetings_held": 0,
@@ -194,7 +197,7 @@ def test_the_query_count_does_not_grow_with_organizations_or_records(counted, us
         for day in (3, 4):
             make_event(village, day=datetime.date(2024, 6, day))
 
-    assert before == 46
+    assert before == 50
     assert queries_of(user) == before
 
 
@@ -266,3 +269,55 @@ def test_open_and_overdue_cases_are_judged_at_the_periods_end(counted, user_in):
     assert june.values["cases.open_at_end"] == 5
     assert june.values["cases.overdue_at_end"] == 3
     assert june.previous["cases.open_at_end"] == 4  # end of May: without B1's of 1 June
+
+
+def test_branches_owe_the_meetings_of_the_months_and_quarters_their_secretary_was_in(
+    counted, user_in
+):
+    """The district's rules (migration members/0004): a general meeting and a party lecture
+    a quarter, a committee and a group meeting a month: 32 a year. A1's secretary served all
+    2024 (32); A2's from December (December's two); B1's until June (six months' 12 and two
+    quarters' 4). On 31 December A1 and A2 have a branch."""
+    d = datetime.date
+    make_appointment(counted.village_a1, role="branch_secretary", started_on=d(2023, 1, 1))
+    make_appointment(counted.village_a2, role="branch_secretary", started_on=d(2024, 12, 1))
+    b1 = {"started_on": d(2022, 1, 1), "ended_on": d(2024, 6, 30)}
+    make_appointment(counted.village_b1, role="branch_secretary", **b1)
+    user = user_in(counted.district, "district_admin")
+
+    year = report(user)
+    first_quarter = report(user, period=periods.parse("2024-Q1"))
+    street_b = report(user, organization=counted.street_b)
+
+    assert (year.values["branch.branches"], year.values["branch.meetings_required"]) == (2, 50)
+    assert year.values["branch.meetings_held"] == 1
+    by_child = {row.organization: row.values["branch.meetings_required"] for row in year.rows}
+    assert by_child[counted.street_a] == 34
+    assert by_child[counted.street_b] == 16
+    assert street_b.values["branch.meetings_required"] == 16
+    assert street_b.values["branch.branches"] == 0  # B1's secretary left in June
+    # The first quarter: A1 and B1, each three months' two and the quarter's two.
+    assert first_quarter.values["branch.meetings_required"] == 16
+    assert first_quarter.values["branch.branches"] == 2
+
+
+def test_a_month_or_quarter_not_over_is_not_owed_yet():
+    owed = meetings_required(
+        datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), today=datetime.date(2024, 5, 15)
+    )
+
+    # January to April, two a month; the first quarter's two; May and Q2 still running.
+    assert owed == {
+        datetime.date(2024, 1, 1): 4,
+        datetime.date(2024, 2, 1): 2,
+        datetime.date(2024, 3, 1): 2,
+        datetime.date(2024, 4, 1): 2,
+    }
+
+
+def test_a_period_that_owes_nothing_yet_counts_none_required(counted, user_in):
+    """A month not over owes no meetings: the figure is 0, not an error."""
+    user = user_in(counted.district, "district_admin")
+    month = periods.parse(datetime.date.today().strftime("%Y-%m"))
+
+    assert report(user, period=month).values["branch.meetings_required"] == 0

@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from apps.rights.models import Case, CaseCounter
 from apps.rights.services.cases import district_of
-from tests.core.test_machinery import wait_for_lock_waiters
 from tests.factories.accounts import token_key
+from tests.locks import wait_for_lock_waiters
 from tests.registry import make_case, station_of
 
 CASES = "/api/v1/rights/cases/"

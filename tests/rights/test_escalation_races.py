@@ -13,7 +13,7 @@ from django.db import connection, connections
 from apps.notices.models import Notice
 from apps.rights.models import Escalation
 from apps.rights.services.escalation import cases_escalate
-from tests.core.test_machinery import wait_for_lock_waiters
+from tests.locks import wait_for_lock_waiters
 from tests.registry import make_case
 from tests.rights.test_deadlines import T
 

@@ -180,6 +180,26 @@ def _in_force(requirements: Timeline, kind: str, period: Period) -> MeetingRequi
     return rule if rule is not None and rule.minimum > 0 else None
 
 
+def meetings_required(first: date, last: date, today: date) -> dict[date, int]:
+    """The 三会一课 meetings one party branch had to hold from ``first`` to ``last``, by the
+    first day of each month or quarter (as each kind's rule counts) lying wholly within those
+    days and ended before ``today``: the minimums of the rules in force on that day. A branch
+    owes a month's or quarter's meetings if it had a secretary on its first day
+    (docs/reports.md); a running month or quarter is not owed yet, as on the compliance page.
+    One query."""
+    timeline = MeetingRequirement.objects.timeline(since=first, until=last)
+    owed = Counter()
+    for year in range(first.year, last.year + 1):
+        for period in periods(year, today):
+            if period.start < first or period.end > last or period.end >= today:
+                continue
+            for kind in KINDS:
+                rule = _in_force(timeline, kind.value, period)
+                if rule is not None and rule.period == period.length:
+                    owed[period.start] += rule.minimum
+    return dict(sorted(owed.items()))
+
+
 def _counts(meetings: QuerySet[BranchMeeting], year: int, today: date) -> dict:
     """{(organization id, kind, month): meetings held}: one grouped query."""
     rows = (

@@ -45,6 +45,7 @@ def annual_data(found: dict) -> dict:
                 key: line[key] for key in ("key", "phrase", "name", "rule", "unit", "text", "link")
             }
             entry["value"] = _value(line["value"])
+            entry["correction"] = _value(line["correction"])
             if "children" in line:
                 entry["children"] = [
                     {
@@ -56,11 +57,20 @@ def annual_data(found: dict) -> dict:
                 ]
             lines.append(entry)
         sections.append({"title": section["title"], "lines": lines})
+    standing = found["standing"]
     return {
         "organization": _brief(report.organization),
         "year": found["year"],
+        "state": "signed" if standing.signed else "provisional",
+        "signed_at": standing.signoff.signed_at if standing.signed else None,
         "sections": sections,
-        "suppressed": report.suppressed,
+        "corrections": {
+            line["key"]: _value(line["correction"])
+            for section in found["sections"]
+            for line in section["lines"]
+            if line["correction"] is not None
+        },
+        "suppressed": found["suppressed"],
     }
 
 
@@ -79,8 +89,9 @@ class AnnualReportViewSet(GenericViewSet):
             "Each section of the report with its lines: the catalogue key, the counting rule, "
             "the exact value, the text as the report writes it (400余人, 2.35万元) and, for "
             "those who read records, a link to the records the figure counts; leadership get "
-            "the figure by child organization instead. An organization outside your subtree: "
-            "404."
+            "the figure by child organization instead. Once the year is signed off (state: "
+            "signed), each value is the figure frozen at the sign-off and a later change is a "
+            "correction beside it. An organization outside your subtree: 404."
         ),
         parameters=[AnnualQuerySerializer],
         responses={
@@ -89,7 +100,21 @@ class AnnualReportViewSet(GenericViewSet):
                 {
                     "organization": serializers.DictField(),
                     "year": serializers.IntegerField(),
+                    "state": serializers.ChoiceField(
+                        choices=["provisional", "signed"],
+                        help_text=_(
+                            "provisional until the year is signed off; then every value is the "
+                            "figure frozen at the sign-off"
+                        ),
+                    ),
+                    "signed_at": serializers.DateTimeField(allow_null=True),
                     "sections": serializers.ListField(child=serializers.DictField()),
+                    "corrections": serializers.DictField(
+                        help_text=_(
+                            "By catalogue key: the live figure less the frozen one, where they "
+                            "differ now (hidden from leadership like a small case count)"
+                        )
+                    ),
                     "suppressed": serializers.ListField(child=serializers.CharField()),
                 },
             ),

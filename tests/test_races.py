@@ -1,0 +1,81 @@
+"""Racing retries: two requests creating one record with one client's key, on every route that
+creates one (docs/api-machinery.md, Retries). Generated from the URL conf and the registry of
+tests/registry.py, so a new resource is raced without anyone listing it.
+
+Both requests are held at a lock on the model's table until both are inside the database; then
+they race to insert. One stores the row (201), the other answers with it (200).
+"""
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+from rest_framework.test import APIClient
+
+from tests.factories.accounts import token_key
+from tests.locks import wait_for_lock_waiters
+from tests.registry import create_routes, maker_for
+from tests.roles_table import DISTRICT_ADMIN, RIGHTS, STAFF, STATION_OPERATOR
+from tests.seeding import seed_lists
+
+# The routes whose records take a client's key (docs/api-machinery.md); the district's code
+# lists (lines of work, categories) are keyed by their code instead.
+CREATES = [
+    (route, viewset)
+    for route, viewset in create_routes()
+    if any(field.name == "client_id" for field in viewset.model._meta.fields)
+]
+# The role that makes the record, among those the roles table lets add it: the station first.
+WRITERS = [STATION_OPERATOR, STAFF, DISTRICT_ADMIN]
+
+
+def url_for(route: str) -> str:
+    return "/" + route.replace("^", "").replace("$", "")
+
+
+def test_every_create_route_is_raced():
+    """The routes come from the URL conf: if none were found, nothing below would be raced."""
+    assert {url_for(route) for route, _ in CREATES} >= {
+        "/api/v1/members/",
+        "/api/v1/events/",
+        "/api/v1/rights/cases/",
+        "/api/v1/councils/topics/",
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("route", "viewset"), CREATES, ids=[url_for(r) for r, _ in CREATES])
+def test_racing_creates_with_one_client_id_store_one_row(tree, user_in, route, viewset):
+    seed_lists()
+    maker = maker_for(viewset.model)
+    allowed = RIGHTS[maker.resource]["add"]
+    role = next(role for role in WRITERS if role in allowed)
+    key = token_key(user_in(tree.village_a1, role))
+    body = {**maker.create_body(tree, tree.village_a1), "client_id": str(uuid.uuid4())}
+    table = viewset.model._meta.db_table
+    start = threading.Barrier(2)
+
+    def post():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        start.wait()
+        try:
+            return client.post(url_for(route), body, format="json")
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(2) as pool:
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
+            futures = [pool.submit(post), pool.submit(post)]
+            waiting = wait_for_lock_waiters(cursor, 2)
+            cursor.execute("COMMIT")
+        answers = [future.result() for future in futures]
+
+    assert waiting == 2, "both requests were inside the database at once"
+    assert sorted(a.status_code for a in answers) == [200, 201], [a.content for a in answers]
+    assert answers[0].json()["id"] == answers[1].json()["id"]
+    assert viewset.model._default_manager.filter(client_id=body["client_id"]).count() == 1
