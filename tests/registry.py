@@ -678,6 +678,11 @@ REGISTRY: dict[type[Model], Maker] = {
 # --- What the API serves ---------------------------------------------------------------------
 
 
+# The API's GET routes that answer one summary rather than a page of rows (the reports, a
+# position's coverage, a period's sign-off): the generated tests read them as such.
+SUMMARY_ROUTES = ("coverage", "summary", "catalogue", "completeness", "annual", "signoffs")
+
+
 def _api_patterns(patterns=None, prefix="") -> Iterator[tuple[str, URLPattern]]:
     """(path template, pattern) for every DRF route under api/v1/."""
     for entry in patterns if patterns is not None else get_resolver().url_patterns:

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from apps.files.models import Attachment
 from apps.organizations.scoping import has_scope
 from tests.factories.accounts import PASSWORD
-from tests.registry import api_routes, maker_for
+from tests.registry import SUMMARY_ROUTES, api_routes, maker_for
 from tests.roles_table import RIGHTS, ROLES
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ CHANGING_SUBRECORDS = {"parties"}
 READING_POSTS = {"lookup"}
 # Routes whose GET answers figures about the caller's subtree, not a page of records: the
 # sibling's organization must not be named in them.
-SUMMARY_GETS = {"coverage", "summary", "catalogue", "completeness", "annual", "signoffs"}
+SUMMARY_GETS = set(SUMMARY_ROUTES)
 # What a summary needs asked beyond the list's own parameters (the annual report: its year; a
 # sign-off's state: its period).
 SUMMARY_PARAMS = {"annual": {"year": 2024}, "signoffs": {"period": "2024"}}

@@ -39,7 +39,7 @@ from apps.organizations.models import Organization, pinyin_key
 from apps.organizations.roles import Role
 from tests.factories.accounts import UserFactory, token_key
 from tests.factories.organizations import make_org
-from tests.registry import api_routes
+from tests.registry import SUMMARY_ROUTES, api_routes
 
 LARGE = 5_000  # rows: a table this big is never read whole for one page
 STREETS, VILLAGES_PER_STREET, PEOPLE_PER_VILLAGE = 15, 22, 152  # 50,160 people
@@ -49,7 +49,7 @@ SYNC_FROM = "2000-01-01T00:00:00Z"  # a first sync: every row
 # Routes whose GET answers figures, not a page of records. Coverage's plan is checked below;
 # the reports' (a subtree's figures for a period, which read the period's rows by design) are
 # measured by the reports benchmark of issue 19 and served from rollups there (docs/reports.md).
-SUMMARIES = ("coverage/", "summary/", "catalogue/", "completeness/", "annual/")
+SUMMARIES = tuple(f"{name}/" for name in SUMMARY_ROUTES)
 
 
 def list_routes() -> list[tuple[str, type]]:
