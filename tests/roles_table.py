@@ -135,9 +135,6 @@ RIGHTS = {
         "view": set(ROLES),
         "change": set(ROLES),
     },
-    # Cases (docs/roles.md): district admins and staff read them masked (lists and pages, never
-    # a narrative or a party); case workers and station operators write them and read them in
-    # full (a station only its own); leadership nothing. Never deleted: withdrawn is an outcome.
     # The sign-off of a period's figures (docs/reports.md, Sign-off): every role reads the
     # state of its subtree's; villages confirm (station operators, staff, administrators),
     # streets and the district sign off (staff, administrators): a POST is an "add".
@@ -145,6 +142,9 @@ RIGHTS = {
         "view": set(ROLES),
         "add": {DISTRICT_ADMIN, STAFF, STATION_OPERATOR},
     },
+    # Cases (docs/roles.md): district admins and staff read them masked (lists and pages, never
+    # a narrative or a party); case workers and station operators write them and read them in
+    # full (a station only its own); leadership nothing. Never deleted: withdrawn is an outcome.
     "case": {
         "view": {DISTRICT_ADMIN, STAFF, CASE_WORKER, STATION_OPERATOR},
         "add": {CASE_WORKER, STATION_OPERATOR},
@@ -223,6 +223,7 @@ PERMISSION_NAMES = {
     "lineofwork": "events.{action}_lineofwork",
     "eventcategory": "events.{action}_eventcategory",
     "draftparagraph": "reports.{action}_draftparagraph",
+    "signoff": "reports.{action}_signoff",
     "job": "jobs.{action}_job",
     "notice": "notices.{action}_notice",
     "case": "rights.{action}_case",
