@@ -418,6 +418,7 @@ def annual(*, request, organization, year: int) -> dict:
     return {
         "report": found,
         "year": year,
+        "values": values,
         "sections": sections,
         "standing": standing,
         "suppressed": [*found.suppressed, *extra],

@@ -49,12 +49,13 @@ def placeholder_problems(text: str) -> list[str]:
     return problems
 
 
-def figure_text(key: str, found: selectors.Report) -> str:
-    """The figure ``key`` of the report as a placeholder is filled: the number in the report's
-    style, without its unit (the paragraph writes it)."""
-    value = found.values[key]
+def figure_text(key: str, found: dict) -> str:
+    """The figure ``key`` of the annual report ``found`` (``annual.annual()``) as a placeholder
+    is filled: the number in the report's style, without its unit (the paragraph writes it).
+    Once the year is signed off that is the frozen figure, as the page's lines show it."""
+    value = found["values"][key]
     if value is None:
-        return str(HIDDEN) if f"figures.{key}" in found.suppressed else "—"
+        return str(HIDDEN) if f"figures.{key}" in found["suppressed"] else "—"
     if isinstance(value, Decimal):
         return str(in_wan(value))
     if isinstance(value, float):
@@ -63,16 +64,17 @@ def figure_text(key: str, found: selectors.Report) -> str:
     return report_style(value, "", rounds=bool(line and line.rounds))
 
 
-def render(text: str, *, found: selectors.Report, year: int) -> str:
-    """``text`` with each placeholder filled from ``found``. A key the catalogue no longer
-    has (the paragraph was saved before it went) is left as written, for the writer to see."""
+def render(text: str, *, found: dict) -> str:
+    """``text`` with each placeholder filled from the annual report ``found``. A key the
+    catalogue no longer has (the paragraph was saved before it went) is left as written, for
+    the writer to see."""
 
     def fill(match: re.Match) -> str:
         name = match.group(1)
         if name == ORGANIZATION:
-            return found.organization.name
+            return found["report"].organization.name
         if name == YEAR:
-            return str(year)
+            return str(found["year"])
         if name in BY_KEY:
             return figure_text(name, found)
         return match.group(0)
@@ -80,14 +82,13 @@ def render(text: str, *, found: selectors.Report, year: int) -> str:
     return PLACEHOLDER.sub(fill, text)
 
 
-def draft(*, found: selectors.Report, year: int) -> list[dict]:
-    """The draft of ``found``'s report: each section of the report that has paragraphs, in the
-    report's order, with its paragraphs filled (one query: the paragraphs)."""
+def draft(found: dict) -> list[dict]:
+    """The draft of the annual report ``found`` (``annual.annual()``): each section of the
+    report that has paragraphs, in the report's order, with its paragraphs filled from the
+    figures the page shows (one query: the paragraphs)."""
     by_section: dict[str, list[str]] = {}
     for paragraph in selectors.draft_paragraphs():
-        by_section.setdefault(paragraph.section, []).append(
-            render(paragraph.text, found=found, year=year)
-        )
+        by_section.setdefault(paragraph.section, []).append(render(paragraph.text, found=found))
     return [
         {"code": section.code, "title": str(section.title), "paragraphs": by_section[section.code]}
         for section in SECTIONS

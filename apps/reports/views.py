@@ -245,7 +245,7 @@ def annual_report(request):
         "year": found["year"],
         "sections": found["sections"],
         "signoff": _signoff_context(request.user, found["standing"]),
-        "draft": draft.draft(found=found["report"], year=found["year"]),
+        "draft": draft.draft(found),
     }
     return render(request, "reports/annual.html", context)
 

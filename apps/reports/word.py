@@ -73,7 +73,7 @@ def annual_draft_docx(*, user, organization, year: int) -> bytes:
         }
     )
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for section in draft.draft(found=report, year=year):
+    for section in draft.draft(found):
         document.add_heading(section["title"], level=1)
         for text in section["paragraphs"]:
             document.add_paragraph(text)

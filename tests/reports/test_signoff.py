@@ -3,15 +3,20 @@ retries, returns with their notice, frozen figures with their corrections, leade
 suppression of corrections, and two sign-offs racing."""
 
 import datetime
+import re
 import threading
+from io import BytesIO
 
 import pytest
 from django.db import connections
+from django.utils import translation
+from docx import Document
 
 from apps.events.models import Event
 from apps.notices.models import Notice
 from apps.organizations.roles import Role
-from apps.reports.models import SignOff, SignOffEntry
+from apps.reports import word
+from apps.reports.models import DraftParagraph, SignOff, SignOffEntry
 from tests.factories.accounts import UserFactory
 from tests.factories.events import make_event
 from tests.factories.reports import cases, counted_2024
@@ -260,6 +265,33 @@ def test_frozen_figures_stay_and_a_later_change_is_a_correction(
     assert "已签发" in html
     dashboard = client.get("/reports/", {"period": "2024"}, **ZH).content.decode()
     assert "+2 更正" in dashboard and "已签发" in dashboard
+
+
+def test_the_draft_of_a_signed_year_reads_the_frozen_figures(tree, act, browser_as, user_in):
+    """The draft's sentences and the Word file quote what was signed, as the lines above them
+    do: a late record is a correction on the line, never a silently different sentence."""
+    counted_2024(tree)
+    DraftParagraph.objects.all().delete()
+    DraftParagraph.objects.create(
+        section="achievements",
+        order=1,
+        text="全年开展家庭教育活动{events.family_education_held}场次。",
+    )
+    staff = user_in(tree.district, Role.STAFF)
+    client = browser_as(staff)
+    before = client.get("/reports/annual/", {"year": 2024}, **ZH).content.decode()
+    held = re.search(r"全年开展家庭教育活动(\d+)场次。", before).group(1)
+
+    sign_everything(tree, act)
+    make_event(tree.village_a1, day=datetime.date(2024, 9, 1))  # a lecture entered late
+
+    after = client.get("/reports/annual/", {"year": 2024}, **ZH).content.decode()
+    assert f"全年开展家庭教育活动{held}场次。" in after
+    assert "+1 更正" in after
+    with translation.override("zh-hans"):
+        data = word.annual_draft_docx(user=staff, organization=tree.district, year=2024)
+    paragraphs = [p.text for p in Document(BytesIO(data)).paragraphs]
+    assert f"全年开展家庭教育活动{held}场次。" in paragraphs
 
 
 def test_an_open_period_is_provisional_on_the_pages(tree, browser_as, user_in):
