@@ -712,6 +712,16 @@ def create_routes() -> list[tuple[str, type]]:
     ]
 
 
+def update_routes() -> list[tuple[str, type]]:
+    """(path template, viewset class) of every API route whose PATCH changes one record (the
+    viewset's ``partial_update``)."""
+    return [
+        (route, entry.callback.cls)
+        for route, entry in _api_patterns()
+        if entry.callback.actions.get("patch") == "partial_update"
+    ]
+
+
 def api_models() -> list[type[Model]]:
     """The models the API's viewsets serve: those in the registry first, in its order."""
     served = {viewset.model for _, viewset, _, _ in api_routes()}
