@@ -8,7 +8,7 @@ DEVENV := $(BIN)/python scripts/devenv.py --
 LOCK := requirements/lock.txt
 UV_VERSION := 0.13.8
 
-.PHONY: run test install lint messages clean-db lock bench browser backup restore
+.PHONY: run test install lint messages clean-db lock bench faults browser backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,15 @@ test: install lint browser
 # floor and writes bench/RESULTS.md. Several minutes, so never part of `make test`.
 bench: install
 	$(DEVENV) $(BIN)/python -m bench $(BENCH_ARGS)
+
+# The fault drill (docs/operations.md, The fault drill): gunicorn, a job worker and station
+# clients on a database of its own, while the PostgreSQL server DATABASE_URL names is stopped
+# and started twice. It restarts that whole server, so it needs one named (never the private
+# server of a test run) and nothing else using it. A few minutes; never part of `make test`.
+faults: install node_modules/.installed
+	@test -n "$(DATABASE_URL)" || { echo "make faults restarts the PostgreSQL server it runs" \
+	  "on: set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/postgres"; exit 2; }
+	$(BIN)/python -m faults $(FAULTS_ARGS)
 
 # Encrypted backups (docs/operations.md): BACKUP_KEY must be set. `make backup` writes
 # BACKUP_DIR/federation-<date>.backup; `make restore FILE=… [RESTORE_ARGS=--force]`.

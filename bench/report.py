@@ -91,6 +91,28 @@ def markdown_table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
+# The fault drill's section (python -m faults): written by the drill, kept by the benchmark.
+FAULTS_HEADING = "## The fault drill (make faults)"
+
+
+def _section(text: str, heading: str) -> str:
+    """``heading``'s section of ``text`` (to the next heading of its level), or ''."""
+    start = text.find(heading + "\n")
+    if start < 0:
+        return ""
+    end = text.find("\n## ", start + len(heading))
+    return text[start:] if end < 0 else text[start : end + 1]
+
+
+def replace_section(path: Path, heading: str, body: list[str]) -> None:
+    """``path`` with ``heading``'s section made ``body`` (added at the end if missing)."""
+    text = path.read_text() if path.exists() else "# Benchmark results\n"
+    section = "\n".join([heading, "", *body, ""])
+    old = _section(text, heading)
+    text = text.replace(old, section) if old else text.rstrip("\n") + "\n\n" + section
+    path.write_text(text)
+
+
 def write_results(
     path: Path,
     *,
@@ -145,4 +167,5 @@ def write_results(
             "",
         ]
     )
-    path.write_text(text)
+    kept = _section(path.read_text(), FAULTS_HEADING) if path.exists() else ""
+    path.write_text(text + ("\n" + kept if kept else ""))
