@@ -47,6 +47,18 @@ def url_for(route: str) -> str:
     return "/" + route.replace("^", "").replace("$", "")
 
 
+def racer(key: str, start: threading.Barrier, request):
+    """``request(client)`` by a client of its own signed in with ``key``, sent once every racer
+    has reached ``start``; the thread's connections closed after it."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    start.wait()
+    try:
+        return request(client)
+    finally:
+        connections.close_all()
+
+
 def test_every_create_route_is_raced():
     """The routes come from the URL conf: if none were found, nothing below would be raced."""
     assert {url_for(route) for route, _ in CREATES} >= {
@@ -70,13 +82,7 @@ def test_racing_creates_with_one_client_id_store_one_row(tree, user_in, route, v
     start = threading.Barrier(2)
 
     def post():
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="zh-hans")
-        start.wait()
-        try:
-            return client.post(url_for(route), body, format="json")
-        finally:
-            connections.close_all()
+        return racer(key, start, lambda client: client.post(url_for(route), body, format="json"))
 
     with ThreadPoolExecutor(2) as pool:
         with connection.cursor() as cursor:
@@ -119,13 +125,8 @@ def test_two_editors_of_one_version_one_stored_the_other_told(tree, user_in, rou
     start = threading.Barrier(2)
 
     def patch():
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="zh-hans")
-        start.wait()
-        try:
-            return client.patch(url, {"version": record.version}, format="json")
-        finally:
-            connections.close_all()
+        body = {"version": record.version}
+        return racer(key, start, lambda client: client.patch(url, body, format="json"))
 
     with ThreadPoolExecutor(2) as pool:
         with transaction.atomic(), connection.cursor() as cursor:
