@@ -91,12 +91,21 @@ def shown(value, hidden: bool = True) -> str:
     return f"{value:,}"
 
 
-def card_value(value, unit, hidden: bool) -> tuple[str, str]:
-    """A card's figure and unit: money of 10,000 yuan or more in 万元 (as the annual report
-    writes it), to two places; the exact figure stays in the table and the API."""
-    if isinstance(value, Decimal) and value >= TEN_THOUSAND:
-        return f"{value / TEN_THOUSAND:,.2f}", _("10,000 yuan")
-    return shown(value, hidden), str(unit)
+def card_scale(unit, *numbers) -> tuple[Decimal | None, str]:
+    """A card's one unit, for its figure, its change and the period before alike: money in
+    万元 (as the annual report writes it) when any of them reaches 10,000 yuan, so "2.00 万元"
+    never stands beside a change of "19,000.00"; the exact figures stay in the table and the API.
+    (The divisor, None for none, and the unit's name.)"""
+    if any(isinstance(n, Decimal) and abs(n) >= TEN_THOUSAND for n in numbers):
+        return TEN_THOUSAND, str(_("10,000 yuan"))
+    return None, str(unit)
+
+
+def scaled(value, scale: Decimal | None, hidden: bool = True) -> str:
+    """``shown``, in the card's unit."""
+    if scale is not None and isinstance(value, Decimal):
+        return f"{value / scale:,.2f}"
+    return shown(value, hidden)
 
 
 def period_choices(latest: int, current: periods.Period) -> list[tuple[str, str]]:
@@ -151,20 +160,19 @@ def _dashboard(request, *, export: bool):
     cards = {}
     for figure in FIGURES:
         hidden = f"figures.{figure.key}" in suppressed
-        number = found.values[figure.key]
+        number, before = found.values[figure.key], found.previous[figure.key]
         change = found.change(figure.key)
         one = fixed.get(figure.key)
         if one is not None:  # signed off: the frozen figure, the correction beside it
             number, hidden = one.value, one.hidden
-            before = found.previous[figure.key]
             change = None if number is None or before is None else number - before
-        value, unit = card_value(number, figure.unit, hidden)
+        scale, unit = card_scale(figure.unit, number, before, change)
         cards.setdefault(figure.domain, []).append(
             {
                 "key": figure.key,
                 "name": figure.name,
                 "rule": figure.rule,
-                "value": value,
+                "value": scaled(number, scale, hidden),
                 "unit": unit,
                 "exact": shown(number, hidden),
                 "frozen": one is not None,
@@ -172,11 +180,9 @@ def _dashboard(request, *, export: bool):
                 "correction_shown": None
                 if one is None or one.correction is None
                 else signoffs.correction_text(one.correction),
-                "previous": shown(
-                    found.previous[figure.key], f"previous.{figure.key}" in suppressed
-                ),
+                "previous": scaled(before, scale, f"previous.{figure.key}" in suppressed),
                 "change": change,
-                "change_shown": None if change is None else shown(abs(change)),
+                "change_shown": None if change is None else scaled(abs(change), scale),
             }
         )
     context = {

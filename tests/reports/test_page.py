@@ -32,6 +32,18 @@ def test_money_of_ten_thousand_yuan_or_more_is_shown_in_wan_on_its_card(counted,
     assert 'data-exact="20,000.00">2.00 <span class="unit">万元' in text
 
 
+def test_a_money_cards_change_and_previous_period_are_in_its_own_unit(counted, client, user_in):
+    # 2024: 20,000.00 yuan from higher levels; 2023: 1,000.00. One unit for the whole card.
+    client.force_login(user_in(counted.district, Role.STAFF))
+
+    text = client.get("/reports/", {"period": "2024"}, headers=ZH).content.decode()
+
+    card = text.split('data-key="funds.higher_level"', 1)[1].split('class="card"', 1)[0]
+    assert '2.00 <span class="unit">万元' in card
+    assert "▲ 1.90" in card and "上期 0.10" in card
+    assert "19,000.00" not in card and "1,000.00" not in card
+
+
 def test_leadership_sees_hidden_where_the_api_has_null(counted, client, user_in):
     client.force_login(user_in(counted.district, Role.LEADERSHIP))
 
