@@ -237,6 +237,10 @@ def test_a_batch_is_stored_in_the_same_queries_whatever_its_size(
     station.post(BULK, batch(1), format="json")  # the token's first use is written once
     with CaptureQueriesContext(connection) as one:
         assert station.post(BULK, batch(1), format="json").status_code == 201
+    # The token, the throttle; the campaign, the position and the category loaded; two
+    # savepoints, the ids, the COPY (not a query here), the history, the scope of the written
+    # organizations, two releases. No client_id is looked up first (a new batch).
+    assert len(one.captured_queries) == 12
     with django_assert_num_queries(len(one.captured_queries)):
         answer = station.post(BULK, batch(500), format="json")
 

@@ -120,6 +120,14 @@ class BulkCreateMixin:
             raise serializers.ValidationError({"non_field_errors": [message]})
         checked = self.bulk_check(items)
         try:
+            # A new batch, by far the most common, looks nothing up first: a client_id already
+            # stored fails the INSERT's unique constraint (or a check its stored twin now fails,
+            # as a single create's replay may), the write rolls back, and the batch is stored
+            # again knowing which of its items are replays.
+            return self.bulk_store(checked, look_first=False)
+        except (IntegrityError, serializers.ValidationError):
+            pass
+        try:
             return self.bulk_store(checked)
         except IntegrityError:
             return self.bulk_store(checked)  # a racing resubmission committed first: replays now
@@ -163,13 +171,15 @@ class BulkCreateMixin:
         fields are good; none by default (the serializer checked everything)."""
         return {}
 
-    def bulk_store(self, checked):
+    def bulk_store(self, checked, *, look_first: bool = True):
         client_ids = [item[2] for item in checked]
-        stored = dict(
-            self.model.objects.filter(client_id__in=client_ids).values_list(
-                "client_id", "request_hash"
+        stored = {}
+        if look_first:
+            stored = dict(
+                self.model.objects.filter(client_id__in=client_ids).values_list(
+                    "client_id", "request_hash"
+                )
             )
-        )
         readable = set(
             self.get_queryset().filter(client_id__in=stored).values_list("client_id", flat=True)
         )

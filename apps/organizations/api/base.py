@@ -12,8 +12,9 @@ from rest_framework.exceptions import NotFound
 
 from apps.core.api.records import RecordSerializer, RefField
 from apps.core.api.viewsets import RecordViewSet
+from apps.organizations.models import Organization
 from apps.organizations.permissions import RolePermission
-from apps.organizations.scoping import has_scope, scoped, with_ancestors
+from apps.organizations.scoping import has_scope, scope_field, scoped, with_ancestors
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -106,6 +107,14 @@ class ScopedViewSet(RecordViewSet):
     def check_written(self, objects: list) -> None:
         model = type(objects[0]) if objects else None
         if model is None:
+            return
+        if type(self).writable is ScopedViewSet.writable and scope_field(model) == "organization":
+            # A record is in the subtree exactly when its organization is: a batch's few
+            # organizations are checked, not its 500 rows joined to the tree.
+            held = {obj.organization_id for obj in objects}
+            reached = scoped(Organization.objects.filter(pk__in=held), self.request.user)
+            if reached.count() != len(held):
+                raise NotFound  # rolls the write back
             return
         pks = {obj.pk for obj in objects}
         if self.writable(model._default_manager.filter(pk__in=pks)).count() != len(pks):
