@@ -301,6 +301,9 @@ SPECTACULAR_SETTINGS = {
 # apps/*/tasks.py, run by `manage.py procrastinate worker`. An admin import of a sheet of more
 # rows than this runs as a job (up to LIMIT_ROWS of apps/core/xlsx.py); fewer, in the request.
 JOBS_IMPORT_THRESHOLD = 2000
+# A report whose subtree holds more organizations than this exports its Excel file by a job
+# (docs/reports.md, Excel): the district's; a street's is written in the request.
+REPORTS_EXPORT_JOB_ORGANIZATIONS = 60
 
 # Logs (docs/operations.md, Logs): JSON lines on stderr, each with its request's id and account
 # (apps/core/logs.py), never a request's body or query string. The same for runserver, gunicorn

@@ -11,9 +11,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
+        from apps.core.xlsx_export import CONTENT_TYPE
         from apps.jobs.kinds import register_file
         from apps.organizations.roles import ALL_ROLES, Role, grant, model_perms
-        from apps.reports import word
+        from apps.reports import exports, word
 
         # Every role reads the sign-off state of its subtree's figures; villages confirm
         # (station operators, staff, administrators), streets and the district sign off (staff,
@@ -36,4 +37,12 @@ class ReportsConfig(AppConfig):
             write=word.write_job,
             allowed=word.allowed,
             content_type=word.CONTENT_TYPE,
+        )
+        # The Excel file of a large subtree's report (docs/reports.md, Excel).
+        register_file(
+            exports.EXPORT_JOB,
+            label=_("Excel file of a report"),
+            write=exports.write_job,
+            allowed=exports.allowed,
+            content_type=CONTENT_TYPE,
         )

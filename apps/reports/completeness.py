@@ -150,7 +150,7 @@ def completeness(
                 ),
                 user,
             )
-            .select_related("kind", "organization")
+            .select_related("kind", "organization__street")
             .order_by("organization__path", "kind__sort_order", "name")
         )
         held = {

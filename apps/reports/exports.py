@@ -1,16 +1,61 @@
-"""A report as an .xlsx file (docs/reports.md, Excel): the dashboard's tables with the same
-numbers, read from the same ``Report``; the organization, the period and who exported it in
-each sheet's title row; hidden figures read as on the page.
+"""A report as an .xlsx file (docs/reports.md, Excel): every table of the dashboard with the
+same numbers, read from the same ``Report`` and ``Completeness``; the organization, the period
+and who exported it in each sheet's title row; hidden figures read as on the page.
 
-A report's tables have a row per child organization (a few dozen at most) and twelve months,
-so the file is written while the reader waits, not as a background job."""
+A subtree of up to ``REPORTS_EXPORT_JOB_ORGANIZATIONS`` organizations is written while the
+reader waits; a larger one (the district's: its aggregates read every record, its lists of who
+has not reported run to hundreds of rows) by a background job, ``write_job``, as the account
+that asked."""
 
+from django.conf import settings
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.xlsx_export import Sheet, workbook_response
+from apps.core.xlsx_export import Sheet, sheets_bytes, workbook_response
+from apps.jobs.kinds import JobRefused
+from apps.organizations.models import Organization
+from apps.organizations.scoping import scoped
+from apps.reports import completeness, periods, selectors
 from apps.reports.catalogue import BREAKDOWNS, FIGURES
+from apps.reports.completeness import Completeness
 from apps.reports.selectors import Report
+
+EXPORT_JOB = "report_export"
+
+
+def allowed(user) -> bool:
+    """Every active account reads the reports of its subtree (docs/roles.md)."""
+    return bool(user.is_active)
+
+
+def in_background(*, user, organization: Organization) -> bool:
+    """Whether the export of ``organization``'s report is written by a job: its subtree, as
+    ``user`` reaches it, holds more organizations than the setting. One query."""
+    subtree = Organization.objects.filter(path__startswith=organization.path)
+    return scoped(subtree, user).count() > settings.REPORTS_EXPORT_JOB_ORGANIZATIONS
+
+
+def write_job(job) -> tuple[bytes, str]:
+    """The job's file (``apps.jobs.kinds.FileKind.write``): its parameters are the page's
+    ``organization`` and ``period`` (a period's key), read again as the job's account now."""
+    user = job.user
+    try:
+        organization = selectors.organization_for_report(
+            user=user, organization_id=job.params["organization"]
+        )
+    except Http404:
+        raise JobRefused(
+            _("The organization is no longer in this account's scope: nothing was written.")
+        ) from None
+    period = periods.parse(job.params["period"])
+    found = selectors.report(user=user, organization=organization, period=period)
+    missing = completeness.completeness(user=user, organization=organization, period=period)
+    return sheets_bytes(report_sheets(found, missing, user)), filename(found)
+
+
+def filename(found: Report) -> str:
+    return f"{found.organization.name}-{found.period.key}-{_('report')}.xlsx"
 
 
 def cell(value, hidden: bool = True):
@@ -21,7 +66,15 @@ def cell(value, hidden: bool = True):
     return value
 
 
-def report_response(found: Report, user):
+def report_response(found: Report, missing: Completeness, user):
+    return workbook_response(
+        filename(found),
+        report_sheets(found, missing, user),
+        ascii_filename=f"report-{found.organization.pk}-{found.period.key}.xlsx",
+    )
+
+
+def report_sheets(found: Report, missing: Completeness, user) -> list[Sheet]:
     title = _("%(organization)s · %(period)s · exported by %(user)s at %(at)s") % {
         "organization": found.organization.name,
         "period": found.period.label,
@@ -92,9 +145,57 @@ def report_response(found: Report, user):
             for index, month in enumerate(found.months)
         ],
     )
-    filename = f"{found.organization.name}-{found.period.key}-{_('report')}.xlsx"
-    return workbook_response(
-        filename,
-        [figures, by_child, parts, trend],
-        ascii_filename=f"report-{found.organization.pk}-{found.period.key}.xlsx",
-    )
+    return [figures, by_child, parts, trend, *missing_sheets(missing, title)]
+
+
+def missing_sheets(missing: Completeness, title: str) -> list[Sheet]:
+    """Who has not reported, as the page lists it: a row per organization, council or
+    position with its street, and the counts by street."""
+    kinds = [
+        (_("Villages and communities with no event"), missing.no_events),
+        (_("Party branches with no 三会一课"), missing.no_branch_meetings),
+        (_("Women's councils with no meeting"), missing.idle_councils),
+    ]
+    rows = [
+        [kind, group.street.name, organization.name, ""]
+        for kind, groups in kinds[:2]
+        for group in groups
+        for organization in group.organizations
+    ]
+    rows += [
+        [kinds[2][0], group.street.name, council.organization.name, council.name]
+        for group in missing.idle_councils
+        for council in group.organizations
+    ]
+    positions = _("Positions below their required events")
+    rows += [
+        [
+            positions,
+            (short.position.organization.street or short.position.organization).name,
+            short.position.organization.name,
+            f"{short.position.name}（{short.position.kind}）：{_quarters(short)}",
+        ]
+        for short in missing.positions_short
+    ]
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        counts[row[0], row[1]] = counts.get((row[0], row[1]), 0) + 1
+    return [
+        Sheet(
+            name=_("Not reported"),
+            title=title,
+            headers=[_("What is missing"), _("street"), _("organization"), _("details")],
+            rows=rows,
+        ),
+        Sheet(
+            name=_("Not reported by street"),
+            title=title,
+            headers=[_("What is missing"), _("street"), _("count")],
+            rows=[[kind, street, count] for (kind, street), count in counts.items()],
+        ),
+    ]
+
+
+def _quarters(short) -> str:
+    """A position's missed quarters as the page writes them: ``2024年第1季度 0/1，…``."""
+    return "，".join(f"{q.quarter.label} {q.held}/{q.required}" for q in short.quarters)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.errors import Conflict
 from apps.jobs.services import file_job_start
@@ -63,7 +63,8 @@ TEN_THOUSAND = Decimal(10000)
 
 class ReportForm(forms.Form):
     organization = forms.IntegerField(required=False, min_value=1)
-    period = forms.CharField(required=False, max_length=16)
+    # A range's own key is 22 characters (``2023-03-01..2023-04-15``): the page's links send it.
+    period = forms.CharField(required=False, max_length=32)
     date_after = forms.DateField(required=False)
     date_before = forms.DateField(required=False)
 
@@ -128,13 +129,17 @@ def dashboard(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def dashboard_export(request):
-    """The dashboard's tables as an .xlsx file: the same report, the same numbers."""
+    """The dashboard's tables as an .xlsx file: the same report, the same numbers. A large
+    subtree's file is written by a job: the page's button (a POST) starts it and goes to its
+    page; a GET (a link kept from before) shows a page with that button (docs/reports.md,
+    Excel)."""
     return _dashboard(request, export=True)
 
 
 def _dashboard(request, *, export: bool):
-    form = ReportForm(request.GET)
+    form = ReportForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         return render(
             request,
@@ -148,9 +153,23 @@ def _dashboard(request, *, export: bool):
     )
     latest = selectors.latest_year(user=user, organization=organization)
     period = form.cleaned_data.get("asked") or periods.year(latest)
+    if export and exports.in_background(user=user, organization=organization):
+        if request.method != "POST":
+            return render(
+                request,
+                "reports/export.html",
+                {"title": _("Export to Excel"), "organization": organization, "period": period},
+            )
+        job, _new = file_job_start(
+            by=user,
+            kind=exports.EXPORT_JOB,
+            params={"organization": organization.pk, "period": period.key},
+        )
+        return redirect("jobs:page", job.pk)
     found = selectors.report(user=user, organization=organization, period=period)
     if export:
-        return exports.report_response(found, user)
+        missing = completeness.completeness(user=user, organization=organization, period=period)
+        return exports.report_response(found, missing, user)
     by_key = {figure.key: figure for figure in FIGURES}
     suppressed = set(found.suppressed)
     standing = None

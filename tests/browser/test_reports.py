@@ -87,3 +87,35 @@ def test_a_leader_cannot_open_a_sibling_streets_dashboard(page, tree):
 
     assert tree.street_b.name not in page.text
     assert "404" in page.driver.title or "未找到" in page.text or "Not Found" in page.text
+
+
+def test_the_export_button_writes_a_large_reports_file_by_a_job(page, tree, settings):
+    """The district's subtree counts as large here: the button starts the job and leads to its
+    page, which offers the .xlsx once the worker's part has run (docs/reports.md, Excel)."""
+    from apps.jobs import services as job_services
+    from apps.jobs.models import Job
+
+    settings.REPORTS_EXPORT_JOB_ORGANIZATIONS = 3
+    counted_2024(tree)
+    leader = UserFactory(organization=tree.district, role=Role.LEADERSHIP)
+
+    page.sign_in(leader.username, PASSWORD, at="/accounts/login/")
+    page.open("/reports/?period=2024")
+    page.wait_for("#chart-trend svg")
+    page.driver.find_element("css selector", "button.export").click()
+    page.wait_for("#job-status")
+    job = Job.objects.get()
+    assert page.driver.current_url.endswith(f"/jobs/{job.pk}/")
+    assert job.params == {"organization": tree.district.pk, "period": "2024"}
+
+    job_services.job_run(job.pk)  # the worker's part, run here (no worker beside a live server)
+    page.wait_for("#job-download", seconds=30)  # the page's script reloads once it has ended
+    page.screenshot("reports-export-job")
+    assert "报表 Excel 文件" in page.text
+    answer = page.driver.execute_async_script(
+        """const done = arguments[arguments.length - 1];
+        fetch(document.getElementById('job-download').href, {credentials: 'same-origin'})
+          .then(r => r.arrayBuffer().then(b => done([r.status, r.headers.get('content-type'),
+                                                   b.byteLength])));"""
+    )
+    assert answer[0] == 200 and answer[1].endswith("spreadsheetml.sheet") and answer[2] > 5000

@@ -16,7 +16,7 @@ class ReportQuerySerializer(serializers.Serializer):
     )
     period = serializers.CharField(
         required=False,
-        max_length=16,
+        max_length=32,  # a range's own key, as the answer's period.key gives it, is 22
         help_text=_("A year (2023), a quarter (2023-Q2) or a month (2023-05)."),
     )
     date_after = serializers.DateField(
