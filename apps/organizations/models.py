@@ -30,6 +30,9 @@ def pinyin_key(name: str) -> str:
     return " ".join(lazy_pinyin(name)).lower()[:255]
 
 
+STREET_DEPTH = 2  # a street's (or town's) level in the tree: the district is 1
+
+
 class Organization(MP_Node, ClientKeyedModel, TimeStampedModel):
     """One organization of the federation's tree.
 

@@ -6,14 +6,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from apps.organizations.models import Organization
+from apps.organizations.models import STREET_DEPTH, Organization
 from apps.organizations.signals import organization_moved
 
 
 def _street_id_for(path: str, steplen: int = Organization.steplen) -> int | None:
-    if len(path) < 2 * steplen:
+    if len(path) < STREET_DEPTH * steplen:
         return None
-    return Organization.objects.filter(path=path[: 2 * steplen]).values_list("pk", flat=True).get()
+    street = Organization.objects.filter(path=path[: STREET_DEPTH * steplen])
+    return street.values_list("pk", flat=True).get()
 
 
 def _code_taken() -> ValidationError:

@@ -14,13 +14,13 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.db.models.functions import Left, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
 from apps.organizations.choices import Kind
-from apps.organizations.models import Organization
+from apps.organizations.models import STREET_DEPTH, Organization
 from apps.organizations.roles import Role
 from apps.organizations.scoping import scope_field, scoped
 from apps.reports import periods
@@ -122,7 +122,6 @@ def report(*, user, organization: Organization, period: Period, using: str | Non
     previous = period.previous()
     chain = _chain(user, organization, using)
     children = _children(user, organization, using)
-    width = len(organization.path) + (organization.steplen if children else 0)
     rows = {organization.path: Row(organization, own_level=bool(children))}
     rows.update((child.path, Row(child)) for child in children)
     months = _trend_months(period)
@@ -143,7 +142,7 @@ def report(*, user, organization: Organization, period: Period, using: str | Non
         for index, figure in enumerate(figures):
             values[figure.key] = found[f"now{index}"]
             before[figure.key] = found[f"before{index}"]
-        for count in _by_child(records, width, figures, (now_q, period)):
+        for count in _by_child(records, organization, children, figures, (now_q, period)):
             row = rows.get(count["key"])
             if row is not None:
                 row.values.update((f.key, count[f"now{i}"]) for i, f in enumerate(figures))
@@ -186,19 +185,32 @@ def _measures(figures: list[Figure], now, before=None) -> dict:
     return measures
 
 
-def _by_child(records: QuerySet, width: int, figures, now, before=None):
-    """The figures by the first ``width`` characters of the record's organization's path: by
-    child organization (the report's own records under its own path). One query."""
+def _by_child(records: QuerySet, parent: Organization, children, figures, now, before=None):
+    """The figures of ``records`` by child of ``parent``, keyed by the child's path (the
+    parent's own records under its own path; all of them there when it has no child): one
+    query. Below the district the child is the record's stored street (docs/reports.md,
+    Exactness and queries), an integer grouped without reading the path; deeper, the path's
+    first characters."""
     field = scope_field(records.model)
-    path = f"{field}__path" if field else "path"
+    prefix = f"{field}__" if field else ""
     either = now[0] if before is None else now[0] | before[0]
-    return (
+    by_street = bool(children) and children[0].depth == STREET_DEPTH
+    if by_street:
+        key = F(f"{prefix}street")
+    else:
+        width = len(parent.path) + (parent.steplen if children else 0)
+        key = Left(f"{prefix}path", width)
+    counts = (
         records.filter(either)
-        .annotate(key=Left(path, width))
+        .annotate(key=key)
         .values("key")
         .annotate(**_measures(figures, now, before))
         .order_by()
     )
+    if not by_street:
+        return list(counts)
+    paths = {child.pk: child.path for child in children}
+    return [{**count, "key": paths.get(count["key"], parent.path)} for count in counts]
 
 
 def _trend_months(period: Period) -> list[datetime.date]:
@@ -397,12 +409,12 @@ def _totals_hidden(
     top = {figure.key: None for figure in counts}  # the chain's root judged on its own value
     for parent, child in itertools.pairwise(chain):
         children = _children(user, parent, using)
-        width = len(parent.path) + parent.steplen
         for source in {figure.source for figure in counts}:
             figures = [figure for figure in counts if figure.source is source]
             records = _records(source, user, parent, using)
             within = (source.within(period), period)
-            groups = {row["key"]: row for row in _by_child(records, width, figures, within)}
+            by_child = _by_child(records, parent, children, figures, within)
+            groups = {row["key"]: row for row in by_child}
             for index, figure in enumerate(figures):
                 parts = {o.path: groups.get(o.path, {}).get(f"now{index}", 0) for o in children}
                 parts[parent.path] = groups.get(parent.path, {}).get(f"now{index}", 0)

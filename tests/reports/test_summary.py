@@ -111,6 +111,20 @@ def test_the_rows_by_child_add_up_to_the_subtree(counted, user_in):
             assert sum(row.values[figure.key] for row in found.rows) == found.values[figure.key]
 
 
+def test_a_village_moved_to_another_street_counts_under_its_new_street_at_once(counted, user_in):
+    # The district's rows group by the stored street, which the move rewrites for the subtree.
+    from apps.organizations.services import organization_move
+
+    organization_move(organization=counted.village_a1, parent=counted.street_b)
+    found = report(user_in(counted.district, "district_admin"))
+    rows = {row.organization: row.values for row in found.rows}
+
+    assert rows[counted.street_a]["events.held"] == 2  # its own lecture, village_a2's
+    assert rows[counted.street_b]["events.held"] == 3  # village_a1's three
+    assert rows[counted.street_b]["cases.received"] == 6 + 3
+    assert found.values["events.held"] == 5
+
+
 def test_a_street_reads_its_villages_and_its_own_level(counted, user_in):
     found = report(user_in(counted.street_a, "staff"))
     rows = {row.organization: row.values for row in found.rows}
