@@ -116,6 +116,23 @@ class Event(OrganizationRecord):
     """An event an organization held: a lecture, a parent-child activity, a mobile classroom
     session …, with the people it reached and the money it cost."""
 
+    # Its history is read by event (the admin's history page: ``id``), never by these: their
+    # indexes would be written for every event a batch stores (docs/events.md, "A batch from
+    # the field").
+    history_unindexed = (
+        "organization",
+        "line",
+        "category",
+        "campaign",
+        "position",
+        "updated_at",
+        "history_date",
+    )
+
+    # As every record's, without the index of its own that would repeat the leading column of
+    # event_sync (Meta.indexes): an entry more for every event.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
     title = models.CharField(_("title"), max_length=200)
     line = models.ForeignKey(
         LineOfWork,

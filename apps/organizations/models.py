@@ -301,6 +301,23 @@ class RecordHistory(HistoricalRecords):
         excluded = getattr(model, "history_excluded", ())
         return [field for field in super().fields_included(model) if field.name not in excluded]
 
+    # A model may name in ``history_unindexed`` the columns of its history that nothing looks
+    # rows up by: simple-history indexes every copied foreign key and ``history_date``, each
+    # one more entry written for every change (docs/events.md, "A batch from the field").
+
+    def copy_fields(self, model):
+        fields = super().copy_fields(model)
+        for name in getattr(model, "history_unindexed", ()):
+            if name in fields:  # history_date is not copied: get_extra_fields makes it
+                fields[name].db_index = False
+        return fields
+
+    def get_extra_fields(self, model, fields):
+        extra = super().get_extra_fields(model, fields)
+        if "history_date" in getattr(model, "history_unindexed", ()):
+            extra["history_date"].db_index = False
+        return extra
+
 
 class OrganizationRecord(ClientKeyedModel, VersionedModel, SoftDeletableModel, TimeStampedModel):
     """What every record an organization keeps has: its organization, a client's key, a
