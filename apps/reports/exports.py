@@ -8,12 +8,10 @@ has not reported run to hundreds of rows) by a background job, ``write_job``, as
 that asked."""
 
 from django.conf import settings
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.xlsx_export import Sheet, sheets_bytes, workbook_response
-from apps.jobs.kinds import JobRefused
 from apps.organizations.models import Organization
 from apps.organizations.scoping import scoped
 from apps.reports import completeness, periods, selectors
@@ -40,14 +38,7 @@ def write_job(job) -> tuple[bytes, str]:
     """The job's file (``apps.jobs.kinds.FileKind.write``): its parameters are the page's
     ``organization`` and ``period`` (a period's key), read again as the job's account now."""
     user = job.user
-    try:
-        organization = selectors.organization_for_report(
-            user=user, organization_id=job.params["organization"]
-        )
-    except Http404:
-        raise JobRefused(
-            _("The organization is no longer in this account's scope: nothing was written.")
-        ) from None
+    organization = selectors.organization_for_job(job)
     period = periods.parse(job.params["period"])
     found = selectors.report(user=user, organization=organization, period=period)
     missing = completeness.completeness(user=user, organization=organization, period=period)

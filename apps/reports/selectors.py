@@ -18,7 +18,9 @@ from django.db.models import F, Max, QuerySet
 from django.db.models.functions import Left, TruncMonth
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from apps.jobs.kinds import JobRefused
 from apps.organizations.choices import Kind
 from apps.organizations.models import STREET_DEPTH, Organization
 from apps.organizations.roles import Role
@@ -99,6 +101,17 @@ def organization_for_report(*, user, organization_id=None) -> Organization:
     if found is None:
         raise Http404
     return found
+
+
+def organization_for_job(job) -> Organization:
+    """The organization a report job (the Word draft, a large Excel file) was started for, read
+    again in its account's subtree as the job runs: one that has left it refuses the job."""
+    try:
+        return organization_for_report(user=job.user, organization_id=job.params["organization"])
+    except Http404:
+        raise JobRefused(
+            _("The organization is no longer in this account's scope: nothing was written.")
+        ) from None
 
 
 def latest_year(*, user, organization: Organization) -> int:

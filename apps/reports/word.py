@@ -8,14 +8,13 @@ heading and its paragraphs filled, and a table of the figures.
 
 from io import BytesIO
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
-from apps.jobs.kinds import JobRefused
 from apps.reports import annual, draft, selectors
 
 DRAFT_JOB = "annual_draft"
@@ -32,14 +31,7 @@ def write_job(job) -> tuple[bytes, str]:
     """The job's file (``apps.jobs.kinds.FileKind.write``): its parameters are the page's
     ``organization`` and ``year``."""
     user = job.user
-    try:
-        organization = selectors.organization_for_report(
-            user=user, organization_id=job.params["organization"]
-        )
-    except Http404:
-        raise JobRefused(
-            _("The organization is no longer in this account's scope: nothing was written.")
-        ) from None
+    organization = selectors.organization_for_job(job)
     year = int(job.params["year"])
     data = annual_draft_docx(user=user, organization=organization, year=year)
     return data, _("%(organization)s %(year)s annual work report (draft).docx") % {
