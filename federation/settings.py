@@ -29,8 +29,9 @@ for 1, true or yes (any case); unset or empty, it takes its default.
 
 Fixed here, not read from the environment, and read by the apps: API_TEXT_MAX_LENGTH (longest
 free text the API accepts), ATTACHMENT_MAX_BYTES (largest attachment), API_THROTTLE_RATES (the
-two rates above), REPORTS_DATABASE ("replica" when there is one; no report reads it yet),
-LOGIN_USERNAME_FAILURE_LIMIT (failures that lock a username from every address).
+two rates above), REPORTS_DATABASE (where reports read: "replica" when there is one,
+docs/reports.md), LOGIN_USERNAME_FAILURE_LIMIT (failures that lock a username from every
+address).
 tests/test_settings.py checks that the list above names every variable this file reads.
 """
 

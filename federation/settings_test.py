@@ -20,3 +20,8 @@ API_THROTTLE_RATES = {"account": "100000/min", "anonymous": "100000/min"}
 # (apps/core/throttling.py) here too.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 API_SIGN_IN_RATE = "100000/min"  # a test that counts sign-ins sets its own
+# A second connection to the test database, named as a replica is, so that a test can send the
+# reports there (REPORTS_DATABASE = "replica") and see which connection read them. Reports read
+# "default" unless a test says otherwise (docs/reports.md, Reading from a replica).
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -20,6 +20,7 @@ from apps.organizations.models import Organization, Position
 from apps.organizations.scoping import scoped
 from apps.reports import periods
 from apps.reports.periods import BEIJING, Period
+from apps.reports.selectors import reports_database
 
 
 @dataclass
@@ -102,9 +103,17 @@ def judged_quarters(period: Period, today: datetime.date) -> list[Period]:
 
 
 def completeness(
-    *, user, organization: Organization, period: Period, today: datetime.date | None = None
+    *,
+    user,
+    organization: Organization,
+    period: Period,
+    today: datetime.date | None = None,
+    using: str | None = None,
 ) -> Completeness:
+    """Who has not reported in ``organization``'s subtree, read from ``using`` (a replica when
+    there is one: ``selectors.reports_database``)."""
     today = today or timezone.localdate()
+    using = reports_database(using)
     subtree = Q(path__startswith=organization.path)
     in_period = Q(starts_at__gte=period.starts, starts_at__lt=period.ends)
 
@@ -116,6 +125,7 @@ def completeness(
         .filter(~Exists(held_events))
         .select_related("street")
         .order_by("path")
+        .using(using)
     )
 
     secretary = (
@@ -135,6 +145,7 @@ def completeness(
         .filter(Exists(secretary), ~Exists(meetings))
         .select_related("street")
         .order_by("path")
+        .using(using)
     )
 
     quarters = judged_quarters(period, today)
@@ -152,10 +163,12 @@ def completeness(
             )
             .select_related("kind", "organization__street")
             .order_by("organization__path", "kind__sort_order", "name")
+            .using(using)
         )
         held = {
             (row["position"], timezone.localtime(row["quarter"], BEIJING).date()): row["n"]
-            for row in Event.objects.alive()
+            for row in Event.objects.using(using)
+            .alive()
             .filter(
                 position__in=[position.pk for position in positions],
                 starts_at__gte=whole.starts,
@@ -192,6 +205,7 @@ def completeness(
         .filter(~Exists(held))
         .select_related("organization__street")
         .order_by("organization__path", "name")
+        .using(using)
     )
     return Completeness(
         idle_councils=_by_street(councils, lambda council: council.organization),

@@ -14,6 +14,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, Max, QuerySet
 from django.db.models.functions import Left, TruncMonth
 from django.http import Http404
@@ -114,12 +115,22 @@ def organization_for_job(job) -> Organization:
         ) from None
 
 
-def latest_year(*, user, organization: Organization) -> int:
+def reports_database(using: str | None = None) -> str:
+    """The database a report reads: ``using`` where the caller names one (a sign-off names the
+    primary, ``"default"``), else ``REPORTS_DATABASE``, a replica when there is one. Named here
+    on every query of a report, never by a router, which would also send the reads inside a
+    write's transaction away from the rows it is writing (docs/reports.md, Reading from a
+    replica)."""
+    return using or settings.REPORTS_DATABASE
+
+
+def latest_year(*, user, organization: Organization, using: str | None = None) -> int:
     """The latest year in which the subtree held an event or received a case (this year
     when it has none yet): where the dashboard opens. Two queries."""
+    using = reports_database(using)
     years = []
     for source in (EVENTS, CASES_RECEIVED):
-        found = _records(source, user, organization).aggregate(last=Max(source.day))["last"]
+        found = _records(source, user, organization, using).aggregate(last=Max(source.day))["last"]
         if found is not None:
             years.append(timezone.localtime(found, BEIJING).year if source.timed else found.year)
     return max(years, default=timezone.localdate().year)
@@ -128,9 +139,10 @@ def latest_year(*, user, organization: Organization) -> int:
 def report(*, user, organization: Organization, period: Period, using: str | None = None) -> Report:
     """Every figure of ``organization``'s subtree (within ``user``'s) for ``period``.
 
-    ``using`` names the database every query reads (the router's choice when None): the
-    sign-off freezes its figures from ``"default"``, the primary, never a replica that may lag
-    (docs/reports.md, Sign-off)."""
+    ``using`` names the database every query reads (``reports_database``: a replica when there
+    is one): the sign-off freezes its figures from ``"default"``, the primary, never a replica
+    that may lag (docs/reports.md, Sign-off)."""
+    using = reports_database(using)
     period = dataclasses.replace(period)  # what its figures work out is worked out afresh
     previous = period.previous()
     chain = _chain(user, organization, using)
