@@ -251,6 +251,51 @@ class Event(OrganizationRecord):
             raise ValidationError(errors)
 
 
+class EventMonth(models.Model):
+    """One organization's events of one month (Beijing time) and category, added up: what the
+    reports' figures that add up read for whole months (docs/events.md, Rollups).
+
+    Kept by the database in the transaction that writes the events, whichever way they are
+    written (a service's save, a batch's or an import's COPY, a restore): the statement
+    triggers of migration 0006 add each new live event, take away each old one, and upsert the
+    rows in key order. Nothing in Python writes it."""
+
+    scope_field = "organization"
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # event_month_key leads with it
+    )
+    month = models.DateField(_("month"))
+    line = models.ForeignKey(
+        LineOfWork, verbose_name=_("line of work"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        EventCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+    )
+    held = models.IntegerField(_("events held"), default=0)
+    participants = models.BigIntegerField(_("participants"), default=0)
+    people_reached = models.BigIntegerField(_("people reached"), default=0)
+    volunteers = models.BigIntegerField(_("volunteers"), default=0)
+    spent = models.DecimalField(_("money spent (yuan)"), max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("events of a month")
+        verbose_name_plural = _("events by month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "month", "category", "line"], name="event_month_key"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "organization"], name="event_month_month")]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.month:%Y-%m} {self.category_id}"
+
+
 class Fund(OrganizationRecord):
     """Money an organization obtained: from higher levels (向上争取资金) or raised as donations
     (筹集'99公益'善款), for a campaign or an event or on its own."""
