@@ -38,7 +38,7 @@ from apps.councils.choices import ADOPTED as ADOPTED_STATUSES
 from apps.councils.choices import MeetingMode, TopicStatus
 from apps.councils.models import Council, Meeting, Topic
 from apps.events.choices import FundSource
-from apps.events.models import Event, Fund
+from apps.events.models import Event, EventMonth, Fund
 from apps.members.choices import AppointmentRole
 from apps.members.models import Appointment, BranchMeeting
 from apps.members.selectors.branch import meetings_required
@@ -167,15 +167,18 @@ class Figure:
     def name_in_domain(self) -> str:
         return self.key.split(".", 1)[1]
 
-    def aggregate(self, also: Q | None = None, period=None) -> models.Aggregate:
+    def aggregate(self, also: Q | None = None, period=None, rollup=None) -> models.Aggregate:
         """The aggregate, limited to the figure's rows and ``also`` (a period). A figure whose
         rows depend on the period (a village with a station open on its last day) has a
-        callable ``where``, given the period."""
+        callable ``where``, given the period. Given its source's ``rollup``, the sum of the
+        rollup's column instead, over its rows (``also`` then a condition on them)."""
         where = self.where(period) if callable(self.where) else self.where
         conditions = [q for q in (where, also) if q is not None]
         where = None
         for condition in conditions:
             where = condition if where is None else where & condition
+        if rollup is not None:
+            return Sum(rollup.column_of(self), filter=where, default=0)
         if self.measure_in is not None:
             return self.measure_in(where, period)
         return self.measure(where)
@@ -206,7 +209,27 @@ def total_of(column: str) -> Callable[[Q | None], models.Aggregate]:
     def measure(where: Q | None) -> models.Aggregate:
         return Sum(column, filter=where, default=0)
 
+    measure.summed = column  # what a rollup of the source adds up for it (Rollup.column_of)
     return measure
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A source's figures that add up, kept by month, organization and the codes its figures
+    filter by, in a table of the source's own app (docs/reports.md, Rollups): ``rows`` is that
+    table as a source (``day`` the month), ``counted`` the column that counts the records.
+
+    Its every figure reads it for a period of whole months: the count as the sum of
+    ``counted``, a total as the sum of the column of the same name, filtered as the figure's
+    records are (the table has the same ``line``, ``category`` …)."""
+
+    rows: Source
+    counted: str
+
+    def column_of(self, figure: "Figure") -> str:
+        if figure.measure is count:
+            return self.counted
+        return figure.measure.summed
 
 
 def percent_of(part: Q, whole: Q) -> Callable[[Q | None], models.Expression]:
@@ -249,6 +272,8 @@ def median_days(start: str, end: str) -> Callable[[Q | None], models.Aggregate]:
 
 
 EVENTS = Source("events", Event, "starts_at", lambda: Event.objects.alive())
+# A month whose every event has gone stays in the rollup at zero: it is left out, as live.
+EVENT_MONTHS = Source("events", EventMonth, "month", lambda: EventMonth.objects.filter(held__gt=0))
 FUNDS = Source("funds", Fund, "received_on", lambda: Fund.objects.alive())
 CASES_RECEIVED = Source("cases_received", Case, "received_at", lambda: Case.objects.alive(), True)
 CASES_CLOSED = Source(
@@ -954,6 +979,10 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
         choices=Outcome,
     ),
 )
+
+
+# The sources kept by month (each one's figures all add up: count or total_of), by key.
+ROLLUPS = {EVENTS.key: Rollup(EVENT_MONTHS, counted="held")}
 
 
 def figures_of(source: Source) -> list[Figure]:

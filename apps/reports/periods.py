@@ -92,6 +92,12 @@ class Period:
         last = self.first - datetime.timedelta(days=1)
         return Period(RANGE, last - datetime.timedelta(days=days - 1), last)
 
+    @property
+    def whole_months(self) -> bool:
+        """Whether the period is whole months, the first of one to the last of another: what a
+        rollup kept by month can give (docs/reports.md, Rollups)."""
+        return self.first.day == 1 and (self.last + datetime.timedelta(days=1)).day == 1
+
     def months(self) -> list[datetime.date]:
         """The first day of every month the period touches, in order (the trend's x axis)."""
         months, month = [], self.first.replace(day=1)

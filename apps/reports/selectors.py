@@ -33,6 +33,7 @@ from apps.reports.catalogue import (
     DATED,
     EVENTS,
     FIGURES,
+    ROLLUPS,
     SOURCES,
     Figure,
     Source,
@@ -136,12 +137,23 @@ def latest_year(*, user, organization: Organization, using: str | None = None) -
     return max(years, default=timezone.localdate().year)
 
 
-def report(*, user, organization: Organization, period: Period, using: str | None = None) -> Report:
+def report(
+    *,
+    user,
+    organization: Organization,
+    period: Period,
+    using: str | None = None,
+    rollups: bool = True,
+) -> Report:
     """Every figure of ``organization``'s subtree (within ``user``'s) for ``period``.
 
     ``using`` names the database every query reads (``reports_database``: a replica when there
     is one): the sign-off freezes its figures from ``"default"``, the primary, never a replica
-    that may lag (docs/reports.md, Sign-off)."""
+    that may lag (docs/reports.md, Sign-off).
+
+    A source kept by month (``ROLLUPS``) is read from its rollup for a period of whole months
+    and for the trend; ``rollups=False`` reads every figure from the records (what the rollups
+    are checked against)."""
     using = reports_database(using)
     period = dataclasses.replace(period)  # what its figures work out is worked out afresh
     previous = period.previous()
@@ -155,30 +167,41 @@ def report(*, user, organization: Organization, period: Period, using: str | Non
     not_for_period = set()  # the figures a period of this kind has none of (titles by quarter)
     for source in SOURCES:
         figures = figures_of(source)
-        records = _records(source, user, organization, using)
-        now_q, before_q = source.within(period), source.within(previous)
+        rollup = ROLLUPS.get(source.key) if rollups else None
+        # The period's figures from the rollup if it holds whole months (its previous does);
+        # the trend's are always whole months.
+        whole_months = period.whole_months and previous.whole_months
+        whole = rollup if rollup is not None and whole_months else None
+        records = _records(whole.rows if whole else source, user, organization, using)
+        placed = whole.rows if whole else source
+        now_q, before_q = placed.within(period), placed.within(previous)
         if now_q is None:
             not_for_period.update(figure.key for figure in figures)
             values.update((figure.key, None) for figure in figures)
             before.update((figure.key, None) for figure in figures)
             continue
-        measures = _measures(figures, (now_q, period), (before_q, previous))
+        measures = _measures(figures, (now_q, period), (before_q, previous), rollup=whole)
         found = records.filter(now_q | before_q).aggregate(**measures)
         for index, figure in enumerate(figures):
             values[figure.key] = found[f"now{index}"]
             before[figure.key] = found[f"before{index}"]
-        for count in _by_child(records, organization, children, figures, (now_q, period)):
+        by_child = _by_child(records, organization, children, figures, (now_q, period), whole)
+        for count in by_child:
             row = rows.get(count["key"])
             if row is not None:
                 row.values.update((f.key, count[f"now{i}"]) for i, f in enumerate(figures))
-        if source.placed == DATED:
+        if source.placed == DATED and rollup is not None:
+            monthly = _records(rollup.rows, user, organization, using)
+            trend.update(_trend(rollup.rows, monthly, figures, months, rollup))
+        elif source.placed == DATED:
             trend.update(_trend(source, records, figures, months))
     for row in rows.values():
         for figure in FIGURES:
             zero = figure.zero if figure.adds_up and figure.key not in not_for_period else None
             row.values.setdefault(figure.key, zero)
     for breakdown in BREAKDOWNS:
-        breakdowns[breakdown.key] = _breakdown(breakdown, user, organization, period, using)
+        rollup = ROLLUPS.get(breakdown.source.key) if rollups and period.whole_months else None
+        breakdowns[breakdown.key] = _breakdown(breakdown, user, organization, period, using, rollup)
     found = Report(
         organization=organization,
         period=period,
@@ -202,15 +225,22 @@ def _records(source: Source, user, organization: Organization, using=None) -> Qu
     return scoped(rows, user).filter(**{f"{source.path}__startswith": organization.path})
 
 
-def _measures(figures: list[Figure], now, before=None) -> dict:
-    """The figures' aggregates for ``now`` and ``before``, each a (rows' condition, period)."""
-    measures = {f"now{i}": figure.aggregate(*now) for i, figure in enumerate(figures)}
+def _measures(figures: list[Figure], now, before=None, rollup=None) -> dict:
+    """The figures' aggregates for ``now`` and ``before``, each a (rows' condition, period),
+    over the records or, given one, their ``rollup``'s rows."""
+    measures = {
+        f"now{i}": figure.aggregate(*now, rollup=rollup) for i, figure in enumerate(figures)
+    }
     if before is not None:
-        measures.update({f"before{i}": f.aggregate(*before) for i, f in enumerate(figures)})
+        measures.update(
+            {f"before{i}": f.aggregate(*before, rollup=rollup) for i, f in enumerate(figures)}
+        )
     return measures
 
 
-def _by_child(records: QuerySet, parent: Organization, children, figures, now, before=None):
+def _by_child(
+    records: QuerySet, parent: Organization, children, figures, now, rollup=None, before=None
+):
     """The figures of ``records`` by child of ``parent``, keyed by the child's path (the
     parent's own records under its own path; all of them there when it has no child): one
     query. Below the district the child is the record's stored street (docs/reports.md,
@@ -229,7 +259,7 @@ def _by_child(records: QuerySet, parent: Organization, children, figures, now, b
         records.filter(either)
         .annotate(key=key)
         .values("key")
-        .annotate(**_measures(figures, now, before))
+        .annotate(**_measures(figures, now, before, rollup))
         .order_by()
     )
     if not by_street:
@@ -248,17 +278,19 @@ def _trend_months(period: Period) -> list[datetime.date]:
     ]
 
 
-def _trend(source: Source, records: QuerySet, figures, months) -> dict[str, list]:
-    """Each additive figure of the source by month over ``months``: one query."""
+def _trend(source: Source, records: QuerySet, figures, months, rollup=None) -> dict[str, list]:
+    """Each additive figure of the source by month over ``months``: one query (over the
+    rollup's rows, ``source`` then the rollup's, when there is one)."""
     span = Period(periods.RANGE, months[0], _month_end(months[-1]))
     month = TruncMonth(source.day, tzinfo=BEIJING) if source.timed else TruncMonth(source.day)
     adding = [figure for figure in figures if figure.adds_up]
+    measures = {f"now{i}": f.aggregate(rollup=rollup) for i, f in enumerate(adding)}
     found = {
-        _as_date(row["month"]): row
+        _as_date(row["in_month"]): row
         for row in records.filter(source.within(span))
-        .annotate(month=month)
-        .values("month")
-        .annotate(**{f"now{i}": f.aggregate() for i, f in enumerate(adding)})
+        .annotate(in_month=month)
+        .values("in_month")
+        .annotate(**measures)
         .order_by()
     }
     return {
@@ -277,17 +309,19 @@ def _as_date(value) -> datetime.date:
     return value
 
 
-def _breakdown(breakdown, user, organization, period, using=None) -> list[Part]:
-    """The parts of a breakdown in the period, largest first: one query."""
+def _breakdown(breakdown, user, organization, period, using=None, rollup=None) -> list[Part]:
+    """The parts of a breakdown in the period, largest first: one query (over the rollup's
+    rows, given one: the period is then whole months)."""
     total = breakdown.total
-    within = total.source.within(period)
+    source = rollup.rows if rollup is not None else total.source
+    within = source.within(period)
     if within is None:
         return []
-    records = _records(total.source, user, organization, using).filter(within)
+    records = _records(source, user, organization, using).filter(within)
     if total.where is not None:
         records = records.filter(total.where(period) if callable(total.where) else total.where)
     names = [breakdown.by] + ([breakdown.label] if breakdown.label else [])
-    rows = records.values(*names).annotate(value=total.aggregate()).order_by()
+    rows = records.values(*names).annotate(value=total.aggregate(rollup=rollup)).order_by()
     labels = dict(breakdown.choices.choices) if breakdown.choices else {}
     parts = [
         Part(
