@@ -3,78 +3,19 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from apps.core.rollups import monthly_rollup
 
-# The rollups are kept by the database in the statement that writes the events (docs/events.md,
-# Rollups): each trigger adds up the live events a statement added (+) and removed (-) by
-# organization, month (Beijing time), category and line, drops the groups that did not change,
-# and upserts the rest in key order, so two batches touching the same months cannot deadlock.
-# Statement triggers with transition tables: a COPY of 500 events is one upsert, not 500.
-_CHANGES = """
-    INSERT INTO events_eventmonth AS r
-        (organization_id, month, category_id, line_id,
-         held, participants, people_reached, volunteers, spent)
-    SELECT organization_id, month, category_id, line_id,
-           sum(held), sum(participants), sum(people_reached), sum(volunteers), sum(spent)
-    FROM ({rows}) AS change
-    GROUP BY organization_id, month, category_id, line_id
-    HAVING sum(held) <> 0 OR sum(participants) <> 0 OR sum(people_reached) <> 0
-        OR sum(volunteers) <> 0 OR sum(spent) <> 0
-    ORDER BY organization_id, month, category_id, line_id
-    ON CONFLICT (organization_id, month, category_id, line_id) DO UPDATE SET
-        held = r.held + EXCLUDED.held,
-        participants = r.participants + EXCLUDED.participants,
-        people_reached = r.people_reached + EXCLUDED.people_reached,
-        volunteers = r.volunteers + EXCLUDED.volunteers,
-        spent = r.spent + EXCLUDED.spent;
-"""
-_ROWS = """
-    SELECT organization_id,
-           date_trunc('month', starts_at AT TIME ZONE 'Asia/Shanghai')::date AS month,
-           category_id, line_id, {sign} AS held, {sign} * participants AS participants,
-           {sign} * people_reached AS people_reached, {sign} * volunteers AS volunteers,
-           {sign} * spent AS spent
-    FROM {table} WHERE deleted_at IS NULL
-"""
-ADDED = _ROWS.format(sign=1, table="new_rows")
-REMOVED = _ROWS.format(sign=-1, table="old_rows")
-TRIGGERS = f"""
-CREATE FUNCTION events_months_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-{_CHANGES.format(rows=ADDED)}
-    RETURN NULL;
-END $$;
-CREATE TRIGGER events_months_on_insert AFTER INSERT ON events_event
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION events_months_inserted();
 
-CREATE FUNCTION events_months_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-{_CHANGES.format(rows=ADDED + " UNION ALL " + REMOVED)}
-    RETURN NULL;
-END $$;
-CREATE TRIGGER events_months_on_update AFTER UPDATE ON events_event
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION events_months_updated();
-
-CREATE FUNCTION events_months_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-{_CHANGES.format(rows=REMOVED)}
-    RETURN NULL;
-END $$;
-CREATE TRIGGER events_months_on_delete AFTER DELETE ON events_event
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION events_months_deleted();
-"""
-UNDO_TRIGGERS = """
-DROP TRIGGER events_months_on_insert ON events_event;
-DROP TRIGGER events_months_on_update ON events_event;
-DROP TRIGGER events_months_on_delete ON events_event;
-DROP FUNCTION events_months_inserted();
-DROP FUNCTION events_months_updated();
-DROP FUNCTION events_months_deleted();
-"""
-# The events already on file, added up once.
-FILL = _CHANGES.format(rows=_ROWS.format(sign=1, table="events_event"))
+# The rollup is kept by the database in the statement that writes the events (docs/events.md,
+# Rollups; apps/core/rollups.py).
+MONTHS = monthly_rollup(
+    records="events_event",
+    rollup="events_eventmonth",
+    day="starts_at",
+    keys=("organization_id", "category_id", "line_id"),
+    counted="held",
+    sums=("participants", "people_reached", "volunteers", "spent"),
+)
 
 
 class Migration(migrations.Migration):
@@ -152,6 +93,6 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunSQL(TRIGGERS, UNDO_TRIGGERS),
-        migrations.RunSQL(FILL, migrations.RunSQL.noop),
+        migrations.RunSQL(MONTHS.create, MONTHS.drop),
+        migrations.RunSQL(MONTHS.fill, migrations.RunSQL.noop),
     ]
