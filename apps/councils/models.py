@@ -250,6 +250,39 @@ class Meeting(OrganizationRecord):
             raise ValidationError(errors)
 
 
+class MeetingMonth(models.Model):
+    """The council meetings one organization held in one month, by mode: what the reports'
+    meeting counts read for whole months (docs/reports.md, Rollups). Kept by the database as
+    meetings are written (migration's triggers, apps/core/rollups.py); nothing in Python
+    writes it."""
+
+    scope_field = "organization"
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # council_meeting_month_key leads with it
+    )
+    month = models.DateField(_("month"))
+    mode = models.CharField(_("mode"), max_length=16, choices=MeetingMode.choices)
+    held = models.IntegerField(_("meetings held"), default=0)
+
+    class Meta:
+        verbose_name = _("council meetings of a month")
+        verbose_name_plural = _("council meetings by month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "month", "mode"], name="council_meeting_month_key"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "organization"], name="council_meeting_month")]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.month:%Y-%m} {self.mode}"
+
+
 class MeetingAttendance(TimeStampedModel):
     """A council member present at a meeting. Part of the meeting: the row goes when the
     person is taken off its attendance, and the history keeps that it was there."""

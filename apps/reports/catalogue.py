@@ -36,17 +36,17 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.councils.choices import ADOPTED as ADOPTED_STATUSES
 from apps.councils.choices import MeetingMode, TopicStatus
-from apps.councils.models import Council, Meeting, Topic
+from apps.councils.models import Council, Meeting, MeetingMonth, Topic
 from apps.events.choices import FundSource
 from apps.events.models import Event, EventMonth, Fund
 from apps.members.choices import AppointmentRole
-from apps.members.models import Appointment, BranchMeeting
+from apps.members.models import Appointment, BranchMeeting, BranchMeetingMonth
 from apps.members.selectors.branch import meetings_required
 from apps.organizations.choices import Kind, Level, TitleStatus
 from apps.organizations.models import Organization, Position, Title
 from apps.organizations.scoping import scope_field
 from apps.rights.choices import COVERING_KINDS, CaseStatus, Outcome
-from apps.rights.models import Case, Referral, Station
+from apps.rights.models import Case, CaseMonth, Referral, Station
 from apps.rights.models_referrals import ReferralStatus
 from apps.rights.selectors.overdue import with_deadlines
 
@@ -276,6 +276,13 @@ EVENTS = Source("events", Event, "starts_at", lambda: Event.objects.alive())
 EVENT_MONTHS = Source("events", EventMonth, "month", lambda: EventMonth.objects.filter(held__gt=0))
 FUNDS = Source("funds", Fund, "received_on", lambda: Fund.objects.alive())
 CASES_RECEIVED = Source("cases_received", Case, "received_at", lambda: Case.objects.alive(), True)
+CASES_RECEIVED_MONTHS = Source(
+    "cases_received",
+    CaseMonth,
+    "month",
+    lambda: CaseMonth.objects.filter(received__gt=0),
+    True,
+)
 CASES_CLOSED = Source(
     "cases_closed",
     Case,
@@ -297,6 +304,12 @@ CASES_OPEN = Source(
 REFERRALS = Source("referrals", Referral, "sent_at", lambda: Referral.objects.alive(), True)
 BRANCH_MEETINGS = Source(
     "branch_meetings", BranchMeeting, "held_on", lambda: BranchMeeting.objects.alive()
+)
+BRANCH_MEETING_MONTHS = Source(
+    "branch_meetings",
+    BranchMeetingMonth,
+    "month",
+    lambda: BranchMeetingMonth.objects.filter(held__gt=0),
 )
 # Party branches: the organizations with a branch secretary in office (an appointment's
 # term), each counted once; the terms that overlap the period.
@@ -331,6 +344,9 @@ def meetings_owed(where: Q | None, period) -> models.Expression:
 
 
 COUNCIL_MEETINGS = Source("council_meetings", Meeting, "held_on", lambda: Meeting.objects.alive())
+COUNCIL_MEETING_MONTHS = Source(
+    "council_meetings", MeetingMonth, "month", lambda: MeetingMonth.objects.filter(held__gt=0)
+)
 TOPICS_RAISED = Source("topics_raised", Topic, "raised_on", lambda: Topic.objects.alive())
 COUNCILS_SET_UP = Source(
     "councils_set_up", Council, "established_on", lambda: Council.objects.alive()
@@ -982,7 +998,12 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
 
 
 # The sources kept by month (each one's figures all add up: count or total_of), by key.
-ROLLUPS = {EVENTS.key: Rollup(EVENT_MONTHS, counted="held")}
+ROLLUPS = {
+    EVENTS.key: Rollup(EVENT_MONTHS, counted="held"),
+    CASES_RECEIVED.key: Rollup(CASES_RECEIVED_MONTHS, counted="received"),
+    BRANCH_MEETINGS.key: Rollup(BRANCH_MEETING_MONTHS, counted="held"),
+    COUNCIL_MEETINGS.key: Rollup(COUNCIL_MEETING_MONTHS, counted="held"),
+}
 
 
 def figures_of(source: Source) -> list[Figure]:

@@ -257,6 +257,41 @@ class Case(OrganizationRecord):
             raise ValidationError({"outcome": REFERRAL_NEEDS_CONSENT})
 
 
+class CaseMonth(models.Model):
+    """The cases one organization received in one month (Beijing time), by category: what the
+    reports' count of cases received reads for whole months (docs/reports.md, Rollups). Kept by
+    the database as cases are written (migration 0008's triggers, apps/core/rollups.py); nothing
+    in Python writes it."""
+
+    scope_field = "organization"
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # case_month_key leads with it
+    )
+    month = models.DateField(_("month"))
+    category = models.ForeignKey(
+        CaseCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+    )
+    received = models.IntegerField(_("cases received"), default=0)
+
+    class Meta:
+        verbose_name = _("cases of a month")
+        verbose_name_plural = _("cases by month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "month", "category"], name="case_month_key"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "organization"], name="case_month_month")]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.month:%Y-%m} {self.category_id}"
+
+
 class CaseParty(ClientKeyedModel, TimeStampedModel):
     """A person a case names: the woman or child seeking help, the other party, a witness.
 

@@ -1,5 +1,6 @@
-"""Events by month (``EventMonth``, docs/events.md, Rollups): kept exact by the database however
-events are written, and the reports read from them the figures the records give."""
+"""Events, cases and meetings by month (``EventMonth``, ``CaseMonth``, ``BranchMeetingMonth``,
+``MeetingMonth``; docs/events.md and docs/reports.md, Rollups): kept exact by the database
+however the records are written, and the reports read from them the figures the records give."""
 
 import dataclasses
 import datetime
@@ -11,16 +12,24 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from apps.core.actors import SYSTEM
+from apps.councils import services as council_services
+from apps.councils.models import MeetingMonth
 from apps.events import services
 from apps.events.imports import COLUMNS, events_import
 from apps.events.models import Event, EventMonth
+from apps.members.models import BranchMeetingMonth
+from apps.members.services import branch as branch_services
 from apps.organizations import services as organization_services
 from apps.organizations.models import Organization
 from apps.organizations.roles import Role
 from apps.reports import periods, selectors
 from apps.reports.catalogue import FIGURES, ROLLUPS, Rollup
+from apps.rights.models import CaseCategory, CaseMonth
+from apps.rights.services import cases as case_services
+from tests.factories.councils import make_meeting
 from tests.factories.events import at, category, make_event
 from tests.factories.xlsx import xlsx
+from tests.registry import make_branch_meeting, make_case
 
 pytestmark = pytest.mark.django_db
 EVENTS = "/api/v1/events/"
@@ -185,3 +194,101 @@ def test_the_rollup_counts_an_event_in_its_beijing_month(tree):
         "n": 1,
         "spent": Decimal("450.50"),
     }
+
+
+def live_case_months() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT organization_id,
+                   date_trunc('month', received_at AT TIME ZONE 'Asia/Shanghai')::date,
+                   category_id, count(*)
+            FROM rights_case WHERE deleted_at IS NULL GROUP BY 1, 2, 3
+            """
+        )
+        return {row[:3]: row[3] for row in cursor.fetchall()}
+
+
+def kept_case_months() -> dict:
+    rows = CaseMonth.objects.values_list("organization_id", "month", "category_id", "received")
+    return {row[:3]: row[3] for row in rows if row[3]}
+
+
+def test_cases_received_by_month_equal_the_live_count_after_every_kind_of_write(tree, user_in):
+    staff = user_in(tree.district, Role.STAFF)
+    may = datetime.datetime(2024, 5, 31, 15, 30, tzinfo=datetime.UTC)  # 5-31 23:30 in Beijing
+    june = datetime.datetime(2024, 6, 12, 2, 0, tzinfo=datetime.UTC)
+    cases = [
+        make_case(organization, received_at=moment)
+        for organization in (tree.village_a1, tree.village_a2, tree.village_b1)
+        for moment in (may, june, june)
+    ]
+    assert live_case_months() == kept_case_months()
+    assert (
+        CaseMonth.objects.get(
+            organization=tree.village_a1, month=datetime.date(2024, 5, 1)
+        ).received
+        == 1
+    )
+
+    worker = user_in(tree.village_a1, Role.CASE_WORKER)
+    other = CaseCategory.objects.exclude(pk=cases[0].category_id).order_by("pk").first()
+    case_services.case_update(by=worker, case=cases[0], category=other)
+    case_services.case_update(by=worker, case=cases[1], received_at=may)  # June to May
+    cases[2].mark_deleted()
+    assert live_case_months() == kept_case_months()
+
+    organization_services.organization_move(organization=tree.village_a2, parent=tree.street_b)
+    organizations = list(Organization.objects.order_by("path"))
+    every_report(staff, organizations, ["2024", "2024-Q2", "2024-05", "2024-06"])
+    district = selectors.report(
+        user=staff, organization=tree.district, period=periods.parse("2024-Q2")
+    )
+    assert district.values["cases.received"] == 8
+
+
+def grouped(table: str, keys: str) -> dict:
+    """A record table's live rows counted by ``keys`` and month: what its rollup must hold."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {keys}, date_trunc('month', held_on)::date, count(*) FROM {table} "  # noqa: S608
+            f"WHERE deleted_at IS NULL GROUP BY {keys}, date_trunc('month', held_on)"
+        )
+        return {row[:-1]: row[-1] for row in cursor.fetchall()}
+
+
+def kept(model, keys: tuple[str, ...]) -> dict:
+    return {row[:-1]: row[-1] for row in model.objects.values_list(*keys, "held") if row[-1]}
+
+
+def test_meetings_by_month_equal_the_live_count_after_every_kind_of_write(tree, user_in):
+    staff = user_in(tree.district, Role.STAFF)
+    branch = [
+        make_branch_meeting(organization, held_on=day)
+        for organization in (tree.village_a1, tree.village_a2, tree.village_b1)
+        for day in (datetime.date(2024, 5, 31), datetime.date(2024, 6, 1))
+    ]
+    council = [
+        make_meeting(organization, held_on=day, mode=mode, channel="微信群")
+        for organization in (tree.village_a1, tree.village_a2)
+        for day, mode in (
+            (datetime.date(2024, 5, 9), "online"),
+            (datetime.date(2024, 6, 9), "on_site"),
+        )
+    ]
+    branch_services.branch_meeting_update(
+        by=SYSTEM, meeting=branch[0], held_on=datetime.date(2024, 6, 30)
+    )
+    branch_services.branch_meeting_delete(by=SYSTEM, meeting=branch[1])
+    council_services.meeting_update(by=SYSTEM, meeting=council[0], mode="on_site")
+    council_services.meeting_delete(by=SYSTEM, meeting=council[1])
+    organization_services.organization_move(organization=tree.village_a2, parent=tree.street_b)
+
+    assert grouped("members_branchmeeting", "organization_id") == kept(
+        BranchMeetingMonth, ("organization_id", "month")
+    )
+    assert grouped("councils_meeting", "organization_id, mode") == kept(
+        MeetingMonth, ("organization_id", "mode", "month")
+    )
+    organizations = list(Organization.objects.order_by("path"))
+    every_report(staff, organizations, ["2024", "2024-Q2", "2024-05", "2024-06"])

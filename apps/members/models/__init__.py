@@ -1,6 +1,6 @@
 """People (人员) and their appointments; 三会一课 (party-branch meetings) and their rules."""
 
-from apps.members.models.branch import BranchAttendance, BranchMeeting
+from apps.members.models.branch import BranchAttendance, BranchMeeting, BranchMeetingMonth
 from apps.members.models.duplicates import DistinctPair, DuplicateCandidate, DuplicateReason
 from apps.members.models.identity_checks import IdentityCheck
 from apps.members.models.people import Appointment, AppointmentQuerySet, Member
@@ -11,6 +11,7 @@ __all__ = [
     "AppointmentQuerySet",
     "BranchAttendance",
     "BranchMeeting",
+    "BranchMeetingMonth",
     "DistinctPair",
     "DuplicateCandidate",
     "DuplicateReason",

@@ -164,3 +164,35 @@ class BranchAttendance(SoftDeletableModel, TimeStampedModel):
 
 # The required frequencies live in their own module (this one would pass 400 lines); Django
 # finds a model where its app's models module imports it.
+
+
+class BranchMeetingMonth(models.Model):
+    """The party branch meetings one organization held in one month: what the reports' count
+    of 三会一课 held reads for whole months (docs/reports.md, Rollups). Kept by the database as
+    meetings are written (migration's triggers, apps/core/rollups.py); nothing in Python
+    writes it."""
+
+    scope_field = "organization"
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # branch_meeting_month_key leads with it
+    )
+    month = models.DateField(_("month"))
+    held = models.IntegerField(_("meetings held"), default=0)
+
+    class Meta:
+        verbose_name = _("party branch meetings of a month")
+        verbose_name_plural = _("party branch meetings by month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "month"], name="branch_meeting_month_key"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "organization"], name="branch_meeting_month")]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.month:%Y-%m}"
