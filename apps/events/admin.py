@@ -168,6 +168,19 @@ class ParticipantInline(PreloadedAutocompleteInlineMixin, ScopedAdminMixin, admi
         return super().get_queryset(request).alive().select_related("member")
 
 
+# The parameters of a list whose totals the events by month can give (EventAdmin.totals_by_month):
+# its filters but the campaign, the page and the sort order.
+BY_MONTH_PARAMETERS = {
+    *(f.parameter_name for f in TREE_FILTERS),
+    "starts_from",
+    "starts_until",
+    "line",
+    "category",
+    "p",
+    "o",
+}
+
+
 @admin.register(Event)
 class EventAdmin(BackgroundImportMixin, AttachmentsAdminMixin, ScopedHistoryAdmin):
     """The subtree's events, newest first, with the filtered list's totals above it; imported
@@ -251,9 +264,36 @@ class EventAdmin(BackgroundImportMixin, AttachmentsAdminMixin, ScopedHistoryAdmi
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            totals = selectors.event_totals(changelist.queryset)  # None past TOTALS_CAP
+            totals = self.totals_by_month(request, changelist)
+            if totals is None:
+                totals = selectors.event_totals(changelist.queryset)  # None past TOTALS_CAP
             response.context_data.update(totals=totals, too_many_to_total=totals is None)
         return response
+
+    def totals_by_month(self, request, changelist):
+        """The list's totals from the events by month, when every filter in use means the same
+        there: a street or a village, a line, a category, and days that are whole months (from a
+        first of a month, until a last). None otherwise (a search, a campaign, a day mid-month),
+        and the events themselves are added up (docs/events.md, Rollups)."""
+        if set(request.GET) - BY_MONTH_PARAMETERS:
+            return None
+        months = selectors.event_months(user=request.user)
+        for spec in changelist.filter_specs:
+            if isinstance(spec, DayFilter):
+                day = spec.day()
+                if day is None:
+                    continue
+                if spec.bound == "from":
+                    if day.day != 1:
+                        return None
+                    months = months.filter(month__gte=day)
+                else:
+                    if (day + timedelta(1)).day != 1:
+                        return None
+                    months = months.filter(month__lte=day.replace(day=1))
+            else:  # a tree filter, the line or the category: the same columns on both
+                months = spec.queryset(request, months)
+        return selectors.month_totals(months)
 
 
 class CampaignPeriodFilter(admin.SimpleListFilter):

@@ -16,6 +16,7 @@ from apps.events.models import (
     Campaign,
     Event,
     EventCategory,
+    EventMonth,
     EventParticipant,
     Fund,
     LineOfWork,
@@ -83,6 +84,26 @@ class Totals:
 # it the admin asks for a narrower list (a street, a village, a range of days) instead of
 # reading the whole district's events on every page.
 TOTALS_CAP = 10_000
+
+
+def event_months(*, user) -> QuerySet[EventMonth]:
+    """The caller's subtree's events by month (docs/events.md, Rollups): the months that hold
+    events."""
+    return scoped(EventMonth.objects.filter(held__gt=0), user)
+
+
+def month_totals(months: QuerySet[EventMonth]) -> Totals:
+    """The totals of whole months of events, from their rollup (already scoped and filtered by
+    the caller): one query, however many events the months hold."""
+    return Totals(
+        **months.aggregate(
+            events=Coalesce(Sum("held"), 0),
+            participants=Coalesce(Sum("participants"), 0),
+            people_reached=Coalesce(Sum("people_reached"), 0),
+            volunteers=Coalesce(Sum("volunteers"), 0),
+            spent=Coalesce(Sum("spent"), Decimal("0.00")),
+        )
+    )
 
 
 def event_totals(events: QuerySet[Event], *, cap: int | None = TOTALS_CAP) -> Totals | None:

@@ -5,8 +5,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.events.models import EventCategory
+from apps.events.selectors import Totals
 from apps.organizations.roles import Role
 from tests.factories.events import make_campaign, make_category, make_event
 
@@ -125,3 +128,33 @@ def test_the_selected_events_export_to_excel_within_the_subtree(tree, user_in, b
     ]
     assert "亲子共读" in cells
     assert "乙镇的活动" not in cells
+
+
+def test_the_totals_of_whole_months_come_from_the_events_by_month(tree, user_in, browser_as):
+    campaign = make_campaign(tree.district)
+    make_event(tree.village_a1, day=datetime.date(2024, 3, 1), participants=5, people_reached=9)
+    make_event(tree.village_a2, day=datetime.date(2024, 5, 2), spent=Decimal("100.25"))
+    make_event(tree.village_a2, day=datetime.date(2024, 5, 20), campaign=campaign)
+    make_event(tree.village_b1, day=datetime.date(2024, 5, 3))  # another street's
+    client = browser_as(user_in(tree.street_a, Role.STAFF))
+    may = {"starts_from": "2024-05-01", "starts_until": "2024-05-31"}
+
+    def totals(params) -> tuple:
+        """The page's totals, and whether they were read from the events by month."""
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(EVENTS, params)
+        assert page.status_code == 200
+        return page.context["totals"], any("events_eventmonth" in q["sql"] for q in queries)
+
+    assert totals({}) == (Totals(3, 65, 249, 9, Decimal("1001.25")), True)
+    in_may = {**may, "village": str(tree.village_a2.pk), "o": "1"}
+    assert totals(in_may) == (Totals(2, 60, 240, 6, Decimal("550.75")), True)
+    # not whole months, a campaign: the events themselves are added up (up to the cap)
+    assert totals({"starts_from": "2024-05-02"}) == (
+        Totals(2, 60, 240, 6, Decimal("550.75")),
+        False,
+    )
+    assert totals({"campaign": str(campaign.pk)}) == (
+        Totals(1, 30, 120, 3, Decimal("450.50")),
+        False,
+    )
