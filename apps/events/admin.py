@@ -264,17 +264,20 @@ class EventAdmin(BackgroundImportMixin, AttachmentsAdminMixin, ScopedHistoryAdmi
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            totals = self.totals_by_month(request, changelist)
+            # The events themselves up to the cap (a street's, a village's); past it, the months
+            # where the filters allow (the district's), which read one row per organization,
+            # month and category rather than one per event.
+            totals = selectors.event_totals(changelist.queryset, cap=selectors.TOTALS_CAP)
             if totals is None:
-                totals = selectors.event_totals(changelist.queryset)  # None past TOTALS_CAP
+                totals = self.totals_by_month(request, changelist)
             response.context_data.update(totals=totals, too_many_to_total=totals is None)
         return response
 
     def totals_by_month(self, request, changelist):
         """The list's totals from the events by month, when every filter in use means the same
         there: a street or a village, a line, a category, and days that are whole months (from a
-        first of a month, until a last). None otherwise (a search, a campaign, a day mid-month),
-        and the events themselves are added up (docs/events.md, Rollups)."""
+        first of a month, until a last). None otherwise (a search, a campaign, a day mid-month):
+        the page then asks for a narrower list (docs/events.md, The admin)."""
         if set(request.GET) - BY_MONTH_PARAMETERS:
             return None
         months = selectors.event_months(user=request.user)

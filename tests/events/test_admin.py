@@ -130,7 +130,10 @@ def test_the_selected_events_export_to_excel_within_the_subtree(tree, user_in, b
     assert "乙镇的活动" not in cells
 
 
-def test_the_totals_of_whole_months_come_from_the_events_by_month(tree, user_in, browser_as):
+def test_past_the_cap_the_totals_of_whole_months_come_from_the_events_by_month(
+    tree, user_in, browser_as, monkeypatch
+):
+    monkeypatch.setattr("apps.events.selectors.TOTALS_CAP", 1)  # past it: more than one event
     campaign = make_campaign(tree.district)
     make_event(tree.village_a1, day=datetime.date(2024, 3, 1), participants=5, people_reached=9)
     make_event(tree.village_a2, day=datetime.date(2024, 5, 2), spent=Decimal("100.25"))
@@ -144,17 +147,14 @@ def test_the_totals_of_whole_months_come_from_the_events_by_month(tree, user_in,
         with CaptureQueriesContext(connection) as queries:
             page = client.get(EVENTS, params)
         assert page.status_code == 200
-        return page.context["totals"], any("events_eventmonth" in q["sql"] for q in queries)
+        by_month = any("events_eventmonth" in q["sql"] for q in queries)
+        return page.context["totals"], page.context["too_many_to_total"], by_month
 
-    assert totals({}) == (Totals(3, 65, 249, 9, Decimal("1001.25")), True)
+    assert totals({}) == (Totals(3, 65, 249, 9, Decimal("1001.25")), False, True)
     in_may = {**may, "village": str(tree.village_a2.pk), "o": "1"}
-    assert totals(in_may) == (Totals(2, 60, 240, 6, Decimal("550.75")), True)
-    # not whole months, a campaign: the events themselves are added up (up to the cap)
-    assert totals({"starts_from": "2024-05-02"}) == (
-        Totals(2, 60, 240, 6, Decimal("550.75")),
-        False,
-    )
-    assert totals({"campaign": str(campaign.pk)}) == (
-        Totals(1, 30, 120, 3, Decimal("450.50")),
-        False,
-    )
+    assert totals(in_may) == (Totals(2, 60, 240, 6, Decimal("550.75")), False, True)
+    # a day mid-month: not whole months, and too many events to add up
+    assert totals({"starts_from": "2024-05-02"}) == (None, True, False)
+    # one event of the campaign: within the cap, the events themselves
+    one = Totals(1, 30, 120, 3, Decimal("450.50"))
+    assert totals({"campaign": str(campaign.pk)}) == (one, False, False)
