@@ -9,6 +9,7 @@ from bench.create import api_create
 from bench.events import INGEST, ensure_events, ingest_events
 from bench.imports import import_people
 from bench.lists import api_lists, sync_pages
+from bench.reports import report_rollups
 from bench.served import served_list
 from bench.timing import Figure
 
@@ -32,6 +33,11 @@ NOTES = [
     "renders the same columns in a minimal template (bench/templates/changelist_floor.html).",
     "5: the floor is one statement reading the recorded pairs (bench/sql/duplicate_pairs.sql).",
     "6: the floor is one INSERT of the same stored row, in autocommit.",
+    "23: selectors.report() for the district and the last whole year, as the dashboard and the "
+    "summary API call it (event, case and meeting figures from their monthly rollups), against "
+    "the same call with rollups=False (every figure from the records); every figure, row, trend "
+    "month and breakdown part checked equal first. The ratio is the rollups' time over the "
+    "records'.",
     "24: a village station posts the events to events/bulk/ in batches of 500 (bare JSON arrays) "
     "in process through Django's test client: authentication, each item's serializer, the "
     "set-wise checks, the INSERT with history, the answer. The floor is COPY of the same stored "
@@ -64,6 +70,7 @@ def measure(
         ("4. admin changelist", lambda: admin_changelist(accounts, reps=reps)),
         ("5. duplicates", lambda: duplicates(accounts, reps=max(3, reps // 4))),
         ("6. API create", lambda: api_create(accounts, reps=reps)),
+        ("23. reports from rollups", lambda: report_rollups(accounts, reps=reps)),
         ("24. events ingest", lambda: ingest_events(accounts, count=ingest)),
     ]
     for name, (title, step) in zip(STEPS, steps, strict=True):
