@@ -22,7 +22,7 @@ from apps.councils.choices import (
     ResultKind,
     TopicStatus,
 )
-from apps.organizations.models import OrganizationRecord
+from apps.organizations.models import MonthRollup, OrganizationRecord
 
 TEXT_LIMIT = settings.API_TEXT_MAX_LENGTH
 
@@ -250,22 +250,12 @@ class Meeting(OrganizationRecord):
             raise ValidationError(errors)
 
 
-class MeetingMonth(models.Model):
+class MeetingMonth(MonthRollup):
     """The council meetings one organization held in one month, by mode: what the reports'
     meeting counts read for whole months (docs/reports.md, Rollups). Kept by the database as
     meetings are written (migration's triggers, apps/core/rollups.py); nothing in Python
     writes it."""
 
-    scope_field = "organization"
-
-    organization = models.ForeignKey(
-        "organizations.Organization",
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,  # council_meeting_month_key leads with it
-    )
-    month = models.DateField(_("month"))
     mode = models.CharField(_("mode"), max_length=16, choices=MeetingMode.choices)
     held = models.IntegerField(_("meetings held"), default=0)
 

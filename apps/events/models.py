@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel
 from apps.events.choices import FundSource
-from apps.organizations.models import OrganizationRecord
+from apps.organizations.models import MonthRollup, OrganizationRecord
 
 ENDS_BEFORE_IT_STARTS = _("The end cannot be before the start.")
 FEWER_REACHED_THAN_TOOK_PART = _("People reached cannot be fewer than the participants.")
@@ -251,7 +251,7 @@ class Event(OrganizationRecord):
             raise ValidationError(errors)
 
 
-class EventMonth(models.Model):
+class EventMonth(MonthRollup):
     """One organization's events of one month (Beijing time) and category, added up: what the
     reports' figures that add up read for whole months (docs/events.md, Rollups).
 
@@ -260,16 +260,6 @@ class EventMonth(models.Model):
     triggers of migration 0006 add each new live event, take away each old one, and upsert the
     rows in key order. Nothing in Python writes it."""
 
-    scope_field = "organization"
-
-    organization = models.ForeignKey(
-        "organizations.Organization",
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,  # event_month_key leads with it
-    )
-    month = models.DateField(_("month"))
     line = models.ForeignKey(
         LineOfWork, verbose_name=_("line of work"), on_delete=models.PROTECT, related_name="+"
     )

@@ -344,3 +344,28 @@ class OrganizationRecord(ClientKeyedModel, VersionedModel, SoftDeletableModel, T
     class Meta:
         abstract = True
         indexes = [models.Index(fields=["updated_at", "id"], name="%(class)s_sync")]
+
+
+class MonthRollup(models.Model):
+    """A rollup of an organization's records by month (Beijing time): the organization, the
+    month, and what a subclass adds (its codes, its counts). Kept by the database's triggers,
+    made in the subclass's migration with ``apps.core.rollups.monthly_rollup``; nothing in
+    Python writes it (docs/reports.md, Rollups). A subclass names its unique key (the
+    organization first) and an index by month."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the subclass's unique key leads with it
+    )
+    month = models.DateField(_("month"))
+
+    scope_field = "organization"
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.organization_id} {self.month:%Y-%m}"

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.organizations.models import OrganizationRecord
+from apps.organizations.models import MonthRollup, OrganizationRecord
 from apps.rights.choices import StaffRole, StationKind
 
 CLOSED_BEFORE_OPENED = _("The closing date cannot be before the opening date.")
@@ -257,22 +257,12 @@ class Case(OrganizationRecord):
             raise ValidationError({"outcome": REFERRAL_NEEDS_CONSENT})
 
 
-class CaseMonth(models.Model):
+class CaseMonth(MonthRollup):
     """The cases one organization received in one month (Beijing time), by category: what the
     reports' count of cases received reads for whole months (docs/reports.md, Rollups). Kept by
     the database as cases are written (migration 0008's triggers, apps/core/rollups.py); nothing
     in Python writes it."""
 
-    scope_field = "organization"
-
-    organization = models.ForeignKey(
-        "organizations.Organization",
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,  # case_month_key leads with it
-    )
-    month = models.DateField(_("month"))
     category = models.ForeignKey(
         CaseCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
     )

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 from apps.core.models import SoftDeletableModel, TimeStampedModel
 from apps.members.choices import AttendanceStatus, BranchMeetingKind
 from apps.members.models.people import Member
-from apps.organizations.models import OrganizationRecord
+from apps.organizations.models import MonthRollup, OrganizationRecord
 
 NOT_IN_THE_SUBTREE = _("This person does not belong to the organization that held the meeting.")
 LEAVE_NEEDS_A_REASON = _("Give the reason for the leave.")
@@ -166,22 +166,12 @@ class BranchAttendance(SoftDeletableModel, TimeStampedModel):
 # finds a model where its app's models module imports it.
 
 
-class BranchMeetingMonth(models.Model):
+class BranchMeetingMonth(MonthRollup):
     """The party branch meetings one organization held in one month: what the reports' count
     of 三会一课 held reads for whole months (docs/reports.md, Rollups). Kept by the database as
     meetings are written (migration's triggers, apps/core/rollups.py); nothing in Python
     writes it."""
 
-    scope_field = "organization"
-
-    organization = models.ForeignKey(
-        "organizations.Organization",
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,  # branch_meeting_month_key leads with it
-    )
-    month = models.DateField(_("month"))
     held = models.IntegerField(_("meetings held"), default=0)
 
     class Meta:
@@ -193,6 +183,3 @@ class BranchMeetingMonth(models.Model):
             )
         ]
         indexes = [models.Index(fields=["month", "organization"], name="branch_meeting_month")]
-
-    def __str__(self):
-        return f"{self.organization_id} {self.month:%Y-%m}"
